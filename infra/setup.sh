@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything serflow needs outside node_modules, into a cache shared by every clone
+# on this machine: the Temporal CLI, a Python virtualenv with MLflow and openSMILE, and the
+# TensorFlow C library that tfjs-node's native addon is built against. Idempotent: each part
+# is skipped when its pinned version is already in place. Versions are pinned here only.
+set -euo pipefail
+
+TEMPORAL_CLI_VERSION=v1.5.1
+MLFLOW_VERSION=3.17.2
+OPENSMILE_VERSION=2.6.0
+TENSORFLOW_CPU_VERSION=2.21.0
+
+CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
+mkdir -p "$CACHE/bin"
+log() { echo "[setup] $*" >&2; }
+die() { echo "[setup] error: $*" >&2; exit 1; }
+
+# --- Temporal CLI: one on PATH wins; otherwise build the official CLI via the Go module proxy.
+temporal_cli() {
+  if [[ -x "$CACHE/bin/temporal" ]]; then return; fi
+  if command -v temporal >/dev/null 2>&1; then
+    ln -sf "$(command -v temporal)" "$CACHE/bin/temporal"; log "temporal: using $(command -v temporal)"; return
+  fi
+  command -v go >/dev/null 2>&1 || die "no 'temporal' on PATH and no Go toolchain to build it. Install Go >= 1.22 (https://go.dev/dl) or put the Temporal CLI on PATH, then re-run."
+  log "temporal: building github.com/temporalio/cli $TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) (a few minutes, once)"
+  GOBIN="$CACHE/bin.tmp" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  mv "$CACHE/bin.tmp/temporal" "$CACHE/bin/temporal"; rmdir "$CACHE/bin.tmp" 2>/dev/null || true
+}
+
+# --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
+python_env() {
+  local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION"
+  if [[ -f "$venv/.complete" ]]; then ln -sfn "$venv" "$CACHE/venv"; return; fi
+  local py="${SERFLOW_PYTHON:-python3}"
+  command -v "$py" >/dev/null 2>&1 || die "no Python interpreter '$py'. Install Python >= 3.10 (or set SERFLOW_PYTHON), then re-run."
+  "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || die "$py is $("$py" --version 2>&1); need Python >= 3.10."
+  log "python: creating $venv"
+  rm -rf "$venv"; "$py" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  "$venv/bin/pip" install --quiet "mlflow==$MLFLOW_VERSION" "opensmile==$OPENSMILE_VERSION" "scikit-learn"
+  touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
+}
+
+# --- TensorFlow C library from the tensorflow-cpu wheel (tfjs-node's own download host is unreachable).
+tensorflow_lib() {
+  local dir="$CACHE/tensorflow-cpu-$TENSORFLOW_CPU_VERSION"
+  if [[ -f "$dir/.complete" ]]; then ln -sfn "$dir" "$CACHE/tensorflow"; return; fi
+  local py="${SERFLOW_PYTHON:-python3}"
+  local dl; dl="$(mktemp -d "$CACHE/tf-download.XXXX")"
+  log "tensorflow: fetching tensorflow-cpu==$TENSORFLOW_CPU_VERSION wheel (about 250 MB, once)"
+  "$py" -m pip download --quiet --no-deps --only-binary=:all: -d "$dl" "tensorflow-cpu==$TENSORFLOW_CPU_VERSION"
+  local whl; whl="$(ls "$dl"/tensorflow_cpu-*.whl)"
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+  (cd "$dir.tmp" && "$py" -m zipfile -e "$whl" . >/dev/null) || die "could not unpack $whl"
+  mkdir -p "$dir.tmp/lib" "$dir.tmp/include"
+  mv "$dir.tmp/tensorflow/libtensorflow_cc.so.2" "$dir.tmp/tensorflow/libtensorflow_framework.so.2" "$dir.tmp/lib/"
+  for d in tensorflow tsl xla; do mv "$dir.tmp/tensorflow/include/$d" "$dir.tmp/include/$d"; done
+  find "$dir.tmp" -mindepth 1 -maxdepth 1 ! -name lib ! -name include -exec rm -rf {} +
+  rm -rf "$dl" "$dir"; mv "$dir.tmp" "$dir"; touch "$dir/.complete"; ln -sfn "$dir" "$CACHE/tensorflow"
+}
+
+case "${1:-all}" in
+  temporal) temporal_cli ;;
+  python) python_env ;;
+  tensorflow) tensorflow_lib ;;
+  all) temporal_cli; python_env; tensorflow_lib ;;
+  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow]" ;;
+esac
