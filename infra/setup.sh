@@ -7,8 +7,12 @@ set -euo pipefail
 
 TEMPORAL_CLI_VERSION=v1.5.1
 MLFLOW_VERSION=3.17.2
-OPENSMILE_VERSION=2.6.0
+# opensmile 2.5 and later wheels no longer ship the SMILExtract binary; 2.4.2 ships SMILExtract 3.0.1.
+# It is installed without its Python dependencies: serflow only runs the binary and reads the configs.
+OPENSMILE_VERSION=2.4.2
 TENSORFLOW_CPU_VERSION=2.21.0
+# scikit-learn: the reference implementation the SVM is checked against (libsvm C-SVC).
+SCIKIT_LEARN_VERSION=1.9.1
 
 CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
 mkdir -p "$CACHE/bin"
@@ -29,7 +33,7 @@ temporal_cli() {
 
 # --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
 python_env() {
-  local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION"
+  local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION-sklearn$SCIKIT_LEARN_VERSION"
   if [[ -f "$venv/.complete" ]]; then ln -sfn "$venv" "$CACHE/venv"; return; fi
   local py="${SERFLOW_PYTHON:-python3}"
   command -v "$py" >/dev/null 2>&1 || die "no Python interpreter '$py'. Install Python >= 3.10 (or set SERFLOW_PYTHON), then re-run."
@@ -37,7 +41,10 @@ python_env() {
   log "python: creating $venv"
   rm -rf "$venv"; "$py" -m venv "$venv"
   "$venv/bin/pip" install --quiet --upgrade pip
-  "$venv/bin/pip" install --quiet "mlflow==$MLFLOW_VERSION" "opensmile==$OPENSMILE_VERSION" "scikit-learn"
+  "$venv/bin/pip" install --quiet "mlflow==$MLFLOW_VERSION" "scikit-learn==$SCIKIT_LEARN_VERSION"
+  "$venv/bin/pip" install --quiet --no-deps "opensmile==$OPENSMILE_VERSION"
+  "$venv/bin/python" -c 'import glob,sys; sys.exit(0 if glob.glob(sys.prefix+"/lib/python*/site-packages/opensmile/core/bin/linux/SMILExtract") else 1)' \
+    || die "the opensmile $OPENSMILE_VERSION wheel did not bring SMILExtract"
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
 }
 
