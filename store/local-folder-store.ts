@@ -1,0 +1,139 @@
+/**
+ * The artifact store of one machine: a folder.
+ *
+ *   <root>/objects/<aa>/<sha256>   the bytes whose SHA-256 is the file name (aa = its first 2 hex digits)
+ *   <root>/names/<name>.key        the key the name points at, one line of hex (the suffix lets
+ *                                  names "a" and "a/b" coexist)
+ *
+ * Writes are atomic (store/atomic-file.ts): a crash or a full disk never leaves a partial object
+ * under its final name, and a full or read-only folder is a StoreWriteError naming the folder and
+ * the fix. Reads re-hash the bytes: an object that was truncated or altered on disk is removed
+ * and reported as ArtifactCorruptionError, so the next attempt recomputes it.
+ */
+import { readFile, stat, unlink } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { InputError } from '../compute/errors';
+import type { MinimalLogger } from '../tracking/minimal-logger';
+import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
+import { assertValidKey, assertValidName, objectRelativePath, sha256Hex } from './artifact-store';
+import { commitTempFile, writeFileAtomic, writeTempFile } from './atomic-file';
+import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
+
+export interface LocalFolderStoreOptions {
+  logger?: MinimalLogger;
+}
+
+export class LocalFolderStore implements ArtifactStore {
+  readonly root: string;
+  readonly description: string;
+  private readonly logger: MinimalLogger | undefined;
+
+  constructor(root: string, options: LocalFolderStoreOptions = {}) {
+    this.root = resolve(root);
+    this.description = `local artifact store ${this.root}`;
+    this.logger = options.logger;
+  }
+
+  /** Where the object with this key lives (whether or not it is there). */
+  objectPath(key: string): string {
+    assertValidKey(key);
+    return join(this.root, 'objects', ...objectRelativePath(key).split('/'));
+  }
+
+  async put(content: ArtifactContent, meta?: PutMeta): Promise<string> {
+    // Streams have no key until read to the end, so they land in objects/ and move into <aa>/.
+    const temp = await writeTempFile(join(this.root, 'objects'), content, this.root);
+    // Renaming over an existing object is harmless (same bytes) and repairs a corrupt one.
+    await commitTempFile(temp.path, this.objectPath(temp.sha256), this.root);
+    this.logger?.info({ key: temp.sha256, size: temp.size, label: meta?.label, store: this.root }, 'stored artifact');
+    return temp.sha256;
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const path = this.objectPath(key);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ArtifactNotFoundError({ store: this.description, key });
+      throw error;
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== key) {
+      let removed = true;
+      await unlink(path).catch((e: NodeJS.ErrnoException) => {
+        removed = e.code === 'ENOENT';
+      });
+      this.logger?.warn({ key, actualHash: actual, size: bytes.length, path, removed }, 'corrupt artifact removed');
+      throw new ArtifactCorruptionError({ store: this.description, key, actualHash: actual, size: bytes.length, removed });
+    }
+    return bytes;
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.objectPath(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await unlink(this.objectPath(key)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  async putNamed(name: string, content: ArtifactContent, meta?: PutMeta): Promise<string> {
+    const path = this.namePath(name);
+    const key = await this.put(content, meta);
+    await writeFileAtomic(path, Buffer.from(`${key}\n`), this.root);
+    return key;
+  }
+
+  async setName(name: string, key: string): Promise<void> {
+    if (!(await this.has(key))) throw new ArtifactNotFoundError({ store: this.description, key });
+    await writeFileAtomic(this.namePath(name), Buffer.from(`${key}\n`), this.root);
+  }
+
+  async resolveName(name: string): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.namePath(name), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw error;
+    }
+    const key = text.trim();
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      // Only a hand edit can do this (writes are atomic): treat it as a miss and clean up.
+      this.logger?.warn({ name, store: this.root }, 'unreadable name entry removed');
+      await unlink(this.namePath(name)).catch(() => undefined);
+      return undefined;
+    }
+    return key;
+  }
+
+  async getNamed(name: string): Promise<Buffer | undefined> {
+    const key = await this.resolveName(name);
+    if (key === undefined) return undefined;
+    try {
+      return await this.get(key);
+    } catch (error) {
+      if (error instanceof ArtifactNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private namePath(name: string): string {
+    assertValidName(name);
+    const names = join(this.root, 'names');
+    const path = `${resolve(names, ...name.split('/'))}.key`;
+    // Belt and braces: validation already rules out "..", absolute paths and backslashes.
+    if (!path.startsWith(names + sep)) {
+      throw new InputError({ field: 'artifact name', reason: `${JSON.stringify(name)} resolves outside the store`, fix: 'use a relative name without ".."' });
+    }
+    return path;
+  }
+}
