@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dnnSpecSchema } from '../../compute/classify/classifier-spec';
+import { DnnClassifier } from '../../compute/classify/dnn';
+import { tf } from '../../compute/tf';
+import { gaussianClasses, splitEvery } from './synthetic-classes';
+
+const data = gaussianClasses({ perClass: [40, 25, 30], cols: 20, separation: 4, seed: 5 });
+const { train, test } = splitEvery(data, 4);
+const small = { hidden: [32, 32], epochs: 15, batchSize: 16 };
+
+describe('DNN classifier', () => {
+  it('spec defaults are the paper network; unknown fields are refused', () => {
+    const spec = dnnSpecSchema.parse({ kind: 'dnn' });
+    assert.deepEqual(spec.hidden, [800, 800]);
+    assert.equal(spec.earlyStopping, undefined);
+    assert.equal(dnnSpecSchema.safeParse({ kind: 'dnn', hiden: [10] }).success, false);
+    assert.equal(dnnSpecSchema.safeParse({ kind: 'dnn', leakyAlpha: 1.5 }).success, false);
+  });
+
+  it('learns separable Gaussian classes', async () => {
+    const model = await new DnnClassifier(small).fit(train, 3);
+    const p = model.predict(test.x, test.rows);
+    model.dispose();
+    const acc = p.filter((v, i) => v === test.y[i]).length / test.rows;
+    assert.ok(acc > 0.9, `accuracy ${acc}`);
+  });
+
+  it('same seed: identical weights and predictions; different seed: different weights', async () => {
+    const clf = new DnnClassifier(small);
+    const a = await clf.fit(train, 42);
+    const b = await clf.fit(train, 42);
+    const c = await clf.fit(train, 43);
+    try {
+      assert.deepEqual(a.weights(), b.weights());
+      assert.deepEqual(a.predict(test.x, test.rows), b.predict(test.x, test.rows));
+      const wa = a.weights()[0] as Float32Array;
+      const wc = c.weights()[0] as Float32Array;
+      const differing = wa.filter((v, i) => v !== wc[i]).length;
+      assert.ok(differing > wa.length / 2, `only ${differing} of ${wa.length} first-layer weights differ between seeds`);
+    } finally {
+      a.dispose();
+      b.dispose();
+      c.dispose();
+    }
+  });
+
+  it('leaves no tensor behind: numTensors before fit equals after predict + dispose (with early stopping)', async () => {
+    const warm = await new DnnClassifier({ ...small, epochs: 1 }).fit(train, 1);
+    warm.dispose();
+    const before = tf.memory().numTensors;
+    const model = await new DnnClassifier({ ...small, epochs: 30, earlyStopping: { validationFraction: 0.2, patience: 3 } }).fit(train, 9);
+    model.predict(test.x, test.rows);
+    assert.ok(tf.memory().numTensors > before, 'the model holds its weights until dispose()');
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('early stopping stops before the maximum and reports the epoch kept', async () => {
+    // Overlapping classes: the network overfits and the held-out loss turns up.
+    const noisy = gaussianClasses({ perClass: [30, 30, 30], cols: 20, separation: 0.5, seed: 6 });
+    const model = await new DnnClassifier({ ...small, epochs: 200, earlyStopping: { validationFraction: 0.2, patience: 3 } }).fit(noisy, 2);
+    try {
+      assert.ok(model.epochsTrained < 200, `trained ${model.epochsTrained} epochs`);
+      assert.ok(model.bestEpoch !== null && model.bestEpoch <= model.epochsTrained);
+      assert.equal(model.epochsTrained - (model.bestEpoch ?? 0), 3, 'stops exactly `patience` epochs after the best');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('predict checks the matrix shape', async () => {
+    const model = await new DnnClassifier({ ...small, epochs: 1 }).fit(train, 1);
+    try {
+      assert.throws(() => model.predict(test.x.subarray(1), test.rows), RangeError);
+    } finally {
+      model.dispose();
+    }
+  });
+});
