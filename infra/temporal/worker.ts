@@ -1,0 +1,83 @@
+/**
+ * Builds the Temporal workers of one process: one on the orchestration queue (workflows and
+ * light activities) and, unless disabled, one on the compute queue (heavy activities), sharing
+ * one connection. The Temporal SDK's own logs are routed into pino.
+ */
+import { join } from 'node:path';
+import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import type { Logger } from '../../logging/logger';
+import { repoRoot } from '../paths';
+import { connectWorker } from './connection';
+
+export const workflowsPath = join(repoRoot, 'workflows', 'index.ts');
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's logs (Rust core and TypeScript) into the pino logger. Once per process. */
+export function installRuntimeLogging(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+    TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error',
+  };
+  const sdk = logger.child({ component: 'temporal-sdk' });
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry) => sdk[levels[entry.level]]({ ...(entry.meta ?? {}) }, entry.message)),
+  });
+}
+
+export interface WorkerProcessOptions {
+  settings: StackSettings;
+  logger: Logger;
+  /** Activities served by this process, by name. */
+  activities: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Which queues this process polls. */
+  queues?: { orchestration: boolean; compute: boolean };
+  /** Concurrent heavy activities; one per process by default, since each uses every core. */
+  maxConcurrentComputeActivities?: number;
+  maxConcurrentShortActivities?: number;
+  /** Time in-flight activities get to finish on shutdown before they are cancelled. */
+  shutdownGraceTime?: string;
+  /** A pre-built workflow bundle (tests build it once). */
+  workflowBundle?: { code: string };
+}
+
+export async function createWorkers(options: WorkerProcessOptions): Promise<Worker[]> {
+  installRuntimeLogging(options.logger);
+  const { settings } = options;
+  const connection = await connectWorker(settings);
+  const queues = options.queues ?? { orchestration: true, compute: true };
+  const workers: Worker[] = [];
+  const common = {
+    connection,
+    namespace: settings.temporal.namespace,
+    activities: options.activities,
+    shutdownGraceTime: (options.shutdownGraceTime ?? '10s') as '10s',
+  };
+  if (queues.orchestration) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: settings.temporal.taskQueues.orchestration,
+        ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentShortActivities ?? 4,
+      }),
+    );
+  }
+  if (queues.compute) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: settings.temporal.taskQueues.compute,
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? 1,
+      }),
+    );
+  }
+  return workers;
+}
+
+/** Runs the workers until all stop (a signal, or `shutdown()`); rejects if any fails. */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.run()));
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command (README, CI): sets up everything on a fresh machine, type-checks, lints,
+# starts the test stack (its own ports and state folder, see test/fixtures/temporal.test.yaml)
+# and runs unit and integration tests against the real Temporal and MLflow servers.
+#   npm test                  everything
+#   npm test -- test/unit/x.test.ts    only the given files (the stack is still started)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash infra/bootstrap.sh
+
+echo "[test] typecheck" >&2; npx tsc -p tsconfig.json --noEmit
+echo "[test] lint" >&2; npx eslint .
+
+export SERFLOW_STACK_CONFIG="$PWD/test/fixtures/temporal.test.yaml"
+export SERFLOW_STATE="${SERFLOW_TEST_STATE:-$PWD/.state/test}"
+export MLFLOW_TRACKING_URI=http://127.0.0.1:15000
+export TF_CPP_MIN_LOG_LEVEL=2
+export SERFLOW_LOG_LEVEL="${SERFLOW_LOG_LEVEL:-warn}"
+# A fresh test stack each run: tests must not depend on what an earlier run left.
+bin/serflow stack down >/dev/null 2>&1 || true
+rm -rf "$SERFLOW_STATE"
+bin/serflow stack up
+trap 'bin/serflow stack down >/dev/null 2>&1 || true' EXIT
+
+if [[ $# -gt 0 ]]; then files=("$@"); else files=(test/unit/*.test.ts test/integration/*.test.ts); fi
+mkdir -p test/output
+status=0
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+echo "[test] finished in $(( $(date +%s) - start )) s" >&2
+exit $status

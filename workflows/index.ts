@@ -1,0 +1,2 @@
+// Every workflow the workers serve.
+export { smokeWorkflow } from './smoke';
