@@ -68,8 +68,27 @@ async function ensureFolder(folder: string, storeRoot: string): Promise<void> {
   try {
     await mkdir(folder, { recursive: true });
   } catch (error) {
-    throw asStoreWriteError(error, folder, storeRoot);
+    throw asStoreWriteError(await realMkdirError(folder, error), folder, storeRoot);
   }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT where the file system said EROFS (seen on Node 20):
+ * create the folders one by one to learn the real reason.
+ */
+async function realMkdirError(folder: string, error: unknown): Promise<unknown> {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error;
+  const chain: string[] = [];
+  for (let f = folder; dirname(f) !== f; f = dirname(f)) chain.unshift(f);
+  for (const f of chain) {
+    try {
+      await mkdir(f);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      return e;
+    }
+  }
+  return error;
 }
 
 async function syncFolder(folder: string): Promise<void> {
