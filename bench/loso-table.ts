@@ -7,29 +7,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { AugmentationSpecInput } from '../compute/augment/augmentation-spec';
-import type { ClassifierSpecInput } from '../compute/classify/classifier-spec';
 import { evaluateFold } from '../compute/evaluate';
 import { metricsFromConfusion, sumConfusionMatrices, summariseRepeats } from '../compute/metrics';
 import type { ConfusionMatrix } from '../compute/metrics';
 import { deriveSeed } from '../compute/random';
 import { leaveOneSpeakerOutFolds, readFeatureTable } from './emodb-loso';
+import { AUGMENTATIONS, CLASSIFIERS } from './evaluation-configs';
 
 const REPEATS = 3;
 const BASE_SEED = 20260;
-
-export const AUGMENTATIONS: Record<string, AugmentationSpecInput> = {
-  none: { method: 'none' },
-  duplicate: { method: 'duplicate', amount: { mode: 'balance' } },
-  noise: { method: 'noise', amount: { mode: 'balance' }, sigma: 0.1 },
-  smote: { method: 'smote', amount: { mode: 'balance' }, k: 5 },
-};
-
-export const CLASSIFIERS: Record<string, ClassifierSpecInput> = {
-  svm: { kind: 'svm', C: 1 },
-  // Early stopping on 10 % of the training part: fixed-epoch runs cost 3-4x more on this machine.
-  dnn: { kind: 'dnn', hidden: [800, 800], epochs: 100, batchSize: 32, lr: 1e-3, l2: 1e-4, leakyAlpha: 0.2, earlyStopping: { validationFraction: 0.1, patience: 10 } },
-};
 
 interface Cell {
   features: string;

@@ -1,0 +1,125 @@
+/**
+ * Evaluation-layer benchmark: how long one fold and one whole LOSO evaluation take.
+ *   npx tsx bench/evaluation.ts [--features-dir DIR] [--repeats N]
+ * DIR holds feature tables named <set>.tsv (see bench/emodb-loso.ts); default
+ * /tmp/serflow-eval. Each figure is min / median / max over N repeats (default 3). Prints a table
+ * and writes bench/output/evaluation.json.
+ *
+ * What is measured:
+ * - fit + predict of the SVM and of the DNN (spec defaults: 2 x 800, 50 epochs, batch 32) on the
+ *   first LOSO fold of the biggest set (ComParE_2016, 6373 dims);
+ * - SMOTE (balance) on that fold's training part;
+ * - a whole no-augmentation LOSO evaluation (10 folds, via evaluateFold): SVM on ComParE_2016,
+ *   DNN (early stopping, the LOSO-table config) on emobase: a DNN LOSO on ComParE_2016 costs
+ *   about 12 minutes per repeat on 2 shared cores.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { smote } from '../compute/augment/smote';
+import { DnnClassifier } from '../compute/classify/dnn';
+import { LinearSvm } from '../compute/classify/linear-svm';
+import type { Classifier } from '../compute/classify/classifier';
+import type { ClassifierSpecInput } from '../compute/classify/classifier-spec';
+import { evaluateFold } from '../compute/evaluate';
+import { metricsFromConfusion, sumConfusionMatrices } from '../compute/metrics';
+import type { ConfusionMatrix } from '../compute/metrics';
+import { deriveSeed } from '../compute/random';
+import type { Fold } from './emodb-loso';
+import { leaveOneSpeakerOutFolds, readFeatureTable } from './emodb-loso';
+import { CLASSIFIERS } from './evaluation-configs';
+
+interface Figure {
+  name: string;
+  detail: string;
+  seconds: number[];
+  min: number;
+  median: number;
+  max: number;
+  extra?: Record<string, number>;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+function figure(name: string, detail: string, seconds: number[], extra?: Record<string, number>): Figure {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const f: Figure = { name, detail, seconds, min: sorted[0] ?? NaN, median: sorted[Math.floor(sorted.length / 2)] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, ...(extra ? { extra } : {}) };
+  console.log(`${name.padEnd(34)} ${f.min.toFixed(2).padStart(8)} ${f.median.toFixed(2).padStart(8)} ${f.max.toFixed(2).padStart(8)}   ${detail}`);
+  return f;
+}
+
+async function timeFold(classifier: Classifier, fold: Fold, seed: number): Promise<number> {
+  const t = performance.now();
+  const model = await classifier.fit(fold.train, seed);
+  model.predict(fold.test.x, fold.test.rows);
+  model.dispose();
+  return (performance.now() - t) / 1000;
+}
+
+async function timeLoso(folds: Fold[], classifier: ClassifierSpecInput, repeat: number): Promise<{ seconds: number; uar: number }> {
+  const t = performance.now();
+  const confusions: ConfusionMatrix[] = [];
+  for (const fold of folds) {
+    const r = await evaluateFold({ train: fold.train, test: fold.test, augmentation: { method: 'none' }, classifier, seed: deriveSeed(7, 'bench', repeat, fold.speaker) });
+    confusions.push(r.confusion);
+  }
+  return { seconds: (performance.now() - t) / 1000, uar: metricsFromConfusion(sumConfusionMatrices(confusions)).uar };
+}
+
+async function main(): Promise<void> {
+  const dir = arg('--features-dir', '/tmp/serflow-eval');
+  const repeats = Number(arg('--repeats', '3'));
+  const compare = leaveOneSpeakerOutFolds(readFeatureTable(join(dir, 'ComParE_2016.tsv')));
+  const emobase = leaveOneSpeakerOutFolds(readFeatureTable(join(dir, 'emobase.tsv')));
+  const fold = compare[0] as Fold;
+  const shape = `${fold.train.rows}x${fold.train.cols} train, ${fold.test.rows} test`;
+  console.log(`${'figure (seconds)'.padEnd(34)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'max'.padStart(8)}`);
+  const figures: Figure[] = [];
+  const runs = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+  const svmFold: number[] = [];
+  for (const r of runs(repeats)) svmFold.push(await timeFold(new LinearSvm(), fold, r + 1));
+  figures.push(figure('SVM fit+predict, 1 fold', `ComParE_2016 speaker ${fold.speaker}, ${shape}`, svmFold));
+
+  const smoteTimes: number[] = [];
+  for (const r of runs(repeats)) {
+    const t = performance.now();
+    smote(fold.train, { mode: 'balance' }, 5, r + 1);
+    smoteTimes.push((performance.now() - t) / 1000);
+  }
+  figures.push(figure('SMOTE balance, 1 fold', `ComParE_2016, ${shape}`, smoteTimes));
+
+  const dnnFold: number[] = [];
+  for (const r of runs(repeats)) dnnFold.push(await timeFold(new DnnClassifier(), fold, r + 1));
+  const steps = 50 * Math.ceil(fold.train.rows / 32);
+  figures.push(figure('DNN fit+predict, 1 fold', `ComParE_2016, 2x800, 50 epochs, batch 32 (${steps} steps), ${shape}`, dnnFold, { msPerStep: (1000 * [...dnnFold].sort((a, b) => a - b)[Math.floor(dnnFold.length / 2)]!) / steps }));
+
+  const svmLoso: number[] = [];
+  const svmUar: number[] = [];
+  for (const r of runs(repeats)) {
+    const { seconds, uar } = await timeLoso(compare, CLASSIFIERS.svm, r);
+    svmLoso.push(seconds);
+    svmUar.push(uar);
+  }
+  figures.push(figure('SVM LOSO, no augmentation', `ComParE_2016, 10 folds, UAR ${svmUar.map((u) => (100 * u).toFixed(2)).join('/')}`, svmLoso));
+
+  const dnnLoso: number[] = [];
+  const dnnUar: number[] = [];
+  for (const r of runs(repeats)) {
+    const { seconds, uar } = await timeLoso(emobase, CLASSIFIERS.dnn, r);
+    dnnLoso.push(seconds);
+    dnnUar.push(uar);
+  }
+  figures.push(figure('DNN LOSO, no augmentation', `emobase (988), early stopping, 10 folds, UAR ${dnnUar.map((u) => (100 * u).toFixed(2)).join('/')}`, dnnLoso));
+
+  const out = join(__dirname, 'output');
+  mkdirSync(out, { recursive: true });
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version };
+  writeFileSync(join(out, 'evaluation.json'), JSON.stringify({ date: new Date().toISOString(), machine, repeats, figures }, null, 2));
+  console.log(`\nwrote ${join(out, 'evaluation.json')}`);
+}
+
+void main();
