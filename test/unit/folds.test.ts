@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readEmodbCorpus } from '../../compute/corpus/emodb';
+import { InputError } from '../../compute/errors';
+import { checkFold, foldDefinitionSchema, type FoldDefinition, type FoldRow } from '../../compute/folds/fold-definition';
+import { groupedKFold } from '../../compute/folds/grouped-k-fold';
+import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';
+import { stratifiedSplit } from '../../compute/folds/stratified-split';
+
+function assertPartition(fold: FoldDefinition, rows: readonly FoldRow[]): void {
+  const all = [...fold.trainIndices, ...fold.testIndices].sort((a, b) => a - b);
+  assert.deepEqual(all, rows.map((_, i) => i), `${fold.name} must cover every row exactly once`);
+  assert.deepEqual(foldDefinitionSchema.parse(JSON.parse(JSON.stringify(fold))), fold);
+}
+
+function assertSpeakerIndependent(fold: FoldDefinition, rows: readonly FoldRow[]): void {
+  const train = new Set(fold.trainIndices.map((i) => rows[i]?.speaker));
+  const test = new Set(fold.testIndices.map((i) => rows[i]?.speaker));
+  assert.deepEqual([...test].filter((s) => train.has(s)), [], `${fold.name} has a speaker on both sides`);
+  assert.deepEqual([...test].sort(), fold.testSpeakers);
+}
+
+const isInputError = (reason: RegExp) => (err: unknown): boolean => err instanceof InputError && reason.test(err.details.reason);
+
+describe('folds on EMO-DB (paper\'s five classes)', async () => {
+  const rows = await readEmodbCorpus('/work/shared/emodb/wav');
+
+  it('leave-one-speaker-out gives 10 speaker-independent folds that each test one speaker', () => {
+    const folds = leaveOneSpeakerOut(rows);
+    assert.equal(folds.length, 10);
+    for (const f of folds) {
+      assertPartition(f, rows);
+      assertSpeakerIndependent(f, rows);
+      assert.equal(f.testSpeakers.length, 1);
+    }
+    assert.equal(folds.reduce((n, f) => n + f.testIndices.length, 0), 408);
+    assert.deepEqual(folds.map((f) => f.testSpeakers[0]), ['03', '08', '09', '10', '11', '12', '13', '14', '15', '16']);
+  });
+
+  it('grouped k-fold: speaker-independent, each speaker tested once, deterministic from the seed', () => {
+    const a = groupedKFold(rows, { k: 5, seed: 7 });
+    assert.equal(a.length, 5);
+    for (const f of a) {
+      assertPartition(f, rows);
+      assertSpeakerIndependent(f, rows);
+    }
+    assert.deepEqual(a.flatMap((f) => f.testSpeakers).sort(), [...new Set(rows.map((r) => r.speaker))].sort());
+    assert.deepEqual(groupedKFold(rows, { k: 5, seed: 7 }), a);
+    const others = [8, 9, 10, 11].map((seed) => JSON.stringify(groupedKFold(rows, { k: 5, seed }).map((f) => f.testSpeakers)));
+    assert.ok(others.some((o) => o !== JSON.stringify(a.map((f) => f.testSpeakers))), 'the seed must matter');
+    const sizes = a.map((f) => f.testIndices.length);
+    assert.ok(Math.max(...sizes) - Math.min(...sizes) < 60, `fold sizes ${sizes.join(',')} are unbalanced`);
+  });
+
+  it('stratified split keeps class proportions and is deterministic from the seed', () => {
+    const s = stratifiedSplit(rows, { testFraction: 0.2, seed: 3 });
+    assertPartition(s, rows);
+    const count = (idx: number[], label: string) => idx.filter((i) => rows[i]?.label === label).length;
+    for (const [label, n] of [['anger', 127], ['fear', 69], ['happiness', 71], ['sadness', 62], ['neutral', 79]] as const) {
+      assert.equal(count(s.testIndices, label), Math.round(n * 0.2), label);
+    }
+    assert.deepEqual(stratifiedSplit(rows, { testFraction: 0.2, seed: 3 }), s);
+    assert.notDeepEqual(stratifiedSplit(rows, { testFraction: 0.2, seed: 4 }).testIndices, s.testIndices);
+    assert.ok(s.testSpeakers.length > 1);
+  });
+});
+
+describe('fold errors', () => {
+  const rows: FoldRow[] = [
+    { label: 'a', speaker: 's1' }, { label: 'b', speaker: 's1' },
+    { label: 'a', speaker: 's2' }, { label: 'b', speaker: 's2' },
+    { label: 'c', speaker: 's3' }, { label: 'a', speaker: 's3' },
+  ];
+
+  it('a test label never seen in training is an InputError', () => {
+    assert.throws(() => leaveOneSpeakerOut(rows), isInputError(/test label\(s\) c never seen in training/));
+    assert.doesNotThrow(() => leaveOneSpeakerOut(rows.slice(0, 4)));
+  });
+
+  it('empty folds and bad k are InputErrors', () => {
+    assert.throws(() => leaveOneSpeakerOut([{ label: 'a', speaker: 's1' }]), isInputError(/training side is empty/));
+    assert.throws(() => leaveOneSpeakerOut([]), isInputError(/no rows/));
+    assert.throws(() => groupedKFold(rows.slice(0, 4), { k: 3, seed: 1 }), isInputError(/k must be/));
+    assert.throws(() => groupedKFold(rows.slice(0, 4), { k: 1, seed: 1 }), isInputError(/k must be/));
+    assert.throws(() => checkFold({ name: 'x', trainIndices: [0], testIndices: [], testSpeakers: [] }, rows), isInputError(/test side is empty/));
+    assert.throws(() => checkFold({ name: 'x', trainIndices: [0, 1], testIndices: [1], testSpeakers: [] }, rows), isInputError(/both in training and in test/));
+    assert.throws(() => stratifiedSplit(rows, { testFraction: 1, seed: 1 }), isInputError(/between 0 and 1/));
+    assert.throws(() => stratifiedSplit([{ label: 'a', speaker: '' }], { testFraction: 0.5, seed: 1 }), isInputError(/no speaker/));
+  });
+
+  it('a class with a single row stays in training in a stratified split', () => {
+    const s = stratifiedSplit(rows, { testFraction: 0.5, seed: 1 });
+    assert.ok(s.trainIndices.includes(4));
+  });
+});
