@@ -64,6 +64,13 @@ describe('DNN classifier', () => {
       assert.ok(model.epochsTrained < 200, `trained ${model.epochsTrained} epochs`);
       assert.ok(model.bestEpoch !== null && model.bestEpoch <= model.epochsTrained);
       assert.equal(model.epochsTrained - (model.bestEpoch ?? 0), 3, 'stops exactly `patience` epochs after the best');
+      // Same seed, same split, trained only up to the best epoch: the restored weights are those.
+      const upToBest = await new DnnClassifier({ ...small, epochs: model.bestEpoch ?? 1, earlyStopping: { validationFraction: 0.2, patience: 3 } }).fit(noisy, 2);
+      try {
+        assert.deepEqual(model.weights(), upToBest.weights());
+      } finally {
+        upToBest.dispose();
+      }
     } finally {
       model.dispose();
     }
