@@ -1,0 +1,163 @@
+/**
+ * Milliseconds per cycle-GAN training iteration (one D^T + D^S update and two G + F updates,
+ * batch 64 per class), per class alone and for the five classes of a fold batched into one graph,
+ * at several feature dimensions; achieved matmul GFLOP/s next to the backend's float32 matmul rate;
+ * and, if the PyTorch reference venv exists (~/.cache/serflow/torch-venv), the same iteration in
+ * PyTorch side by side.
+ *
+ *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
+ *                                  [--discriminator patch|mlp] [--no-torch]
+ *
+ * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
+ * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
+ * backward and second-order (gradient-penalty) products. The machine is shared: figures are noisy,
+ * min/median/max are reported.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+// Thread pools are sized when the TensorFlow library loads: set them before importing tf.
+process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
+process.env.TF_NUM_INTEROP_THREADS ??= '1';
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
+interface Row {
+  dim: number;
+  mode: 'per-class' | 'batched-5';
+  classes: number;
+  msMin: number;
+  msMedian: number;
+  msMax: number;
+  msPerClassIteration: number;
+  matmulGflop: number;
+  gflopsPerSecond: number;
+  torchMsMedian?: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
+}
+
+function stats(xs: number[]): { min: number; median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number, max: s[s.length - 1] as number };
+}
+
+async function main(): Promise<void> {
+  const { tf } = await import('../compute/tf.js');
+  const { CycleGanTrainer, sourceFromTrainingFold } = await import('../compute/cyclegan/trainer.js');
+  const { parseGanSpec } = await import('../compute/cyclegan/gan-spec.js');
+  const { Rng } = await import('../compute/random.js');
+
+  const dims = arg('dims', '88,988,2185,6373').split(',').map(Number);
+  const repeats = Number(arg('repeats', '5'));
+  const loss = arg('loss', 'wdiv');
+  const discriminator = arg('discriminator', 'patch');
+  const batchSize = 64;
+  const perClassRows = 80;
+
+  const matmulRate = (): number => {
+    const a = tf.randomNormal([512, 2185], 0, 1, 'float32', 11);
+    const b = tf.randomNormal([2185, 800], 0, 1, 'float32', 12);
+    const times: number[] = [];
+    for (let r = 0; r < 12; r++) {
+      const t0 = performance.now();
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      times.push(performance.now() - t0);
+      c.dispose();
+    }
+    tf.dispose([a, b]);
+    return (2 * 512 * 2185 * 800) / (stats(times.slice(2)).median / 1000) / 1e9;
+  };
+  const ceiling = matmulRate();
+
+  const rows: Row[] = [];
+  for (const dim of dims) {
+    const rng = new Rng(1000 + dim);
+    const classes = ['anger', 'fear', 'happiness', 'sadness', 'neutral'];
+    const n = classes.length * perClassRows;
+    const x = new Float32Array(n * dim);
+    for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    const y = Int32Array.from({ length: n }, (_, i) => Math.floor(i / perClassRows));
+    const train = { rows: n, cols: dim, x, y, classes };
+    const spec = parseGanSpec({ loss, discriminator, batchSize, pretrainEpochs: 0, epochs: 1000, classifier: { epochs: 1 } });
+    for (const mode of ['per-class', 'batched-5'] as const) {
+      const targetClasses = mode === 'per-class' ? [0] : [0, 1, 2, 3, 4];
+      const trainer = await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seed: 7, onWarning: () => undefined });
+      try {
+        trainer.runIteration();
+        trainer.runIteration();
+        const profile = await tf.profile(() => { trainer.runIteration(); });
+        let flops = 0;
+        for (const k of profile.kernels) {
+          if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+          const out = k.outputShapes[0] ?? [];
+          const aShape = k.inputShapes[0] ?? [];
+          // out = [...batch, m, n]; a holds m*k values per batch entry whichever way it is transposed.
+          const m = out[out.length - 2] as number;
+          const nOut = out[out.length - 1] as number;
+          const batch = out.slice(0, -2).reduce((p, d) => p * d, 1);
+          const kDim = ((aShape[aShape.length - 1] as number) * (aShape[aShape.length - 2] as number)) / m;
+          flops += 2 * batch * m * nOut * kDim;
+        }
+        const times: number[] = [];
+        for (let r = 0; r < repeats; r++) {
+          const t0 = performance.now();
+          trainer.runIteration();
+          times.push(performance.now() - t0);
+          await new Promise(setImmediate);
+        }
+        const s = stats(times);
+        rows.push({
+          dim, mode, classes: targetClasses.length, msMin: s.min, msMedian: s.median, msMax: s.max,
+          msPerClassIteration: s.median / targetClasses.length, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
+        });
+        process.stderr.write(`D=${dim} ${mode}: median ${s.median.toFixed(1)} ms\n`);
+      } finally {
+        trainer.dispose();
+      }
+    }
+  }
+
+  const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
+  const script = join(dirname(__filename), 'reference', 'gan_iteration_torch.py');
+  let torch: { dim: number; msMedian: number }[] | undefined;
+  if (!process.argv.includes('--no-torch') && existsSync(torchPython) && existsSync(script)) {
+    const out = execFileSync(torchPython, [script, '--dims', dims.join(','), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    torch = (JSON.parse(out) as { results: { dim: number; msMedian: number }[] }).results;
+    for (const r of rows) {
+      const t = torch.find((x) => x.dim === r.dim);
+      if (t !== undefined) r.torchMsMedian = t.msMedian * r.classes;
+    }
+  }
+
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'GFLOP/iter', 'GFLOP/s', 'torch ms (x classes)', 'tfjs/torch'];
+  const lines = rows.map((r) => [
+    String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1), r.msPerClassIteration.toFixed(1),
+    r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1),
+    r.torchMsMedian === undefined ? '-' : r.torchMsMedian.toFixed(1),
+    r.torchMsMedian === undefined ? '-' : (r.msMedian / r.torchMsMedian).toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
+  console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800; ` +
+    `threads intra=${process.env.TF_NUM_INTRAOP_THREADS} inter=${process.env.TF_NUM_INTEROP_THREADS}`);
+  console.log(`backend float32 matmul 512x2185 @ 2185x800: ${ceiling.toFixed(1)} GFLOP/s`);
+  console.log(fmt(header));
+  for (const l of lines) console.log(fmt(l));
+
+  const outDir = join(dirname(__filename), 'output');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `gan-iteration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, matmulGflopsPerSecond: ceiling, rows, torch }, null, 2));
+  console.log(`wrote ${file}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,59 @@
+/**
+ * Adversarial losses, per class: every function takes scores [C, N] and returns a loss vector [C]
+ * (the trainer sums it over classes to differentiate, which keeps the classes independent).
+ *
+ * Sign conventions.
+ * - 'ce': the discriminator outputs a logit z, D = sigmoid(z) = P(real). It minimises
+ *   BCE(z_real, 0.9) + BCE(z_fake, 0) (one-sided label smoothing: only the real target is
+ *   softened). The generator minimises the non-saturating -log D(G(s)) = softplus(-z_fake).
+ * - 'wdiv' (Wu et al., "Wasserstein Divergence for GANs", ECCV 2018, and paper.md):
+ *   the critic f minimises  E_real[f(x)] - E_fake[f(x~)] + k * E_u[ ||grad_u f(u)||^p ],
+ *   so real samples get LOW scores; the generator minimises E_fake[f(G(s))], pulling its samples
+ *   towards the low (real) side. PyTorch-GAN's wgan_div negates f (d_loss = -E_real + E_fake +
+ *   penalty, g_loss = -E_fake); the two are the same objective up to f -> -f, and the penalty is
+ *   even in f. Defaults k = 2, p = 6 as in Wu et al.
+ */
+import { tf } from '../tf';
+
+/** Binary cross-entropy on logits, numerically stable: y*softplus(-z) + (1-y)*softplus(z). */
+function bceWithLogits(z: tf.Tensor, target: number): tf.Tensor {
+  if (target === 1) return tf.softplus(tf.neg(z));
+  if (target === 0) return tf.softplus(z);
+  return tf.add(tf.mul(tf.softplus(tf.neg(z)), target), tf.mul(tf.softplus(z), 1 - target));
+}
+
+export function ceDiscriminatorLoss(realScores: tf.Tensor, fakeScores: tf.Tensor, realLabel: number): tf.Tensor {
+  return tf.add(bceWithLogits(realScores, realLabel).mean(1), bceWithLogits(fakeScores, 0).mean(1));
+}
+
+export function ceGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
+  return bceWithLogits(fakeScores, 1).mean(1);
+}
+
+/** The critic's Wasserstein term (without the penalty): E_real[f] - E_fake[f]. */
+export function wdivCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tensor): tf.Tensor {
+  return tf.sub(realScores.mean(1), fakeScores.mean(1));
+}
+
+export function wdivGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
+  return fakeScores.mean(1);
+}
+
+/**
+ * k * E_u[ ||grad_u f(u)||^p ] per class, u: [C, N, D]. The gradient is taken with tf.grad inside
+ * the caller's gradient computation, so the critic's parameter gradients include the
+ * second-order term. ||g||^p is computed as (sum g^2)^(p/2), which is differentiable at g = 0
+ * for p >= 2.
+ */
+export function wdivPenalty(critic: (u: tf.Tensor) => tf.Tensor, u: tf.Tensor, k: number, p: number): tf.Tensor {
+  const g = tf.grad((x: tf.Tensor) => critic(x).sum())(u);
+  const normP = tf.pow(tf.sum(tf.square(g), 2), p / 2);
+  return tf.mul(normP.mean(1), k);
+}
+
+/** Where the penalty is evaluated: real and fake samples pooled, or random interpolates. */
+export function wdivPenaltyPoints(real: tf.Tensor, fake: tf.Tensor, sampling: 'real-and-fake' | 'interpolate', alpha?: tf.Tensor): tf.Tensor {
+  if (sampling === 'real-and-fake') return tf.concat([real, fake], 1);
+  if (alpha === undefined) throw new Error('interpolate sampling needs alpha [C, N, 1]');
+  return tf.add(tf.mul(alpha, real), tf.mul(tf.sub(1, alpha), fake));
+}

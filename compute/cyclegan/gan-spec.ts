@@ -1,0 +1,88 @@
+/**
+ * The configuration of the per-class cycle-GAN augmenter: the single source of its types.
+ * Strict (a typo fails), every field has a default, every problem is reported at once with its path.
+ *
+ * Vocabulary used in the docs below:
+ * - an *iteration* is one discriminator update (D^T and D^S of every class) preceded by
+ *   `generatorStepsPerDiscriminatorStep` generator updates (G and F of every class, jointly),
+ *   each on a fresh mini-batch; the discriminator update uses the last generator step's batch
+ *   and its (detached) fakes, as the CycleGAN reference implementation does;
+ * - an *epoch* is ceil(max(|S|, max_i |T_i|) / batch) iterations: one pass over the largest
+ *   domain, the usual unaligned-CycleGAN convention. Pretraining epochs have the same number of
+ *   reconstruction steps.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const layerSizes = z.array(positiveInt).min(1);
+
+export const ClassifierSpecSchema = z.strictObject({
+  /** Hidden layer sizes of the auxiliary emotion classifier C. */
+  hidden: layerSizes.default([256]),
+  /** Epochs over the real training fold; C is frozen afterwards. */
+  epochs: positiveInt.default(40),
+  batchSize: positiveInt.default(64),
+  lr: z.number().positive().default(1e-3),
+});
+
+export const GanSpecSchema = z.strictObject({
+  /** Adversarial loss: cross-entropy GAN ('ce') or Wasserstein divergence ('wdiv', Wu et al. 2018). */
+  loss: z.enum(['ce', 'wdiv']).default('wdiv'),
+  /** Hidden layer sizes of the generators G_i and F_i (the paper: two layers of 800). */
+  hidden: layerSizes.default([800, 800]),
+  /** Negative slope of every leaky ReLU. */
+  leakySlope: z.number().min(0).max(1).default(0.2),
+  /**
+   * 'patch': a shared MLP scores each contiguous slice of `patchSize` features (the last slice
+   * zero-padded) and the scores are averaged, the vector analogue of a PatchGAN (a 1-D conv with
+   * kernel = stride = patchSize). 'mlp': one MLP over the whole vector.
+   */
+  discriminator: z.enum(['patch', 'mlp']).default('patch'),
+  /** Hidden sizes of the discriminators. Default: [256, 256] for 'patch', `hidden` for 'mlp'. */
+  discriminatorHidden: layerSizes.optional(),
+  patchSize: positiveInt.default(128),
+  /** Adversarial epochs (after pretraining). */
+  epochs: positiveInt.default(200),
+  /** Reconstruction-only epochs of G_i and F_i before adversarial training (may be 0). */
+  pretrainEpochs: z.number().int().min(0).default(10),
+  /** Mini-batch size per class; lowered (with a warning) to the smallest domain size if needed. */
+  batchSize: positiveInt.default(64),
+  lr: z.number().positive().default(2e-4),
+  /** The learning rate is multiplied by this factor every `lrDecayEvery` adversarial epochs. */
+  lrDecay: z.number().positive().max(1).default(0.5),
+  lrDecayEvery: positiveInt.default(50),
+  adamBeta1: z.number().min(0).lt(1).default(0.5),
+  adamBeta2: z.number().min(0).lt(1).default(0.999),
+  adamEpsilon: z.number().positive().default(1e-8),
+  /** Weight of the cycle (MSE) loss; the paper found training unstable above 1.0. */
+  lambdaCyc: z.number().min(0).default(1.0),
+  /** Weight of the auxiliary classifier's cross-entropy on G_i(s) towards class i. */
+  lambdaCls: z.number().min(0).default(1.0),
+  /** Real-sample target of the CE discriminator (one-sided label smoothing). */
+  realLabel: z.number().gt(0).max(1).default(0.9),
+  wdivK: z.number().min(0).default(2),
+  wdivP: z.number().min(1).default(6),
+  /**
+   * Where the WGAN-div penalty's gradient is taken: 'real-and-fake' = at the real and at the
+   * synthetic samples, averaged (Wu et al.'s code, PyTorch-GAN wgan_div); 'interpolate' = at
+   * u = a*real + (1-a)*fake, a ~ U[0, 1] per sample.
+   */
+  wdivSampling: z.enum(['real-and-fake', 'interpolate']).default('real-and-fake'),
+  /** A checkpoint is handed to `onCheckpoint` every this many epochs (counting pretraining) and at the end. */
+  checkpointEvery: positiveInt.default(10),
+  generatorStepsPerDiscriminatorStep: positiveInt.default(2),
+  classifier: ClassifierSpecSchema.default(ClassifierSpecSchema.parse({})),
+});
+
+export type GanSpec = z.infer<typeof GanSpecSchema>;
+export type GanSpecInput = z.input<typeof GanSpecSchema>;
+export type ClassifierSpec = z.infer<typeof ClassifierSpecSchema>;
+
+/** Parses and fills defaults; throws the zod error (all problems, with paths) on bad input. */
+export function parseGanSpec(input: unknown): GanSpec {
+  return GanSpecSchema.parse(input);
+}
+
+export function discriminatorHiddenOf(spec: GanSpec): number[] {
+  return spec.discriminatorHidden ?? (spec.discriminator === 'patch' ? [256, 256] : spec.hidden);
+}
