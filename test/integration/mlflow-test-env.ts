@@ -24,6 +24,7 @@ export interface ProxyRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 export interface FlakyProxy {
@@ -47,7 +48,7 @@ export async function startFlakyProxy(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const seen: ProxyRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
+      const seen: ProxyRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
       requests.push(seen);
       const failure = fail(requests.length, seen);
       if (failure) {
