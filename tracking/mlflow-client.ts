@@ -46,8 +46,10 @@ export interface MlflowClientOptions {
   auth?: MlflowAuth | null;
   /** Backoff for connection errors, 5xx and 429. Defaults: see tracking/retry-policy.ts. */
   retry?: RetryPolicyInput;
-  /** A single request (including reading its response) is abandoned after this long, ms; it counts as a connection error. Default 30000. */
+  /** A single API request (including reading its response) is abandoned after this long, ms; it counts as a connection error. Default 30000. */
   requestTimeoutMs?: number;
+  /** The same for one artifact upload or download, ms. Default 600000. */
+  artifactTimeoutMs?: number;
   logger?: MinimalLogger;
 }
 
@@ -71,6 +73,7 @@ export class MlflowClient {
   private readonly auth: MlflowAuth | undefined;
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
+  private readonly artifactTimeoutMs: number;
   private readonly logger: MinimalLogger | undefined;
 
   constructor(options: MlflowClientOptions = {}) {
@@ -79,6 +82,7 @@ export class MlflowClient {
     this.auth = connection.auth;
     this.retry = RetryPolicySchema.parse(options.retry ?? {});
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.artifactTimeoutMs = options.artifactTimeoutMs ?? 600_000;
     this.logger = options.logger;
   }
 
@@ -287,6 +291,7 @@ export class MlflowClient {
     const raw = await this.send('PUT', `${ARTIFACTS_API}/${encodePath(path)}`, {
       body: typeof body === 'function' ? () => Readable.toWeb(body()) as ReadableStream : () => body,
       contentType: 'application/octet-stream',
+      timeoutMs: this.artifactTimeoutMs,
     });
     parseWith(EmptyResponse, raw, `PUT ${ARTIFACTS_API}/…`, true);
   }
@@ -294,7 +299,7 @@ export class MlflowClient {
   /** The bytes at `path`; MlflowApiError 404 (see isMlflowNotFound) when there are none. */
   async downloadArtifact(path: string): Promise<Buffer> {
     assertValidArtifactPath(path);
-    return (await this.send('GET', `${ARTIFACTS_API}/${encodePath(path)}`, {})).body;
+    return (await this.send('GET', `${ARTIFACTS_API}/${encodePath(path)}`, { timeoutMs: this.artifactTimeoutMs })).body;
   }
 
   /** Entries directly under `path`, with `path` given relative to the proxy root. Missing folder: empty list. */
@@ -366,7 +371,7 @@ export class MlflowClient {
   private async send(
     method: string,
     path: string,
-    options: { query?: Query; body?: () => RequestBody; contentType?: string },
+    options: { query?: Query; body?: () => RequestBody; contentType?: string; timeoutMs?: number },
   ): Promise<RawResponse> {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -379,7 +384,7 @@ export class MlflowClient {
         this.retry,
         async () => {
           const body = options.body?.();
-          const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: AbortSignal.timeout(this.requestTimeoutMs) };
+          const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs) };
           if (body !== undefined) {
             init.body = body;
             // Node's fetch needs this to send a stream body.
@@ -435,6 +440,10 @@ function apiError(endpoint: string, status: number, body: Buffer, retryAfter: st
     }
   } catch {
     serverMessage = body.toString('utf8').slice(0, 300);
+  }
+  if (status === 403 && /Invalid Host header/i.test(serverMessage)) {
+    // MLflow >= 3.5 only accepts localhost and private-IP Host headers unless told otherwise.
+    serverMessage += '. Fix: start the MLflow server with --allowed-hosts <the host[:port] of MLFLOW_TRACKING_URI>';
   }
   // SQL details in MLflow's messages are noise for a user.
   serverMessage = serverMessage.split('\n')[0]?.replace(/ Error: \(\w+\.\w+\).*$/, '') ?? '';
