@@ -1,0 +1,113 @@
+// The WGAN-div penalty differentiates the critic's input gradient again. These tests check its
+// parameter gradients (tfjs second-order autodiff through the custom-gradient leaky ReLU) against
+// central finite differences, per weight tensor, for both discriminator kinds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../compute/tf';
+import { Rng } from '../../compute/random';
+import { wdivPenalty } from '../../compute/cyclegan/adversarial-loss';
+import type { DiscriminatorLayout } from '../../compute/cyclegan/discriminator';
+import { discriminate, discriminatorShapes } from '../../compute/cyclegan/discriminator';
+import { absFormLeakyRelu, twiceDifferentiableLeakyRelu } from '../../compute/cyclegan/leaky-relu';
+
+const SLOPE = 0.2;
+
+function randomTensor(rng: Rng, shape: number[], scale: number): tf.Tensor {
+  const size = shape.reduce((a, c) => a * c, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
+}
+
+function setup(layout: DiscriminatorLayout, seed: number): { params: tf.Tensor[]; u: tf.Tensor } {
+  const rng = new Rng(seed);
+  const params = discriminatorShapes(2, layout).map((shape, i) => randomTensor(rng, shape, i % 2 === 0 ? 0.8 : 0.3));
+  const u = randomTensor(rng, [2, 5, layout.dim], 1);
+  return { params, u };
+}
+
+function penalty(params: tf.Tensor[], u: tf.Tensor, layout: DiscriminatorLayout, p: number): tf.Scalar {
+  return wdivPenalty((x) => discriminate(params, x, layout, SLOPE), u, 2, p).sum() as tf.Scalar;
+}
+
+/**
+ * Relative error between the analytic directional derivative and a central difference, per
+ * weight matrix. The biases are held constant: for a piecewise-linear critic the input gradient
+ * depends on the biases only through the activation pattern, so the penalty's bias gradient is
+ * zero almost everywhere (and tfjs refuses gradients of inputs that do not reach the output);
+ * `biasSlopes` returns the finite-difference slopes along the biases to show they are ~0.
+ */
+function directionalErrors(layout: DiscriminatorLayout, p: number, seed: number): { errors: number[]; biasSlopes: number[]; scale: number } {
+  const { params, u } = setup(layout, seed);
+  const weightIndex = params.map((_, i) => i).filter((i) => i % 2 === 0);
+  const withWeights = (ws: tf.Tensor[]): tf.Tensor[] => params.map((q, i) => (i % 2 === 0 ? ws[i / 2]! : q));
+  const grads = tf.grads((...ws: tf.Tensor[]) => penalty(withWeights(ws), u, layout, p))(weightIndex.map((i) => params[i]!));
+  const rng = new Rng(seed + 1);
+  const slope = (i: number, v: tf.Tensor, eps = 2e-3): number => {
+    const shifted = (sign: number): number => tf.tidy(() => {
+      const ps = params.map((q, j) => (j === i ? tf.add(q, tf.mul(v, sign * eps)) : q));
+      return penalty(ps, u, layout, p).dataSync()[0]!;
+    });
+    return (shifted(1) - shifted(-1)) / (2 * eps);
+  };
+  const errors: number[] = [];
+  let scale = 0;
+  weightIndex.forEach((i, k) => {
+    // A central difference is wrong when the step crosses a kink of the leaky ReLUs; of three
+    // step sizes at least one stays on one linear piece, so the best of them is compared.
+    for (let direction = 0; direction < 2; direction++) {
+      const v = randomTensor(rng, params[i]!.shape, 1);
+      const analytic = tf.tidy(() => tf.sum(tf.mul(grads[k]!, v)).dataSync()[0]!);
+      const numerics = [2e-3, 1e-3, 5e-4].map((eps) => slope(i, v, eps));
+      scale = Math.max(scale, Math.abs(numerics[0]!));
+      errors.push(Math.min(...numerics.map((numeric) => Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-2))));
+      v.dispose();
+    }
+  });
+  const biasSlopes = params.map((_, i) => i).filter((i) => i % 2 === 1).map((i) => {
+    const v = randomTensor(rng, params[i]!.shape, 1);
+    const s = slope(i, v);
+    v.dispose();
+    return s;
+  });
+  tf.dispose([...params, u, ...grads]);
+  return { errors, biasSlopes, scale };
+}
+
+for (const kind of ['patch', 'mlp'] as const) {
+  for (const p of [2, 6]) {
+    test(`penalty parameter gradients match finite differences (${kind} discriminator, p=${p})`, () => {
+      // dim 10 with patch size 4: three slices, the last one zero-padded.
+      const layout: DiscriminatorLayout = { kind, dim: 10, hidden: [7, 6], patchSize: 4 };
+      const { errors, biasSlopes, scale } = directionalErrors(layout, p, 11 + p);
+      for (const [i, e] of errors.entries()) assert.ok(e < 0.03, `weight ${i}: relative error ${e.toFixed(4)} (all: ${errors.map((x) => x.toFixed(4)).join(', ')})`);
+      for (const [i, b] of biasSlopes.entries()) assert.ok(Math.abs(b) < 0.02 * scale, `bias ${i}: slope ${b} should be ~0 (weights' ${scale})`);
+    });
+  }
+}
+
+test('the custom-gradient leaky ReLU gives the same penalty gradients as the closed |x| form', () => {
+  const layout: DiscriminatorLayout = { kind: 'mlp', dim: 6, hidden: [5], patchSize: 6 };
+  const { params, u } = setup(layout, 5);
+  const byForm = (act: (x: tf.Tensor, a: number) => tf.Tensor): Float32Array[] => tf.tidy(() => {
+    const critic = (ps: tf.Tensor[]) => (x: tf.Tensor): tf.Tensor => {
+      const [w1, b1, w2, b2] = ps as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.add(tf.matMul(act(tf.add(tf.matMul(x, w1), b1), SLOPE), w2), b2).reshape([2, 5]);
+    };
+    const [w1, b1, w2, b2] = params as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => wdivPenalty(critic([a, b1, b, b2]), u, 2, 6).sum() as tf.Scalar)([w1, w2]);
+    return grads.map((g) => g.dataSync() as Float32Array);
+  }) as unknown as Float32Array[];
+  const custom = byForm(twiceDifferentiableLeakyRelu);
+  const closed = byForm(absFormLeakyRelu);
+  custom.forEach((g, i) => {
+    const ref = closed[i]!;
+    const scale = Math.max(...Array.from(ref, Math.abs));
+    for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - ref[j]!) <= 1e-4 * scale, `tensor ${i} entry ${j}: ${g[j]} vs ${ref[j]}`);
+  });
+  tf.dispose([...params, u]);
+});
+
+test('tf.leakyRelu cannot be differentiated twice in tfjs (why the custom form exists)', () => {
+  const x = tf.tensor([[0.5, -1, 2]]);
+  assert.throws(() => tf.grad((y: tf.Tensor) => tf.grad((z: tf.Tensor) => tf.leakyRelu(z, SLOPE).sum())(y).square().sum())(x), /gradient function not found/i);
+  x.dispose();
+});
