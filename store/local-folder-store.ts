@@ -10,13 +10,13 @@
  * the fix. Reads re-hash the bytes: an object that was truncated or altered on disk is removed
  * and reported as ArtifactCorruptionError, so the next attempt recomputes it.
  */
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { InputError } from '../compute/errors';
 import type { MinimalLogger } from '../tracking/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, objectRelativePath, sha256Hex } from './artifact-store';
-import { commitTempFile, writeFileAtomic, writeTempFile } from './atomic-file';
+import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeTempFile } from './atomic-file';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
 
 export interface LocalFolderStoreOptions {
@@ -124,6 +124,37 @@ export class LocalFolderStore implements ArtifactStore {
       if (error instanceof ArtifactNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Deletes temporary files left by writers that died mid-write (they are never read, only
+   * waste space). Files younger than `olderThanMs` (default 1 h) may belong to a live writer.
+   * Returns how many were removed.
+   */
+  async removeStaleTemporaryFiles(olderThanMs = 3_600_000): Promise<number> {
+    let removed = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const folder of ['objects', 'names']) {
+      let entries;
+      try {
+        entries = await readdir(join(this.root, folder), { withFileTypes: true, recursive: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (!entry.isFile() || !entry.name.startsWith(TEMP_PREFIX)) continue;
+        const path = join(entry.parentPath, entry.name);
+        try {
+          if ((await stat(path)).mtimeMs < cutoff) {
+            await unlink(path);
+            removed++;
+          }
+        } catch {
+          // Renamed or removed meanwhile by its writer or another sweeper.
+        }
+      }
+    }
+    return removed;
   }
 
   private namePath(name: string): string {

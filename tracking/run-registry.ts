@@ -68,7 +68,10 @@ export class RunRegistry {
     private readonly options: { logger?: MinimalLogger } = {},
   ) {}
 
-  /** The run with this key in the experiment, created (with its tags, name and parent) if there is none. */
+  /**
+   * The run with this key in the experiment, created (with its tags, name and parent) if there is
+   * no active one. A run a user deleted is not brought back: a new one is made.
+   */
   async ensureRun(input: EnsureRunInput): Promise<EnsuredRun> {
     const want = parseInput(EnsureRunInput, input);
     const existing = await this.client.findRunsByTag([want.experimentId], RUN_KEY_TAG, want.key);
@@ -84,6 +87,7 @@ export class RunRegistry {
     const after = await this.client.findRunsByTag([want.experimentId], RUN_KEY_TAG, want.key);
     if (!after.some((r) => r.info.run_id === created.info.run_id)) after.push(created);
     const run = await this.settle(after, want.key);
+    this.checkParent(run, want.parentRunId, want.key);
     return { run, created: run.info.run_id === created.info.run_id };
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -91,6 +91,19 @@ describe('LocalFolderStore', () => {
     }
     await assert.rejects(store.put(broken()), /upstream died/);
     assert.deepEqual(await files(store.root), []);
+  });
+
+  it('sweeps temporary files left by a writer that died, and only old ones', async () => {
+    const store = new LocalFolderStore(join(base, 'stale'));
+    const key = await store.put(Buffer.from('kept'));
+    const stale = join(store.root, 'objects', '.tmp-999-dead');
+    const fresh = join(store.root, 'objects', key.slice(0, 2), '.tmp-999-live');
+    await writeFile(stale, 'half');
+    await writeFile(fresh, 'half');
+    await utimes(stale, new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
+    assert.equal(await store.removeStaleTemporaryFiles(), 1);
+    assert.deepEqual(await files(store.root), [`objects/${key.slice(0, 2)}/.tmp-999-live`, `objects/${key.slice(0, 2)}/${key}`]);
+    assert.deepEqual(await store.get(key), Buffer.from('kept'));
   });
 
   it('keeps a name index: put, resolve, get; names "a" and "a/b" coexist; last writer wins', async () => {
