@@ -1,0 +1,142 @@
+"""PyTorch reference of one cycle-GAN training iteration, for bench/gan-iteration.ts.
+
+The same iteration as compute/cyclegan/trainer.ts, for ONE class (a straightforward
+implementation: one class GAN at a time): two joint G+F updates (adversarial + cycle +
+frozen-classifier losses), each on a fresh batch of 64, then one joint D^T + D^S update on the
+last batch and its detached fakes, with the WGAN-div penalty at real and fake points (or CE).
+Generators: residual MLPs D -> 800 -> 800 -> D; discriminators: patch MLP (slices of 128,
+128 -> 256 -> 256 -> 1, mean over slices) or MLP; Adam(0.5, 0.999).
+
+    python gan_iteration_torch.py --dims 88,988,2185,6373 --repeats 5 [--loss wdiv|ce] [--discriminator patch|mlp]
+
+Prints JSON {"torch": version, "threads": n, "results": [{"dim", "msMin", "msMedian", "msMax"}]}.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+torch.set_num_threads(int(os.environ.get("TORCH_THREADS", os.cpu_count() or 1)))
+SLOPE = 0.2
+
+
+def mlp(sizes):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i + 2 < len(sizes):
+            layers.append(nn.LeakyReLU(SLOPE))
+    for m in layers:
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+    return nn.Sequential(*layers)
+
+
+class Generator(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.net = mlp([dim, *hidden, dim])
+
+    def forward(self, x):
+        return x + self.net(x)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, dim, kind, patch, hidden):
+        super().__init__()
+        self.kind, self.dim = kind, dim
+        self.patch = min(patch, dim)
+        self.patches = math.ceil(dim / self.patch)
+        self.net = mlp([self.patch if kind == "patch" else dim, *hidden, 1])
+
+    def forward(self, x):
+        if self.kind == "mlp":
+            return self.net(x).squeeze(1)
+        n = x.shape[0]
+        pad = self.patches * self.patch - self.dim
+        if pad:
+            x = F.pad(x, (0, pad))
+        return self.net(x.reshape(n * self.patches, self.patch)).reshape(n, self.patches).mean(1)
+
+
+def penalty(d, u, k=2.0, p=6.0):
+    u = u.detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(d(u).sum(), u, create_graph=True)
+    return k * g.pow(2).sum(1).pow(p / 2).mean()
+
+
+def bench(dim, repeats, loss, kind):
+    torch.manual_seed(1)
+    batch, hidden = 64, [800, 800]
+    d_hidden = [256, 256] if kind == "patch" else hidden
+    source = torch.randn(400, dim)
+    target = torch.randn(80, dim)
+    g, f = Generator(dim, hidden), Generator(dim, hidden)
+    dt, ds = Discriminator(dim, kind, 128, d_hidden), Discriminator(dim, kind, 128, d_hidden)
+    clf = mlp([dim, 256, 5])
+    for q in clf.parameters():
+        q.requires_grad_(False)
+    opt_g = torch.optim.Adam(list(g.parameters()) + list(f.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(list(dt.parameters()) + list(ds.parameters()), lr=2e-4, betas=(0.5, 0.999))
+    label = torch.zeros(batch, dtype=torch.long)
+
+    def batch_of(x):
+        return x[torch.randperm(x.shape[0])[:batch]]
+
+    def iteration():
+        for step in range(2):
+            s, t = batch_of(source), batch_of(target)
+            fake_t, fake_s = g(s), f(t)
+            cyc = F.mse_loss(f(fake_t), s) + F.mse_loss(g(fake_s), t)
+            st, ss = dt(fake_t), ds(fake_s)
+            if loss == "ce":
+                adv = F.softplus(-st).mean() + F.softplus(-ss).mean()
+            else:
+                adv = st.mean() + ss.mean()
+            cls = F.cross_entropy(clf(fake_t), label)
+            opt_g.zero_grad(set_to_none=True)
+            (adv + cyc + cls).backward()
+            opt_g.step()
+        fake_t, fake_s = fake_t.detach(), fake_s.detach()
+        total = 0
+        for d, real, fake in ((dt, t, fake_t), (ds, s, fake_s)):
+            scores = d(torch.cat([real, fake]))
+            r, fk = scores[:batch], scores[batch:]
+            if loss == "ce":
+                total = total + 0.9 * F.softplus(-r).mean() + 0.1 * F.softplus(r).mean() + F.softplus(fk).mean()
+            else:
+                total = total + r.mean() - fk.mean() + penalty(d, torch.cat([real, fake]))
+        opt_d.zero_grad(set_to_none=True)
+        total.backward()
+        opt_d.step()
+
+    iteration()
+    iteration()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        iteration()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"dim": dim, "msMin": times[0], "msMedian": times[len(times) // 2], "msMax": times[-1]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dims", default="88,988,2185,6373")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--loss", default="wdiv")
+    ap.add_argument("--discriminator", default="patch")
+    a = ap.parse_args()
+    results = [bench(int(d), a.repeats, a.loss, a.discriminator) for d in a.dims.split(",")]
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+
+
+if __name__ == "__main__":
+    main()
