@@ -24,11 +24,6 @@ export interface RetryDecision {
   minDelayMs?: number;
 }
 
-export interface RetryOutcome<T> {
-  value: T;
-  attempts: number;
-}
-
 export class RetriesExhausted extends Error {
   override readonly name = 'RetriesExhausted';
   constructor(readonly lastError: unknown, readonly attempts: number, readonly elapsedMs: number) {
