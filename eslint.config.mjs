@@ -19,11 +19,13 @@ export default tseslint.config(
           { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'], message: 'Workflows are deterministic: no Node built-ins.' },
           { group: ['@tensorflow/*', 'pino', 'pino-*'], message: 'Workflows only orchestrate: no tfjs, no logger (use workflow.log).' },
           { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows import only @temporalio/workflow.' },
-          { group: ['../compute/*', '../store/*', '../tracking/*', '../infra/*'], message: 'Workflows do no compute or I/O; call activities.' },
         ],
       }],
       '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities<typeof ...>).' }],
+        patterns: [
+          { group: ['../activities/*', '../activities'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities<typeof ...>).' },
+          { group: ['../compute/*', '../store/*', '../tracking/*', '../infra/*', '../logging/*'], allowTypeImports: true, message: 'Workflows do no compute or I/O; call activities (type imports are fine).' },
+        ],
       }],
     },
   },

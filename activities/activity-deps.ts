@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger';
+import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import type { RunRegistry } from '../tracking/run-registry';
 
@@ -7,4 +8,8 @@ export interface ActivityDeps {
   logger: Logger;
   mlflow: MlflowClient;
   runs: RunRegistry;
+  /** Shared by all workers: features, GAN checkpoints, memoised results. */
+  store: ArtifactStore;
+  /** This worker's scratch folder (partial extractions); losing it costs time, never results. */
+  workDir: string;
 }

@@ -4,7 +4,7 @@
  */
 async function main(): Promise<void> {
   // required inside the try so that a missing native addon becomes one clear message
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
   const { tf } = require('../compute/tf') as typeof import('../compute/tf');
   const a = tf.randomNormal([256, 1024], 0, 1, 'float32', 7);
   const b = tf.randomNormal([1024, 256], 0, 1, 'float32', 8);

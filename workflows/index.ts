@@ -1,2 +1,4 @@
 // Every workflow the workers serve.
+export { experimentWorkflow } from './experiment';
+export { foldWorkflow } from './fold';
 export { smokeWorkflow } from './smoke';

@@ -1,0 +1,174 @@
+/**
+ * Feature extraction and fold preparation. Matrices never travel through Temporal: the
+ * extraction stores the matrix and returns its key; folds come back as small index lists.
+ */
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { hashCorpus, sha256File } from '../compute/corpus/corpus-hash';
+import { InputError } from '../compute/errors';
+import type { FeatureMatrix } from '../compute/features/feature-matrix';
+import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feature-rows';
+import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
+import { extractFeatures as runExtraction, resolveFeatureSet, smileExtractVersion, type SkippedFile } from '../compute/features/opensmile';
+import { importFeatureTable } from '../compute/features/table-import';
+import type { FoldDefinition } from '../compute/folds/fold-definition';
+import { groupedKFold } from '../compute/folds/grouped-k-fold';
+import { leaveOneSpeakerOut } from '../compute/folds/leave-one-speaker-out';
+import { stratifiedSplit } from '../compute/folds/stratified-split';
+import { deriveSeed } from '../compute/random';
+import { hashOf } from '../configs/canonical-json';
+import type { ExperimentConfig } from '../configs/schema/experiment';
+import { smileExtract } from '../infra/paths';
+import { withFailureMapping } from './activity-failure';
+import type { ActivityDeps } from './activity-deps';
+import { corpusEntries, resolveConfigPath } from './corpus-source';
+import { loadFeatureMatrix } from './feature-matrix-cache';
+import { storeFolds } from './fold-store';
+import { memoised } from './memo';
+
+export interface ExtractFeaturesInput {
+  corpus: ExperimentConfig['corpus'];
+  features: ExperimentConfig['features'];
+  /** Folder of the config file, for relative paths. */
+  configDir: string;
+}
+
+export interface FeatureRef {
+  featureKey: string;
+  rows: number;
+  cols: number;
+  /** Class names in a fixed (sorted) order: class index i is classes[i] everywhere. */
+  classes: string[];
+  speakers: string[];
+  /** Content hash of the corpus (file list, labels, speakers, audio bytes). */
+  datasetHash: string;
+  extractor: string;
+  skipped: SkippedFile[];
+  memoHit: boolean;
+}
+
+export interface PrepareFoldsInput {
+  featureKey: string;
+  protocol: ExperimentConfig['protocol'];
+}
+
+export interface FoldsRef {
+  /** The fold definitions (row indices) in the store. */
+  foldsKey: string;
+  folds: { name: string; testSpeakers: string[]; trainRows: number; testRows: number }[];
+}
+
+export function createFeatureActivities(deps: ActivityDeps) {
+  return {
+    async extractFeatures(input: ExtractFeaturesInput): Promise<FeatureRef> {
+      return withFailureMapping(async () => {
+        const ctx = Context.current();
+        const log = deps.logger.child({ activity: 'extractFeatures', workflowId: ctx.info.workflowExecution?.workflowId, attempt: ctx.info.attempt });
+        const entries = await corpusEntries(input.corpus, input.configDir);
+        if (entries.length === 0) throw new InputError({ file: input.corpus.path, reason: 'the corpus has no utterances with the selected labels', fix: 'check the path and the label list' });
+        const datasetHash = await hashCorpus(entries);
+        let extractor: string;
+        let memoInputs: unknown;
+        if (input.features.extractor === 'opensmile') {
+          const smile = smileExtract();
+          const featureSet = resolveFeatureSet(input.features.set, smile.configDir);
+          const configHash = await sha256File(featureSet.config);
+          extractor = `opensmile:${featureSet.name}`;
+          memoInputs = { datasetHash, extractor, configHash, smile: await smileExtractVersion(smile.binary), onError: input.features.onError };
+        } else {
+          const tablePath = resolveConfigPath(input.features.path, input.configDir);
+          extractor = `table:${tablePath}`;
+          memoInputs = { datasetHash, table: await sha256File(tablePath) };
+        }
+        const result = await memoised(deps.store, 'features', memoInputs, async () => {
+          const { matrix, skipped } = input.features.extractor === 'opensmile'
+            ? await extractResumably(deps, input.features, entries, memoInputs, ctx)
+            : { matrix: await importFeatureTable(resolveConfigPath(input.features.path, input.configDir), { corpus: entries }), skipped: [] };
+          const featureKey = await deps.store.put(encodeFeatureMatrix(matrix), { label: `features ${extractor}` });
+          return {
+            featureKey, rows: matrix.rows, cols: matrix.cols,
+            classes: [...new Set(matrix.meta.map((m) => m.label))].sort(),
+            speakers: [...new Set(matrix.meta.map((m) => m.speaker))].sort(),
+            datasetHash, extractor, skipped,
+          };
+        });
+        log.info({ featureKey: result.value.featureKey, rows: result.value.rows, cols: result.value.cols, memoHit: result.memoHit }, result.memoHit ? 'features reused from the memo' : 'features extracted');
+        return { ...result.value, memoHit: result.memoHit };
+      });
+    },
+
+    async prepareFolds(input: PrepareFoldsInput): Promise<FoldsRef> {
+      return withFailureMapping(async () => {
+        const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
+        const { folds: spec, seed, maxFolds } = input.protocol;
+        let folds: FoldDefinition[];
+        switch (spec.kind) {
+          case 'loso':
+            folds = leaveOneSpeakerOut(matrix.meta);
+            break;
+          case 'grouped-kfold':
+            folds = groupedKFold(matrix.meta, { k: spec.k, seed: deriveSeed(seed, 'folds') });
+            break;
+          case 'stratified':
+            folds = [stratifiedSplit(matrix.meta, { testFraction: spec.testFraction, seed: deriveSeed(seed, 'folds') })];
+            break;
+        }
+        const chosen = maxFolds ? folds.slice(0, maxFolds) : folds;
+        const foldsKey = await storeFolds(deps.store, chosen);
+        return {
+          foldsKey,
+          folds: chosen.map((f) => ({ name: f.name, testSpeakers: f.testSpeakers, trainRows: f.trainIndices.length, testRows: f.testIndices.length })),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Runs SMILExtract over the corpus, appending each finished row to a partial file in the
+ * worker's scratch folder, so that a retried attempt on the same worker extracts only the files
+ * that are still missing. Heartbeats report files done / total.
+ */
+async function extractResumably(
+  deps: ActivityDeps,
+  features: Extract<ExperimentConfig['features'], { extractor: 'opensmile' }>,
+  entries: Awaited<ReturnType<typeof corpusEntries>>,
+  memoInputs: unknown,
+  ctx: Context,
+): Promise<{ matrix: FeatureMatrix; skipped: SkippedFile[] }> {
+  const partialDir = join(deps.workDir, 'partial-features');
+  await mkdir(partialDir, { recursive: true });
+  const partialFile = join(partialDir, `${hashOf(memoInputs)}.jsonl`);
+  const earlier: FeatureRow[] = [];
+  let columns: string[] | undefined;
+  try {
+    for (const line of (await readFile(partialFile, 'utf8')).split('\n')) {
+      if (!line) continue;
+      try {
+        const parsed = JSON.parse(line) as { columns: string[]; row: Omit<FeatureRow, 'values'> & { values: number[] } };
+        columns ??= parsed.columns;
+        earlier.push({ ...parsed.row, values: Float32Array.from(parsed.row.values) });
+      } catch {
+        // a line cut short by a crash: that file is extracted again
+      }
+    }
+  } catch {
+    // no partial file: a first attempt
+  }
+  const existing = columns && earlier.length ? assembleFeatureMatrix(columns, earlier) : undefined;
+  const done = new Set(earlier.map((r) => r.file));
+  const result = await runExtraction(entries, {
+    featureSet: features.set,
+    onError: features.onError,
+    signal: ctx.cancellationSignal,
+    ...(existing ? { existing } : {}),
+    skip: (file) => done.has(file),
+    onProgress: (filesDone, total) => ctx.heartbeat({ filesDone: filesDone + done.size, total: total + done.size }),
+    onRow: async (row, cols) => {
+      await appendFile(partialFile, JSON.stringify({ columns: cols, row: { ...row, values: Array.from(row.values) } }) + '\n');
+    },
+  });
+  await rm(partialFile, { force: true });
+  return { matrix: result.matrix, skipped: result.skipped };
+}

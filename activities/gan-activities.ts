@@ -1,0 +1,131 @@
+/**
+ * Training of a fold's class GANs (one per emotion class, trained together). Resumable: every
+ * checkpoint goes to the shared store, its key into the heartbeat details and a progress name,
+ * so a retry on any worker continues from the latest good checkpoint. Losses go to a nested
+ * MLflow run per (fold, loss) with epochs as steps.
+ */
+import { Context } from '@temporalio/activity';
+import { parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
+import { CycleGanTrainer, LOSS_NAMES, sourceFromTrainingFold, type EpochReport } from '../compute/cyclegan/trainer';
+import { foldSets } from '../compute/folds/fold-sets';
+import { deriveSeed } from '../compute/random';
+import type { MetricInput } from '../tracking/run-registry';
+import { withFailureMapping } from './activity-failure';
+import type { ActivityDeps } from './activity-deps';
+import { loadFeatureMatrix } from './feature-matrix-cache';
+import { loadFolds } from './fold-store';
+import { memoised, memoName } from './memo';
+
+export interface TrainGansInput {
+  featureKey: string;
+  classes: string[];
+  foldsKey: string;
+  foldIndex: number;
+  gan: GanSpecInput;
+  seed: number;
+  /** MLflow: the experiment and the parent run the GAN run nests under. */
+  experimentId: string;
+  parentRunId: string;
+}
+
+export interface TrainGansResult {
+  /** The final checkpoint: every class's generators, ready to generate. */
+  ganKey: string;
+  epochs: number;
+  finalLosses: Record<string, number>;
+  /** Epoch the training resumed from (0 = from scratch), for the record of this attempt. */
+  resumedFromEpoch: number;
+  memoHit: boolean;
+}
+
+interface ProgressDetails {
+  epoch: number;
+  checkpointKey?: string;
+  losses?: Record<string, number>;
+}
+
+export function createGanActivities(deps: ActivityDeps) {
+  return {
+    async trainClassGans(input: TrainGansInput): Promise<TrainGansResult> {
+      return withFailureMapping(async () => {
+        const ctx = Context.current();
+        const { experimentId, parentRunId, ...computeInputs } = input;
+        const { inputHash } = memoName('gan', computeInputs);
+        const spec = parseGanSpec(input.gan);
+        const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, attempt: ctx.info.attempt });
+        const { run } = await deps.runs.ensureRun({
+          experimentId, parentRunId, key: `gan/${inputHash}`, name: `gan fold ${input.foldIndex} ${spec.loss}`,
+          tags: { 'serflow.kind': 'gan' },
+        });
+        let resumedFromEpoch = 0;
+        const memo = await memoised(deps.store, 'gan', computeInputs, async () => {
+          const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
+          const fold = (await loadFolds(deps.store, input.foldsKey))[input.foldIndex];
+          if (!fold) throw new RangeError(`fold ${input.foldIndex} is not in ${input.foldsKey}`);
+          const { train } = foldSets(matrix, fold, input.classes);
+          await deps.runs.logParamsOnce(run.info.run_id, {
+            fold: fold.name, loss: spec.loss, seed: String(input.seed), train_rows: String(train.rows),
+            ...Object.fromEntries(Object.entries(spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
+          });
+          const progressName = `gan-progress/${inputHash}`;
+          let latestCheckpoint: string | undefined;
+          const trainer = await restoreOrCreate();
+          resumedFromEpoch = trainer.completedEpochs;
+          if (resumedFromEpoch > 0) log.info({ epoch: resumedFromEpoch }, 'resuming GAN training from a checkpoint');
+          const pending: MetricInput[] = [];
+          let lastLosses: Record<string, number> = {};
+          try {
+            await trainer.trainFold({
+              signal: ctx.cancellationSignal,
+              onEpoch: (report: EpochReport) => {
+                lastLosses = report.losses;
+                for (const name of LOSS_NAMES) pending.push({ key: `loss/${name}`, value: report.losses[name], step: report.epoch });
+                for (const [cls, losses] of Object.entries(report.classLosses)) {
+                  for (const name of LOSS_NAMES) pending.push({ key: `${cls}/${name}`, value: losses[name], step: report.epoch });
+                }
+                ctx.heartbeat({ epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
+              },
+              onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
+                const key = await deps.store.put(checkpoint, { label: `gan checkpoint epoch ${epoch}` });
+                const previous = await deps.store.resolveName(`${progressName}/latest`);
+                if (previous) await deps.store.setName(`${progressName}/previous`, previous);
+                await deps.store.setName(`${progressName}/latest`, key);
+                latestCheckpoint = key;
+                ctx.heartbeat({ epoch, checkpointKey: key, losses: lastLosses } satisfies ProgressDetails);
+                await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
+              },
+            });
+            const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));
+            return { ganKey, epochs: trainer.completedEpochs, finalLosses: lastLosses };
+          } finally {
+            trainer.dispose();
+          }
+
+          async function restoreOrCreate(): Promise<CycleGanTrainer> {
+            const details = ctx.info.heartbeatDetails as ProgressDetails | undefined;
+            const candidates = [details?.checkpointKey, await deps.store.resolveName(`${progressName}/latest`), await deps.store.resolveName(`${progressName}/previous`)];
+            for (const key of [...new Set(candidates)]) {
+              if (!key) continue;
+              try {
+                const trainer = CycleGanTrainer.fromCheckpoint(await deps.store.get(key));
+                latestCheckpoint = key;
+                return trainer;
+              } catch (err) {
+                log.warn({ checkpointKey: key, err }, 'checkpoint unusable (corrupt or missing); trying an older one');
+              }
+            }
+            return CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
+              seed: deriveSeed(input.seed, 'gan', fold?.name ?? input.foldIndex, spec.loss),
+              onWarning: (message) => log.warn(message),
+              signal: ctx.cancellationSignal,
+            });
+          }
+        });
+        await deps.runs.setTags(run.info.run_id, { 'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch) });
+        await deps.runs.finishRun(run.info.run_id);
+        if (memo.memoHit) log.info({ ganKey: memo.value.ganKey }, 'GAN reused from the memo');
+        return { ...memo.value, resumedFromEpoch, memoHit: memo.memoHit };
+      });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Memoisation of activity results: a result is stored under the hash of the activity's kind,
+ * inputs and code version, so a retry, a resume or an overlapping sweep finds finished work
+ * instead of redoing it. Results are small JSON; large outputs are stored separately and the
+ * result holds their keys. A memo entry whose object is missing or corrupt counts as absent.
+ */
+import { hashOf } from '../configs/canonical-json';
+import type { ArtifactStore } from '../store/artifact-store';
+import { ArtifactCorruptionError } from '../store/store-errors';
+
+/**
+ * Bump when a change alters what an activity computes for the same inputs: every memo entry of
+ * that kind is then recomputed.
+ */
+export const CODE_VERSIONS = {
+  features: 1,
+  folds: 1,
+  gan: 1,
+  evaluation: 1,
+} as const;
+
+export type MemoKind = keyof typeof CODE_VERSIONS;
+
+export interface Memoised<T> {
+  value: T;
+  /** True when the value came from the memo (nothing was computed). */
+  memoHit: boolean;
+  inputHash: string;
+}
+
+export function memoName(kind: MemoKind, inputs: unknown): { name: string; inputHash: string } {
+  const inputHash = hashOf({ kind, version: CODE_VERSIONS[kind], inputs });
+  return { name: `memo/${kind}/${inputHash}`, inputHash };
+}
+
+export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, compute: () => Promise<T>): Promise<Memoised<T>> {
+  const { name, inputHash } = memoName(kind, inputs);
+  let stored: Buffer | undefined;
+  try {
+    stored = await store.getNamed(name);
+  } catch (err) {
+    // A corrupt entry was removed by the store: recompute it.
+    if (!(err instanceof ArtifactCorruptionError)) throw err;
+  }
+  if (stored) return { value: JSON.parse(stored.toString('utf8')) as T, memoHit: true, inputHash };
+  const value = await compute();
+  await store.putNamed(name, Buffer.from(JSON.stringify(value)), { label: name });
+  return { value, memoHit: false, inputHash };
+}

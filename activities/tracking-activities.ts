@@ -1,0 +1,176 @@
+/**
+ * MLflow bookkeeping of an experiment: its parent run and one nested run per cell, created
+ * idempotently before the evaluations; at the end, the summary (mean and std of WA and UAR per
+ * cell) on the cell runs and on the parent, so that runs line up in the compare view, plus the
+ * results as artifacts.
+ */
+import { execFileSync } from 'node:child_process';
+import { summariseCell, type CellEvaluation, type CellSummary } from '../compute/experiment-summary';
+import type { Cell } from '../configs/experiment-plan';
+import type { ExperimentConfig } from '../configs/schema/experiment';
+import { repoRoot } from '../infra/paths';
+import { withFailureMapping } from './activity-failure';
+import type { ActivityDeps } from './activity-deps';
+import { flattenForParams } from './flatten-params';
+
+export interface OpenExperimentInput {
+  config: ExperimentConfig;
+  configHash: string;
+  mlflowExperiment: string;
+  cells: Cell[];
+  workflowId: string;
+  /** Set when the experiment belongs to a sweep: its run nests under the sweep's run. */
+  sweep?: { id: string; parentRunId: string };
+}
+
+export interface ExperimentTracking {
+  experimentId: string;
+  parentRunId: string;
+  /** Cell id -> MLflow run id. */
+  cellRuns: Record<string, string>;
+}
+
+export interface OpenSweepInput {
+  sweepId: string;
+  mlflowExperiment: string;
+  sweepConfig: unknown;
+  configurations: number;
+}
+
+export interface FinishExperimentInput {
+  tracking: ExperimentTracking;
+  cells: Cell[];
+  classes: string[];
+  evaluations: (CellEvaluation & { cellId: string; addedPerClass?: Record<string, number> })[];
+  features: { featureKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
+  memo: { hits: number; total: number };
+}
+
+export interface SummaryRow {
+  cellId: string;
+  method: string;
+  amount: string;
+  classifier: string;
+  wa: { mean: number; std: number | null };
+  uar: { mean: number; std: number | null };
+  foldUar: Record<string, number>;
+}
+
+export interface ExperimentSummary {
+  parentRunId: string;
+  experimentId: string;
+  rows: SummaryRow[];
+}
+
+let gitCommit: string | undefined;
+function currentGitCommit(): string {
+  if (gitCommit === undefined) {
+    try {
+      gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    } catch {
+      gitCommit = 'unknown';
+    }
+  }
+  return gitCommit;
+}
+
+export function createTrackingActivities(deps: ActivityDeps) {
+  return {
+    async openSweep(input: OpenSweepInput): Promise<{ experimentId: string; parentRunId: string }> {
+      return withFailureMapping(async () => {
+        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
+        const { run } = await deps.runs.ensureRun({
+          experimentId: experiment.experiment_id, key: `sweep/${input.sweepId}`, name: `sweep ${input.sweepId}`,
+          tags: { 'serflow.kind': 'sweep', 'serflow.sweep_id': input.sweepId, 'serflow.git_commit': currentGitCommit() },
+        });
+        await deps.runs.logParamsOnce(run.info.run_id, { configurations: String(input.configurations) });
+        await deps.runs.logArtifact(run, 'sweep.json', Buffer.from(JSON.stringify(input.sweepConfig, null, 2)));
+        return { experimentId: experiment.experiment_id, parentRunId: run.info.run_id };
+      });
+    },
+
+    async openExperiment(input: OpenExperimentInput): Promise<ExperimentTracking> {
+      return withFailureMapping(async () => {
+        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
+        const experimentId = experiment.experiment_id;
+        const tags = {
+          'serflow.kind': 'experiment', 'serflow.config_hash': input.configHash, 'serflow.git_commit': currentGitCommit(),
+          'serflow.workflow_id': input.workflowId, ...(input.sweep ? { 'serflow.sweep_id': input.sweep.id } : {}),
+        };
+        const { run: parent } = await deps.runs.ensureRun({
+          experimentId, key: `experiment/${input.configHash}`, name: input.config.name, tags,
+          ...(input.sweep ? { parentRunId: input.sweep.parentRunId } : {}),
+        });
+        const parentRunId = parent.info.run_id;
+        await deps.runs.logParamsOnce(parentRunId, flattenForParams(input.config));
+        await deps.runs.logArtifact(parent, 'config.json', Buffer.from(JSON.stringify(input.config, null, 2)));
+        const cellRuns: Record<string, string> = {};
+        for (const cell of input.cells) {
+          const { run } = await deps.runs.ensureRun({
+            experimentId, parentRunId, key: `cell/${input.configHash}/${cell.id}`, name: `${input.config.name} ${cell.id}`,
+            tags: { ...tags, 'serflow.kind': 'cell', 'serflow.cell': cell.id },
+          });
+          await deps.runs.logParamsOnce(run.info.run_id, {
+            method: cell.method, amount: cell.amount, classifier: cell.classifier,
+            augmentation: JSON.stringify(cell.augmentation), classifier_spec: JSON.stringify(cell.classifierSpec),
+          });
+          cellRuns[cell.id] = run.info.run_id;
+        }
+        return { experimentId, parentRunId, cellRuns };
+      });
+    },
+
+    /** Ends runs left open by a cancelled or failed workflow, so the UI does not show them running. */
+    async markRunsEnded(input: { runIds: string[]; status: 'FAILED' | 'KILLED' }): Promise<void> {
+      for (const runId of input.runIds) await deps.runs.finishRun(runId, input.status);
+    },
+
+    async finishExperiment(input: FinishExperimentInput): Promise<ExperimentSummary> {
+      return withFailureMapping(async () => {
+        const { tracking } = input;
+        const rows: SummaryRow[] = [];
+        const summaries: Record<string, CellSummary> = {};
+        const parentMetrics = [];
+        for (const cell of input.cells) {
+          const evaluations = input.evaluations.filter((e) => e.cellId === cell.id);
+          if (evaluations.length === 0) continue;
+          const s = summariseCell(evaluations);
+          summaries[cell.id] = s;
+          rows.push({
+            cellId: cell.id, method: cell.method, amount: cell.amount, classifier: cell.classifier,
+            wa: { mean: s.wa.mean, std: s.wa.std }, uar: { mean: s.uar.mean, std: s.uar.std }, foldUar: s.foldUar,
+          });
+          const runId = tracking.cellRuns[cell.id] as string;
+          const cellMetrics = [
+            { key: 'wa_mean', value: s.wa.mean, step: 0 }, { key: 'uar_mean', value: s.uar.mean, step: 0 },
+            ...(s.wa.std !== null ? [{ key: 'wa_std', value: s.wa.std, step: 0 }] : []),
+            ...(s.uar.std !== null ? [{ key: 'uar_std', value: s.uar.std, step: 0 }] : []),
+          ];
+          await deps.runs.logMetricsOnce(runId, cellMetrics);
+          await deps.runs.setTags(runId, { 'serflow.evaluations': String(s.evaluations) });
+          await deps.runs.finishRun(runId);
+          parentMetrics.push(...cellMetrics.map((m) => ({ ...m, key: `${cell.id}/${m.key}` })));
+        }
+        await deps.runs.logMetricsOnce(tracking.parentRunId, parentMetrics);
+        const parent = await deps.mlflow.getRun(tracking.parentRunId);
+        const results = { classes: input.classes, cells: input.cells, features: input.features, summaries, rows, evaluations: input.evaluations };
+        await deps.runs.logArtifact(parent, 'results.json', Buffer.from(JSON.stringify(results)));
+        await deps.runs.logArtifact(parent, 'table.md', Buffer.from(renderSummaryTable(rows)));
+        if (input.features.skipped.length) await deps.runs.logArtifact(parent, 'skipped-files.json', Buffer.from(JSON.stringify(input.features.skipped, null, 2)));
+        await deps.runs.setTags(tracking.parentRunId, {
+          'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey,
+          'serflow.memo_hits': `${input.memo.hits}/${input.memo.total}`,
+        });
+        await deps.runs.finishRun(tracking.parentRunId);
+        return { parentRunId: tracking.parentRunId, experimentId: tracking.experimentId, rows };
+      });
+    },
+  };
+}
+
+export function renderSummaryTable(rows: readonly SummaryRow[]): string {
+  const pct = (s: { mean: number; std: number | null }) => `${(100 * s.mean).toFixed(2)} ± ${s.std === null ? '-' : (100 * s.std).toFixed(2)}`;
+  const lines = ['| method | amount | classifier | WA % | UAR % |', '|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.method} | ${r.amount} | ${r.classifier} | ${pct(r.wa)} | ${pct(r.uar)} |`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,44 @@
+/**
+ * From the evaluations of one cell (every fold x repeat) to the numbers a table reports: per
+ * repeat, the confusion matrices of all folds are pooled and WA and UAR computed on the pool;
+ * then mean and sample standard deviation over repeats. Per-fold UARs (mean over repeats) are
+ * kept for paired tests between methods.
+ */
+import { metricsFromConfusion, sumConfusionMatrices, summariseRepeats, type ConfusionMatrix, type RepeatSummary } from './metrics';
+
+export interface CellEvaluation {
+  fold: string;
+  repeat: number;
+  wa: number;
+  uar: number;
+  confusion: ConfusionMatrix;
+}
+
+export interface CellSummary {
+  wa: RepeatSummary;
+  uar: RepeatSummary;
+  /** Mean over repeats of each fold's UAR, by fold name. */
+  foldUar: Record<string, number>;
+  /** Pooled over folds and repeats. */
+  confusion: ConfusionMatrix;
+  evaluations: number;
+}
+
+export function summariseCell(evaluations: readonly CellEvaluation[]): CellSummary {
+  if (evaluations.length === 0) throw new RangeError('summariseCell: no evaluations');
+  const repeats = [...new Set(evaluations.map((e) => e.repeat))].sort((a, b) => a - b);
+  const perRepeat = repeats.map((r) => metricsFromConfusion(sumConfusionMatrices(evaluations.filter((e) => e.repeat === r).map((e) => e.confusion))));
+  const folds = [...new Set(evaluations.map((e) => e.fold))];
+  const foldUar: Record<string, number> = {};
+  for (const fold of folds) {
+    const uars = evaluations.filter((e) => e.fold === fold).map((e) => e.uar);
+    foldUar[fold] = uars.reduce((a, b) => a + b, 0) / uars.length;
+  }
+  return {
+    wa: summariseRepeats(perRepeat.map((m) => m.wa)),
+    uar: summariseRepeats(perRepeat.map((m) => m.uar)),
+    foldUar,
+    confusion: sumConfusionMatrices(evaluations.map((e) => e.confusion)),
+    evaluations: evaluations.length,
+  };
+}
