@@ -121,7 +121,10 @@ export function createGanActivities(deps: ActivityDeps) {
             });
           }
         });
-        await deps.runs.setTags(run.info.run_id, { 'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch) });
+        await deps.runs.setTags(run.info.run_id, {
+          'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch),
+          'serflow.gan_key': memo.value.ganKey, 'serflow.fold_index': String(input.foldIndex), 'serflow.loss': spec.loss,
+        });
         await deps.runs.finishRun(run.info.run_id);
         if (memo.memoHit) log.info({ ganKey: memo.value.ganKey }, 'GAN reused from the memo');
         return { ...memo.value, resumedFromEpoch, memoHit: memo.memoHit };

@@ -42,7 +42,7 @@ export interface FinishExperimentInput {
   cells: Cell[];
   classes: string[];
   evaluations: (CellEvaluation & { cellId: string; addedPerClass?: Record<string, number> })[];
-  features: { featureKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
+  features: { featureKey: string; foldsKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
   memo: { hits: number; total: number };
 }
 
@@ -158,7 +158,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
         await deps.runs.logArtifact(parent, 'table.md', Buffer.from(renderSummaryTable(rows)));
         if (input.features.skipped.length) await deps.runs.logArtifact(parent, 'skipped-files.json', Buffer.from(JSON.stringify(input.features.skipped, null, 2)));
         await deps.runs.setTags(tracking.parentRunId, {
-          'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey,
+          'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey, 'serflow.folds_key': input.features.foldsKey,
           'serflow.memo_hits': `${input.memo.hits}/${input.memo.total}`,
         });
         await deps.runs.finishRun(tracking.parentRunId);

@@ -90,7 +90,7 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     const summary = await short.finishExperiment({
       tracking, cells, classes: features.classes,
       evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
-      features: { featureKey: features.featureKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
+      features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
       memo: { hits: progress.memoHits, total: memoLookups },
     });
     progress.phase = 'done';

@@ -1,0 +1,41 @@
+/**
+ * The real dependencies of a serflow process (worker, CLI, report), built from temporal.yaml
+ * and the environment:
+ *   SERFLOW_STORE=local (default)  the artifact store is a folder: $SERFLOW_STATE/store
+ *   SERFLOW_STORE=mlflow           objects go through the MLflow server's artifact proxy, so that
+ *                                  workers on several machines share them; each process keeps a
+ *                                  local read-through cache in $SERFLOW_CACHE_DIR (default
+ *                                  $SERFLOW_STATE/store-cache).
+ */
+import { join } from 'node:path';
+import type { ActivityDeps } from '../activities/activity-deps';
+import type { StackSettings } from '../configs/schema/stack-settings';
+import { logger as rootLogger, type Logger } from '../logging/logger';
+import type { ArtifactStore } from '../store/artifact-store';
+import { CachingStore } from '../store/caching-store';
+import { LocalFolderStore } from '../store/local-folder-store';
+import { MlflowArtifactStore } from '../store/mlflow-artifact-store';
+import { MlflowClient } from '../tracking/mlflow-client';
+import { RunRegistry } from '../tracking/run-registry';
+import { stateDir } from './paths';
+
+export function createArtifactStore(mlflow: MlflowClient, logger: Logger): ArtifactStore {
+  const kind = process.env.SERFLOW_STORE ?? 'local';
+  if (kind === 'local') return new LocalFolderStore(join(stateDir(), 'store'), { logger });
+  if (kind === 'mlflow') {
+    const cache = new LocalFolderStore(process.env.SERFLOW_CACHE_DIR ?? join(stateDir(), 'store-cache'), { logger });
+    return new CachingStore(cache, new MlflowArtifactStore(mlflow, { logger }), { logger });
+  }
+  throw new Error(`SERFLOW_STORE=${kind} is not a store kind. Fix: use "local" or "mlflow".`);
+}
+
+export function createRuntimeDeps(settings: StackSettings, logger: Logger = rootLogger): ActivityDeps {
+  const mlflow = new MlflowClient({ baseUrl: settings.mlflow.trackingUri, logger });
+  return {
+    logger,
+    mlflow,
+    runs: new RunRegistry(mlflow, { logger }),
+    store: createArtifactStore(mlflow, logger),
+    workDir: process.env.SERFLOW_WORK_DIR ?? join(stateDir(), 'work'),
+  };
+}
