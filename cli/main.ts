@@ -12,9 +12,14 @@ import { stackCommand } from './stack-command';
 const USAGE = `usage: serflow <command> [options]
 
 commands:
+  run <config.yaml>        run an experiment (attaches if the same config is running), follow it, print the table
+  worker                   run a worker: --queues orchestration,compute  --compute-concurrency N  --short-concurrency N
   stack up|down|status     start, stop or show the embedded Temporal dev server and MLflow server
 
 options:
+  --id <workflow id>       (run) use this workflow id instead of the one derived from the config
+  --no-worker              (run) do not start a worker in this process (use separate \`serflow worker\`s)
+  --detach                 (run) start and return at once
   --json                   machine-readable output
   -h, --help               this text
 `;
@@ -24,7 +29,17 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: false,
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      id: { type: 'string' },
+      'no-worker': { type: 'boolean' },
+      detach: { type: 'boolean' },
+      queues: { type: 'string' },
+      'compute-concurrency': { type: 'string' },
+      'short-concurrency': { type: 'string' },
+      out: { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
   const json = values.json === true;
@@ -35,10 +50,54 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'stack':
       return stackCommand(rest[0], json);
+    case 'run': {
+      if (!rest[0]) return usage('run needs a config file: serflow run configs/quick.yaml');
+      return commands().runCommand(rest[0], {
+        ...(typeof values.id === 'string' ? { id: values.id } : {}),
+        worker: values['no-worker'] !== true, json, detach: values.detach === true,
+      });
+    }
+    case 'worker':
+      return commands().workerCommand({
+        queues: stringOption(values.queues),
+        computeConcurrency: intOption(values['compute-concurrency'], '--compute-concurrency'),
+        shortConcurrency: intOption(values['short-concurrency'], '--short-concurrency'),
+      });
     default:
       process.stderr.write(`serflow: unknown command '${command}'\n\n${USAGE}`);
       return ExitCode.badInput;
   }
+}
+
+/**
+ * Commands that run workflows load tfjs and the Temporal worker; they are required only when
+ * used, so that `stack`, `status` and `--help` answer at once.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+function commands() {
+  return {
+    ...(require('./run-command') as typeof import('./run-command')),
+    ...(require('./worker-command') as typeof import('./worker-command')),
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+
+function usage(message: string): number {
+  process.stderr.write(`serflow: ${message}\n`);
+  return ExitCode.badInput;
+}
+
+function stringOption(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function intOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > 64) {
+    throw new InputError({ field: name, reason: `is ${JSON.stringify(value)}`, fix: 'give a whole number from 1 to 64' });
+  }
+  return n;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,60 @@
+/**
+ * Follows a running experiment or sweep: polls its `progress` query and draws a progress bar on
+ * a terminal (a log line per 10 % otherwise) until the workflow closes.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+
+interface ProgressLike {
+  phase?: string;
+  evaluationsDone?: number;
+  evaluationsTotal?: number;
+  experimentsDone?: number;
+  experimentsTotal?: number;
+  memoHits?: number;
+}
+
+function bar(done: number, total: number, width = 30): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+export function describeProgress(p: ProgressLike): { done: number; total: number; text: string } {
+  const done = p.experimentsTotal !== undefined ? p.experimentsDone ?? 0 : p.evaluationsDone ?? 0;
+  const total = p.experimentsTotal ?? p.evaluationsTotal ?? 0;
+  const unit = p.experimentsTotal !== undefined ? 'experiments' : 'evaluations';
+  const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
+  return { done, total, text: `${bar(done, total)} ${pct}% ${done}/${total} ${unit}, phase ${p.phase ?? '?'}, memo hits ${p.memoHits ?? 0}` };
+}
+
+export async function followWorkflow<T>(handle: WorkflowHandle, quiet: boolean): Promise<T> {
+  const tty = process.stderr.isTTY === true && !quiet;
+  let lastDecile = -1;
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      try {
+        const p = await handle.query<ProgressLike>('progress');
+        const d = describeProgress(p);
+        if (tty) process.stderr.write(`\r${d.text}\x1b[K`);
+        else if (!quiet) {
+          const decile = d.total > 0 ? Math.floor((10 * d.done) / d.total) : 0;
+          if (decile !== lastDecile) {
+            lastDecile = decile;
+            process.stderr.write(`serflow: ${d.text}\n`);
+          }
+        }
+      } catch {
+        // no worker has answered the query yet, or the workflow just closed
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  const polling = poll();
+  try {
+    return (await handle.result()) as T;
+  } finally {
+    stopped = true;
+    await polling;
+    if (tty) process.stderr.write('\n');
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `serflow worker`: a long-running worker process. By default it polls both task queues; a
+ * deployment routes heavy work to bigger machines with `--queues compute` there and
+ * `--queues orchestration` elsewhere.
+ */
+import { createActivities } from '../activities';
+import { loadStackSettings } from '../configs/load/stack-settings';
+import { createRuntimeDeps } from '../infra/runtime-deps';
+import { createWorkers, runWorkers } from '../infra/temporal/worker';
+import { logger } from '../logging/logger';
+import { ExitCode } from './exit-codes';
+
+export interface WorkerCommandOptions {
+  queues: string | undefined;
+  computeConcurrency: number | undefined;
+  shortConcurrency: number | undefined;
+}
+
+export function parseQueues(value: string | undefined): { orchestration: boolean; compute: boolean } {
+  if (!value) return { orchestration: true, compute: true };
+  const names = value.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => n !== 'orchestration' && n !== 'compute');
+  if (unknown.length) throw new Error(`--queues: unknown queue(s) ${unknown.join(', ')}. Fix: use orchestration, compute, or both separated by a comma`);
+  return { orchestration: names.includes('orchestration'), compute: names.includes('compute') };
+}
+
+export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  const settings = loadStackSettings();
+  const deps = createRuntimeDeps(settings);
+  const queues = parseQueues(options.queues);
+  const workers = await createWorkers({
+    settings, logger, activities: createActivities(deps), queues,
+    ...(options.computeConcurrency ? { maxConcurrentComputeActivities: options.computeConcurrency } : {}),
+    ...(options.shortConcurrency ? { maxConcurrentShortActivities: options.shortConcurrency } : {}),
+  });
+  logger.info({ queues, store: deps.store.description, temporal: settings.temporal.address }, 'worker started');
+  await runWorkers(workers);
+  return ExitCode.ok;
+}
