@@ -7,7 +7,7 @@
  * form below.
  *
  * The twice-differentiable form is a tf.customGrad: the forward pass computes the slope factor
- * s(x) = a + (1-a)*[x > 0] once, outputs x*s(x), and saves s(x); the gradient is dy*s(x). tfjs
+ * s(x) (a for x < 0, 1 for x > 0) once, outputs x*s(x), and saves s(x); the gradient is dy*s(x). tfjs
  * does not record the ops inside a customGrad forward on the tape, so s(x) is a constant to the
  * outer (second-order) differentiation, which is exact: the second derivative of a leaky ReLU is
  * zero almost everywhere. The textbook alternative 0.5*(1+a)*x + 0.5*(1-a)*|x| is also correct
@@ -26,7 +26,8 @@ export function twiceDifferentiableLeakyRelu(x: tf.Tensor, slope: number): tf.Te
   let f = twiceDifferentiable.get(slope);
   if (f === undefined) {
     const forward = (input: tf.Tensor, save: tf.GradSaveFunc): { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor } => {
-      const factor = tf.add(tf.mul(tf.cast(tf.greater(input, 0), 'float32'), 1 - slope), slope);
+      // s(x) = (1+a)/2 + (1-a)/2 * sign(x): three kernels (Greater + Cast + Mul + Add would be four).
+      const factor = tf.add(tf.mul(tf.sign(input), 0.5 * (1 - slope)), 0.5 * (1 + slope));
       save([factor]);
       return {
         value: tf.mul(input, factor),

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { InputError, NumericalError } from '../errors';
 import type { LabelledSet } from '../labelled-set';
 import { deriveSeed, Rng } from '../random';
-import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivCriticLossAndPenalty, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
 import { classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
 import { sampleDistinct } from './batch-sampler';
 import type { CheckpointTensor } from './checkpoint-format';
@@ -623,16 +623,25 @@ export class CycleGanTrainer {
           const scores = crit(tf.concat([real, fake], 1));
           return [scores.slice([0, 0], [stack, this.batch]), scores.slice([0, this.batch], [stack, this.batch])];
         };
-        const [realT, fakeT] = both(critT, batch.t, batch.fakeT);
-        const [realS, fakeS] = both(critS, batch.s, batch.fakeS);
         let lossT: tf.Tensor;
         let lossS: tf.Tensor;
         let gp: tf.Tensor;
         if (spec.loss === 'ce') {
+          const [realT, fakeT] = both(critT, batch.t, batch.fakeT);
+          const [realS, fakeS] = both(critS, batch.s, batch.fakeS);
           lossT = ceDiscriminatorLoss(realT, fakeT, spec.realLabel);
           lossS = ceDiscriminatorLoss(realS, fakeS, spec.realLabel);
           gp = tf.zerosLike(lossT);
+        } else if (spec.wdivSampling === 'real-and-fake') {
+          // Penalty points = loss points: one critic pass serves both.
+          const t = wdivCriticLossAndPenalty(critT, batch.t, batch.fakeT, spec.wdivK, spec.wdivP);
+          const s = wdivCriticLossAndPenalty(critS, batch.s, batch.fakeS, spec.wdivK, spec.wdivP);
+          lossT = tf.add(t.critic, t.penalty);
+          lossS = tf.add(s.critic, s.penalty);
+          gp = tf.add(t.penalty, s.penalty);
         } else {
+          const [realT, fakeT] = both(critT, batch.t, batch.fakeT);
+          const [realS, fakeS] = both(critS, batch.s, batch.fakeS);
           const gpT = wdivPenalty(critT, wdivPenaltyPoints(batch.t, batch.fakeT, spec.wdivSampling, aT), spec.wdivK, spec.wdivP);
           const gpS = wdivPenalty(critS, wdivPenaltyPoints(batch.s, batch.fakeS, spec.wdivSampling, aS), spec.wdivK, spec.wdivP);
           lossT = tf.add(wdivCriticLoss(realT, fakeT), gpT);

@@ -54,7 +54,7 @@ for (const loss of ['wdiv', 'ce'] as const) {
       const fdSynthetic = frechetDistance(real, synthetic);
       const fdSource = frechetDistance(real, source);
       // Measured: about 0.25 for wdiv and 0.55 for ce (the CE GAN covers less of the class, as in
-      // the paper's Figure 10); untrained generators stay near the source (ratio about 1).
+      // the paper's Figure 10).
       assert.ok(fdSynthetic < (loss === 'wdiv' ? 0.4 : 0.75) * fdSource, `class ${c}: FD(real, G(S)) ${fdSynthetic.toFixed(3)} vs FD(real, S) ${fdSource.toFixed(3)}`);
     }
     trainer.dispose();

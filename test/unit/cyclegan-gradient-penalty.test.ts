@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../compute/tf';
 import { Rng } from '../../compute/random';
-import { wdivPenalty } from '../../compute/cyclegan/adversarial-loss';
+import { wdivCriticLoss, wdivCriticLossAndPenalty, wdivPenalty, wdivPenaltyPoints } from '../../compute/cyclegan/adversarial-loss';
 import type { DiscriminatorLayout } from '../../compute/cyclegan/discriminator';
 import { discriminate, discriminatorShapes } from '../../compute/cyclegan/discriminator';
 import { absFormLeakyRelu, twiceDifferentiableLeakyRelu } from '../../compute/cyclegan/leaky-relu';
@@ -110,4 +110,40 @@ test('tf.leakyRelu cannot be differentiated twice in tfjs (why the custom form e
   const x = tf.tensor([[0.5, -1, 2]]);
   assert.throws(() => tf.grad((y: tf.Tensor) => tf.grad((z: tf.Tensor) => tf.leakyRelu(z, SLOPE).sum())(y).square().sum())(x), /gradient function not found/i);
   x.dispose();
+});
+
+test('the one-pass critic term + penalty equals the two-pass computation, values and parameter gradients', () => {
+  const layout: DiscriminatorLayout = { kind: 'patch', dim: 10, hidden: [7, 6], patchSize: 4 };
+  const { params, u } = setup(layout, 31);
+  const real = u;
+  const fake = tf.tidy(() => tf.add(tf.mul(u, 0.5), 0.7));
+  const both = (onePass: boolean): { values: number[]; grads: Float32Array[] } => {
+    let values: number[] = [];
+    const gradTensors = tf.grads((...ps: tf.Tensor[]) => {
+      const critic = (x: tf.Tensor): tf.Tensor => discriminate(ps, x, layout, SLOPE);
+      let loss: tf.Tensor;
+      let pen: tf.Tensor;
+      if (onePass) {
+        const r = wdivCriticLossAndPenalty(critic, real, fake, 2, 6);
+        [loss, pen] = [r.critic, r.penalty];
+      } else {
+        const scores = critic(tf.concat([real, fake], 1));
+        loss = wdivCriticLoss(scores.slice([0, 0], [2, 5]), scores.slice([0, 5], [2, 5]));
+        pen = wdivPenalty(critic, wdivPenaltyPoints(real, fake, 'real-and-fake'), 2, 6);
+      }
+      values = [...loss.dataSync(), ...pen.dataSync()];
+      return tf.add(loss, pen).sum() as tf.Scalar;
+    })(params);
+    const grads = gradTensors.map((g) => g.dataSync() as Float32Array);
+    tf.dispose(gradTensors);
+    return { values, grads };
+  };
+  const one = both(true);
+  const two = both(false);
+  one.values.forEach((v, i) => assert.ok(Math.abs(v - two.values[i]!) <= 1e-4 * Math.max(1, Math.abs(v)), `value ${i}: ${v} vs ${two.values[i]}`));
+  one.grads.forEach((g, i) => {
+    const scale = Math.max(1e-6, ...Array.from(two.grads[i]!, Math.abs));
+    g.forEach((x, j) => assert.ok(Math.abs(x - two.grads[i]![j]!) <= 1e-3 * scale, `tensor ${i}[${j}]: ${x} vs ${two.grads[i]![j]}`));
+  });
+  tf.dispose([...params, u, fake]);
 });
