@@ -1,0 +1,225 @@
+/**
+ * `serflow report`: from an experiment's (or a sweep's) records in MLflow and the artifact store
+ * to the paper's table and figures, written to a folder and logged under `report/` on the
+ * experiment's (or sweep's) parent run.
+ *
+ * Layout of the folder (a sweep gets one sub-folder per experiment, and one report.html and
+ * table1 for all):
+ *   report.html                     self-contained page: table, figures (inline SVG), captions
+ *   report.json                     the table's numbers, figure list, coverage, warnings
+ *   table1.md | table1.csv          Table 1 (CSV: fractions at full precision)
+ *   <figure>.svg | .png | .vl.json  each figure, with its Vega-Lite spec
+ * Figures: uar-vs-samples (Figs 5-9), map-pca / map-umap (Fig 10), gan-losses, confusion.
+ * A figure without data (no GAN runs, a baseline-only experiment) is skipped with a warning.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ArtifactStore } from '../store/artifact-store';
+import type { MlflowClient } from '../tracking/mlflow-client';
+import type { MinimalLogger } from '../tracking/minimal-logger';
+import type { ChartSpec } from './chart-spec';
+import { ganLossLabel } from './chart-spec';
+import { augmentationCurveData, augmentationCurvesSpec } from './charts/augmentation-curves';
+import { confusionHeatmapsSpec, confusionPanels } from './charts/confusion-heatmaps';
+import { embeddingMapSpec } from './charts/embedding-map';
+import { ganLossCurvesSpec } from './charts/gan-loss-curves';
+import { buildEmbeddingMaps, type EmbeddingMaps, type EmbeddingMethod } from './embedding-maps';
+import { loadExperimentRecord, type ExperimentRecord } from './experiment-record';
+import { loadGanLossPoints } from './gan-loss-history';
+import { renderChart } from './render-chart';
+import { renderReportHtml, type HtmlFigure, type HtmlSection } from './report-html';
+import type { ReportTarget } from './report-target';
+import { buildTableOne, tableOneCsv, tableOneHtml, tableOneMarkdown, type TableOne } from './table-one';
+
+export interface ReportDeps {
+  mlflow: MlflowClient;
+  store: ArtifactStore;
+  logger?: MinimalLogger;
+}
+
+export interface ReportOptions {
+  /** 2-D maps to draw. Default ['pca', 'umap']. */
+  embeddings?: EmbeddingMethod[];
+  /** Significance level of the table's tests (Holm-adjusted). Default 0.05. */
+  alpha?: number;
+  /** Upload the files under report/ on the parent run. Default true. */
+  logArtifacts?: boolean;
+  /** Shown in the page; default: now. */
+  generatedAt?: Date;
+}
+
+export interface FigureRecord {
+  name: string;
+  title: string;
+  caption: string;
+  /** Paths relative to the output folder. */
+  files: string[];
+  /** PNG size in pixels. */
+  png: { width: number; height: number };
+}
+
+export interface ExperimentReport {
+  runId: string;
+  name: string;
+  /** Sub-folder of the output folder ('' for a single experiment). */
+  dir: string;
+  table: TableOne;
+  figures: FigureRecord[];
+  coverage?: EmbeddingMaps['coverage'];
+  warnings: string[];
+}
+
+export interface ReportSummary {
+  kind: ReportTarget['kind'];
+  runId: string;
+  outDir: string;
+  /** Every file written, relative to outDir. */
+  files: string[];
+  /** Where the files were logged on the parent run (undefined when not logged). */
+  artifactPath: string | undefined;
+  experiments: ExperimentReport[];
+}
+
+export const ARTIFACT_FOLDER = 'report';
+
+export async function generateReport(deps: ReportDeps, target: ReportTarget, outDir: string, options: ReportOptions = {}): Promise<ReportSummary> {
+  const runs = target.kind === 'experiment' ? [target.run] : target.experiments;
+  const files = new Map<string, Buffer>();
+  const experiments: ExperimentReport[] = [];
+  const sections: HtmlSection[] = [];
+  for (const run of runs) {
+    const record = await loadExperimentRecord(deps.mlflow, run);
+    const dir = target.kind === 'sweep' ? `${slug(record.name)}-${run.info.run_id.slice(0, 8)}` : '';
+    deps.logger?.info({ runId: run.info.run_id, name: record.name }, 'report: experiment');
+    const { report, section } = await experimentReport(deps, record, dir, files, options);
+    experiments.push(report);
+    sections.push(section);
+  }
+  const title = target.kind === 'sweep'
+    ? `serflow report: sweep ${target.run.data.tags.find((t) => t.key === 'serflow.sweep_id')?.value ?? target.run.info.run_id}`
+    : `serflow report: ${experiments[0]?.name ?? target.run.info.run_id}`;
+  if (target.kind === 'sweep') {
+    // One table for the sweep: each experiment's rows, tagged with its name.
+    const md = experiments.map((e) => `## ${e.name}\n\n${tableOneMarkdown(e.table)}`).join('\n');
+    files.set('table1.md', Buffer.from(`# Table 1, per experiment of the sweep\n\n${md}`));
+    const csvLines: string[] = [];
+    experiments.forEach((e, i) => {
+      const [header, ...rows] = tableOneCsv(e.table).trimEnd().split('\n');
+      if (i === 0) csvLines.push(`experiment,${header}`);
+      for (const row of rows) csvLines.push(`${csvField(e.name)},${row}`);
+    });
+    files.set('table1.csv', Buffer.from(`${csvLines.join('\n')}\n`));
+  }
+  files.set('report.html', Buffer.from(renderReportHtml(title, sections, (options.generatedAt ?? new Date()).toISOString())));
+  const summary: ReportSummary = {
+    kind: target.kind, runId: target.run.info.run_id, outDir, files: [], artifactPath: undefined,
+    experiments,
+  };
+  files.set('report.json', Buffer.from(JSON.stringify({ ...summary, files: undefined, outDir: undefined }, null, 2)));
+  for (const [path, bytes] of files) {
+    const full = join(outDir, path);
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, bytes);
+  }
+  summary.files = [...files.keys()].sort();
+  if (options.logArtifacts ?? true) {
+    for (const [path, bytes] of files) await deps.mlflow.uploadRunArtifact(target.run, `${ARTIFACT_FOLDER}/${path}`, bytes);
+    summary.artifactPath = `${ARTIFACT_FOLDER}/`;
+  }
+  return summary;
+}
+
+async function experimentReport(
+  deps: ReportDeps, record: ExperimentRecord, dir: string, files: Map<string, Buffer>, options: ReportOptions,
+): Promise<{ report: ExperimentReport; section: HtmlSection }> {
+  const { results } = record;
+  const at = (name: string) => (dir ? `${dir}/${name}` : name);
+  const warnings: string[] = [];
+  const foldUar = Object.fromEntries(Object.entries(results.summaries).map(([id, s]) => [id, s.foldUar]));
+  const table = buildTableOne({ cells: results.cells, metrics: record.cellMetrics, foldUar, alpha: options.alpha ?? 0.05 });
+  files.set(at('table1.md'), Buffer.from(`# Table 1: ${record.name}\n\n${tableOneMarkdown(table)}`));
+  files.set(at('table1.csv'), Buffer.from(tableOneCsv(table)));
+  if (!table.rows.some((r) => r.isBaseline)) warnings.push('no no-augmentation cell: no baseline row and no tests');
+
+  const figures: FigureRecord[] = [];
+  const htmlFigures: HtmlFigure[] = [];
+  const figure = async (name: string, title: string, caption: string, spec: ChartSpec) => {
+    const chart = await renderChart(spec);
+    files.set(at(`${name}.svg`), Buffer.from(chart.svg));
+    files.set(at(`${name}.png`), chart.png);
+    files.set(at(`${name}.vl.json`), Buffer.from(JSON.stringify(spec, null, 1)));
+    figures.push({ name, title, caption, files: ['svg', 'png', 'vl.json'].map((e) => at(`${name}.${e}`)), png: { width: chart.width, height: chart.height } });
+    htmlFigures.push({ title, svg: chart.svg, caption });
+  };
+
+  const curves = augmentationCurveData(record);
+  if (curves.points.length > 0) {
+    await figure('uar-vs-samples', 'UAR as synthetic samples are added (Figures 5–9)',
+      'UAR (mean over repeats; each repeat pooled over folds) against the synthetic samples added to a training fold (mean over folds and repeats), ' +
+      'one panel per method, one line per classifier; error bars ± 1 sample std over repeats; dashed lines: the same classifier without augmentation.',
+      augmentationCurvesSpec(curves, record.name));
+  } else warnings.push('no augmented cells: no UAR curves');
+
+  let maps: EmbeddingMaps | undefined;
+  try {
+    maps = await buildEmbeddingMaps(deps.store, results, record.ganRuns, { methods: options.embeddings ?? ['pca', 'umap'] });
+  } catch (error) {
+    warnings.push(`maps skipped: ${error instanceof Error ? error.message : String(error)}`);
+    deps.logger?.warn({ runId: record.run.info.run_id, error: String(error) }, 'report: maps skipped');
+  }
+  if (maps) {
+    const caption = coverageCaption(maps);
+    for (const map of maps.maps) {
+      const label = map.method === 'pca' ? 'PCA' : 'UMAP';
+      const how = map.method === 'pca'
+        ? 'PCA fitted on the real training vectors; synthetic vectors projected on the same axes.'
+        : 'UMAP (umap-js, 15 neighbours, seeded) of the real and synthetic vectors together, on the 20 leading principal components of the real vectors.';
+      await figure(`map-${map.method}`, `Real and synthetic vectors, ${label} (Figure 10)`,
+        `Fold ${maps.fold}: real training vectors (circles) and as many synthetic vectors per class (crosses, at most 200) from each GAN's final checkpoint. ${how} ` +
+        `Coverage (k-NN precision: share of synthetic vectors inside the real class's 3-NN balls; recall: share of real vectors inside the synthetic 3-NN balls; full feature space): ${caption.join(' ')}`,
+        embeddingMapSpec({ points: map.points, classes: results.classes, method: label, axisTitles: map.axisTitles, title: `${record.name}, fold ${maps.fold}`, caption }));
+    }
+    const runs = record.ganRuns.filter((r) => r.foldIndex === maps.foldIndex);
+    const lossPoints = await loadGanLossPoints(deps.mlflow, runs, results.classes);
+    if (lossPoints.length > 0) {
+      await figure('gan-losses', 'GAN training losses per epoch',
+        `Fold ${maps.fold}: the epoch means of each loss term (MLflow metric histories of the GAN runs), per class and their mean; rows: loss terms; columns: adversarial loss.`,
+        ganLossCurvesSpec(lossPoints, `${record.name}, fold ${maps.fold}`));
+    } else warnings.push('the GAN runs have no loss histories');
+  } else if (record.ganRuns.length === 0) warnings.push('no GAN runs: no maps and no GAN loss curves');
+
+  const panels = confusionPanels(record);
+  if (panels.length > 0) {
+    await figure('confusion', 'Confusion matrices', 'Pooled over folds and repeats: rows are true classes, columns predictions, cells the percentage of the true class (the diagonal is each class\'s recall). For each classifier: the no-augmentation cell and each method at its best amount.',
+      confusionHeatmapsSpec(panels, results.classes, record.name));
+  }
+
+  const fromResults = Object.values(record.cellMetrics).filter((m) => m.source === 'results.json').length;
+  if (fromResults > 0) warnings.push(`${fromResults} cell(s) had no summary metrics on the parent run: WA/UAR taken from results.json`);
+  const facts: [string, string][] = [
+    ['MLflow run', record.run.info.run_id],
+    ['status', record.run.info.status],
+    ['classes', results.classes.join(', ')],
+    ['features', `${results.features.extractor}, ${results.features.rows} x ${results.features.cols}`],
+    ['folds', String(new Set(results.evaluations.map((e) => e.fold)).size)],
+    ['repeats', String(new Set(results.evaluations.map((e) => e.repeat)).size)],
+  ];
+  const report: ExperimentReport = { runId: record.run.info.run_id, name: record.name, dir, table, figures, ...(maps ? { coverage: maps.coverage } : {}), warnings };
+  return { report, section: { heading: record.name, facts, tableHtml: tableOneHtml(table), figures: htmlFigures, notes: warnings.map((w) => `Note: ${w}.`) } };
+}
+
+function coverageCaption(maps: EmbeddingMaps): string[] {
+  return maps.losses.map((loss) => {
+    const perClass = maps.coverage[loss] ?? {};
+    const parts = Object.entries(perClass).map(([cls, c]) => `${cls} P ${c.precision.toFixed(2)} R ${c.recall.toFixed(2)}`);
+    return `${ganLossLabel(loss)}: ${parts.length > 0 ? parts.join(', ') : 'no coverage numbers'}.`;
+  });
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
+}
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}

@@ -1,0 +1,40 @@
+/**
+ * The one self-contained HTML page of a report: the table and every figure, SVGs inline (no
+ * external file, script or font), each with its caption.
+ */
+import { escapeHtml } from './table-one';
+
+export interface HtmlFigure {
+  title: string;
+  svg: string;
+  caption: string;
+}
+
+export interface HtmlSection {
+  heading: string;
+  /** Facts about the experiment: run id, dataset, folds... */
+  facts: [string, string][];
+  tableHtml: string;
+  figures: HtmlFigure[];
+  notes: string[];
+}
+
+const STYLE = `
+body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em auto; max-width: 1400px; color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.35em; border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; } h3 { font-size: 1.1em; }
+table { border-collapse: collapse; font-size: .9em; } th, td { border: 1px solid #ccc; padding: .25em .6em; } th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } tr.baseline td { background: #f7f7f7; font-weight: bold; } tr.significant td { background: #eaf5ea; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; font-size: .9em; } dl.facts dt { color: #555; } dl.facts dd { margin: 0; font-family: monospace; }
+figure { margin: 1.5em 0; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: .9em; color: #333; max-width: 1100px; }
+p.note { font-size: .85em; color: #444; max-width: 1100px; }
+`;
+
+export function renderReportHtml(title: string, sections: readonly HtmlSection[], generatedAt: string): string {
+  const body = sections.map((s) => {
+    const facts = s.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
+    const figures = s.figures.map((f) => `<figure>\n<h3>${escapeHtml(f.title)}</h3>\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n</figure>`).join('\n');
+    const notes = s.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
+    return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n<h3>Table 1: WA and UAR per method and classifier</h3>\n${s.tableHtml}\n${figures}\n${notes}\n</section>`;
+  });
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by serflow report from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
+}

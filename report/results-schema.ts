@@ -1,0 +1,55 @@
+/**
+ * The shape of `results.json` on an experiment's parent run (written by
+ * activities/tracking-activities.ts finishExperiment), as far as a report reads it. Not strict:
+ * a newer writer may add fields. Problems are reported all at once, naming the run and the field.
+ */
+import { z } from 'zod';
+import { InputError } from '../compute/errors';
+
+const confusion = z.array(z.array(z.number().nonnegative()));
+const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });
+
+export const ReportCell = z.object({
+  id: z.string().min(1),
+  method: z.string().min(1),
+  amount: z.string().min(1),
+  classifier: z.string().min(1),
+  augmentation: z.object({ method: z.string().min(1), loss: z.enum(['ce', 'wdiv']).optional() }),
+});
+export type ReportCell = z.infer<typeof ReportCell>;
+
+export const ResultsJson = z.object({
+  classes: z.array(z.string()).min(2),
+  cells: z.array(ReportCell).min(1),
+  features: z.object({ featureKey: z.string().min(1), foldsKey: z.string().min(1), rows: z.number().int(), cols: z.number().int(), extractor: z.string() }),
+  summaries: z.record(z.string(), z.object({ wa: repeatSummary, uar: repeatSummary, foldUar: z.record(z.string(), z.number()), confusion, evaluations: z.number().int() })),
+  evaluations: z.array(z.object({
+    cellId: z.string(),
+    fold: z.string(),
+    repeat: z.number().int(),
+    wa: z.number(),
+    uar: z.number(),
+    confusion,
+    addedPerClass: z.record(z.string(), z.number()).optional(),
+  })),
+});
+export type ResultsJson = z.infer<typeof ResultsJson>;
+
+export function parseResultsJson(bytes: Buffer, runId: string): ResultsJson {
+  const where = `run ${runId} artifact results.json`;
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new InputError({ file: where, reason: 'is not JSON', fix: 're-run the experiment so that its results are logged again' });
+  }
+  const parsed = ResultsJson.safeParse(json);
+  if (!parsed.success) {
+    throw new InputError({
+      file: where,
+      reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      fix: 'the experiment was written by an incompatible serflow version, or did not finish: re-run it',
+    });
+  }
+  return parsed.data;
+}
