@@ -5,7 +5,7 @@ implementation: one class GAN at a time): two joint G+F updates (adversarial + c
 frozen-classifier losses), each on a fresh batch of 64, then one joint D^T + D^S update on the
 last batch and its detached fakes, with the WGAN-div penalty at real and fake points (or CE).
 Generators: residual MLPs D -> 800 -> 800 -> D; discriminators: patch MLP (slices of 128,
-128 -> 256 -> 256 -> 1, mean over slices) or MLP; Adam(0.5, 0.999).
+128 -> 128 -> 128 -> 1, mean over slices) or MLP; Adam(0.5, 0.999).
 
     python gan_iteration_torch.py --dims 88,988,2185,6373 --repeats 5 [--loss wdiv|ce] [--discriminator patch|mlp]
 
@@ -74,7 +74,7 @@ def penalty(d, u, k=2.0, p=6.0):
 def bench(dim, repeats, loss, kind):
     torch.manual_seed(1)
     batch, hidden = 64, [800, 800]
-    d_hidden = [256, 256] if kind == "patch" else hidden
+    d_hidden = [128, 128] if kind == "patch" else hidden
     source = torch.randn(400, dim)
     target = torch.randn(80, dim)
     g, f = Generator(dim, hidden), Generator(dim, hidden)

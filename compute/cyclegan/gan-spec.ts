@@ -38,7 +38,11 @@ export const GanSpecSchema = z.strictObject({
    * kernel = stride = patchSize). 'mlp': one MLP over the whole vector.
    */
   discriminator: z.enum(['patch', 'mlp']).default('patch'),
-  /** Hidden sizes of the discriminators. Default: [256, 256] for 'patch', `hidden` for 'mlp'. */
+  /**
+   * Hidden sizes of the discriminators. Default: `hidden` for 'mlp' (the paper's 800 x 800);
+   * [128, 128] for 'patch', our choice: the slice MLP runs on every slice of every sample, so its
+   * activations outnumber the generators' several times over and dominate the element-wise cost.
+   */
   discriminatorHidden: layerSizes.optional(),
   patchSize: positiveInt.default(128),
   /** Adversarial epochs (after pretraining). */
@@ -84,5 +88,5 @@ export function parseGanSpec(input: unknown): GanSpec {
 }
 
 export function discriminatorHiddenOf(spec: GanSpec): number[] {
-  return spec.discriminatorHidden ?? (spec.discriminator === 'patch' ? [256, 256] : spec.hidden);
+  return spec.discriminatorHidden ?? (spec.discriminator === 'patch' ? [128, 128] : spec.hidden);
 }

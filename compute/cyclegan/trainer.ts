@@ -2,7 +2,11 @@
  * CycleGanTrainer: trains the per-class cycle-GANs of one fold together, in one graph.
  *
  * Every network is stacked over the fold's target classes (weights [C, in, out], see
- * stacked-mlp.ts); the loss that is differentiated is the sum of the per-class losses, so each
+ * stacked-mlp.ts), and further G with F and D^T with D^S: one generator stack `GF` of 2C
+ * networks (G_1..G_C, F_1..F_C) and one discriminator stack `D` (D^T_1..D^T_C, D^S_1..D^S_C).
+ * A generator step is then two batched passes ([s; t] -> [G(s); F(t)], then the halves swapped
+ * -> [G(F(t)); F(G(s))]) instead of four, and each discriminator evaluation one pass: fewer,
+ * larger kernels. The loss that is differentiated is the sum of the per-class losses, so each
  * class's weights get exactly the gradient of its own loss and the classes stay independent
  * (each also draws its batches and initial weights from its own seeded stream). Batching the
  * classes only turns C small matmuls into one batched matmul.
@@ -125,6 +129,12 @@ const MetaSchema = z.strictObject({
 });
 type Meta = z.infer<typeof MetaSchema>;
 
+/** Real and detached fake samples for a discriminator step, stacked [2C, batch, D] like the discriminators. */
+interface DiscriminatorBatch {
+  real: tf.Tensor;
+  fake: tf.Tensor;
+}
+
 interface TrainerInit {
   spec: GanSpec;
   seed: number;
@@ -164,10 +174,10 @@ export class CycleGanTrainer {
   private readonly targetTensor: tf.Tensor2D;
   private readonly classLabels: tf.Tensor2D;
   private readonly layout: DiscriminatorLayout;
-  private readonly g: ResourceVariable[];
-  private readonly f: ResourceVariable[];
-  private readonly dT: ResourceVariable[];
-  private readonly dS: ResourceVariable[];
+  /** Generators [G_1..G_C, F_1..F_C], weights [2C, in, out]. */
+  private readonly gf: ResourceVariable[];
+  /** Discriminators [D^T_1..D^T_C, D^S_1..D^S_C]. */
+  private readonly d: ResourceVariable[];
   private readonly classifier: tf.Tensor[];
   private readonly genAdam: FusedAdam;
   private readonly discAdam: FusedAdam;
@@ -204,13 +214,11 @@ export class CycleGanTrainer {
       if (values === undefined) throw new Error(`missing initial weights ${name}`);
       return new ResourceVariable(name, shape, values);
     });
-    this.g = make('G', generatorShapes(stack, this.dim, init.spec.hidden));
-    this.f = make('F', generatorShapes(stack, this.dim, init.spec.hidden));
-    this.dT = make('DT', discriminatorShapes(stack, this.layout));
-    this.dS = make('DS', discriminatorShapes(stack, this.layout));
+    this.gf = make('GF', generatorShapes(2 * stack, this.dim, init.spec.hidden));
+    this.d = make('D', discriminatorShapes(2 * stack, this.layout));
     const hyper = { beta1: init.spec.adamBeta1, beta2: init.spec.adamBeta2, epsilon: init.spec.adamEpsilon };
-    this.genAdam = new FusedAdam('genAdam', [...this.g, ...this.f], hyper);
-    this.discAdam = new FusedAdam('discAdam', [...this.dT, ...this.dS], hyper);
+    this.genAdam = new FusedAdam('genAdam', this.gf, hyper);
+    this.discAdam = new FusedAdam('discAdam', this.d, hyper);
     this.genAdam.step = init.counters.genAdamStep;
     this.discAdam.step = init.counters.discAdamStep;
     for (const [adam, prefix] of [[this.genAdam, 'genAdam'], [this.discAdam, 'discAdam']] as const) {
@@ -288,9 +296,8 @@ export class CycleGanTrainer {
     const initRngs = (net: string): Rng[] => names.map((name) => new Rng(deriveSeed(options.seed, 'cyclegan', 'init', net, name)));
     const weights = new Map<string, Float32Array>();
     const layout: DiscriminatorLayout = { kind: spec.discriminator, dim, hidden: discriminatorHiddenOf(spec), patchSize: spec.patchSize };
-    for (const [net, sizes] of [['G', generatorSizes(dim, spec.hidden)], ['F', generatorSizes(dim, spec.hidden)], ['DT', discriminatorSizes(layout)], ['DS', discriminatorSizes(layout)]] as const) {
-      glorotStackedMlp(sizes, initRngs(net)).forEach((w, i) => weights.set(`${net}.${i}`, w));
-    }
+    glorotStackedMlp(generatorSizes(dim, spec.hidden), [...initRngs('G'), ...initRngs('F')]).forEach((w, i) => weights.set(`GF.${i}`, w));
+    glorotStackedMlp(discriminatorSizes(layout), [...initRngs('DT'), ...initRngs('DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
     return new CycleGanTrainer({
       spec, seed: options.seed, classes: [...train.classes], targetClasses, source, targets, targetCounts, batch, iterationsPerEpoch,
       weights, classifier,
@@ -355,7 +362,7 @@ export class CycleGanTrainer {
     if (this.epoch === this.spec.pretrainEpochs && this.iteration === 0 && this.spec.pretrainEpochs > 0) this.genAdam.reset();
     const steps = this.spec.generatorStepsPerDiscriminatorStep;
     const records: tf.Tensor[] = [];
-    let fakes: { s: tf.Tensor; t: tf.Tensor; fakeT: tf.Tensor; fakeS: tf.Tensor } | undefined;
+    let fakes: DiscriminatorBatch | undefined;
     try {
       const generatorRecords: tf.Tensor[] = [];
       for (let k = 0; k < steps; k++) {
@@ -371,7 +378,7 @@ export class CycleGanTrainer {
       this.accumulate(tf.tidy(() => tf.add(tf.mul(tf.addN(generatorRecords).div(steps), tf.tensor2d([[0, 0, 1, 1, 1, 1, 0]])), discLosses)));
     } finally {
       tf.dispose(records);
-      if (fakes !== undefined) tf.dispose([fakes.s, fakes.t, fakes.fakeT, fakes.fakeS]);
+      if (fakes !== undefined) tf.dispose([fakes.real, fakes.fake]);
     }
   }
 
@@ -388,7 +395,7 @@ export class CycleGanTrainer {
     const rng = new Rng(seed);
     const out = new Float32Array(count * this.dim);
     const chunk = 512;
-    const params = this.g.map((v) => {
+    const params = this.gf.map((v) => {
       const all = v.read();
       const one = tf.slice(all, [c, 0, 0], [1, -1, -1]);
       all.dispose();
@@ -444,7 +451,7 @@ export class CycleGanTrainer {
       { name: 'source', shape: [this.sourceData.rows, this.dim], data: this.sourceData.x.subarray(0, this.sourceData.rows * this.dim) },
       { name: 'targets', shape: [this.targetData.length / this.dim, this.dim], data: this.targetData },
     ];
-    for (const v of [...this.g, ...this.f, ...this.dT, ...this.dS]) tensors.push({ name: v.name, shape: v.shape, data: v.values() });
+    for (const v of [...this.gf, ...this.d]) tensors.push({ name: v.name, shape: v.shape, data: v.values() });
     for (const [adam, prefix] of [[this.genAdam, 'genAdam'], [this.discAdam, 'discAdam']] as const) {
       adam.params.forEach((p, i) => {
         tensors.push({ name: `${prefix}.m.${p.name}`, shape: p.shape, data: (adam.m[i] as ResourceVariable).values() });
@@ -479,16 +486,14 @@ export class CycleGanTrainer {
     const totalTargets = meta.targetCounts.reduce((a, n) => a + n, 0);
     const weights = new Map<string, Float32Array>();
     const nets: [string, number[][]][] = [
-      ['G', generatorShapes(stack, meta.dim, meta.spec.hidden)],
-      ['F', generatorShapes(stack, meta.dim, meta.spec.hidden)],
-      ['DT', discriminatorShapes(stack, layout)],
-      ['DS', discriminatorShapes(stack, layout)],
+      ['GF', generatorShapes(2 * stack, meta.dim, meta.spec.hidden)],
+      ['D', discriminatorShapes(2 * stack, layout)],
     ];
     for (const [net, shapes] of nets) {
       shapes.forEach((shape, i) => {
         const name = `${net}.${i}`;
         weights.set(name, expect(name, shape));
-        const adam = net === 'G' || net === 'F' ? 'genAdam' : 'discAdam';
+        const adam = net === 'GF' ? 'genAdam' : 'discAdam';
         weights.set(`${adam}.m.${name}`, expect(`${adam}.m.${name}`, shape));
         weights.set(`${adam}.v.${name}`, expect(`${adam}.v.${name}`, shape));
       });
@@ -514,7 +519,7 @@ export class CycleGanTrainer {
     this.disposed = true;
     this.genAdam.destroy();
     this.discAdam.destroy();
-    for (const v of [...this.g, ...this.f, ...this.dT, ...this.dS]) v.destroy();
+    for (const v of [...this.gf, ...this.d]) v.destroy();
     tf.dispose([this.sourceTensor, this.targetTensor, this.classLabels, this.lossSum, ...this.classifier]);
   }
 
@@ -537,31 +542,33 @@ export class CycleGanTrainer {
 
   /**
    * One joint update of G and F. Returns the per-class loss record [C, 7] (kept) and, when
-   * asked, the batch and its fakes (kept, detached) for the discriminator step.
+   * asked, the real and fake batches (kept, detached) for the discriminator step, both stacked
+   * like the discriminators: real [t; s], fake [G(s); F(t)], [2C, batch, D].
    */
-  private generatorStep(lr: number, pretrain: boolean, keepFakes: boolean): { losses: tf.Tensor; fakes?: { s: tf.Tensor; t: tf.Tensor; fakeT: tf.Tensor; fakeS: tf.Tensor } } {
+  private generatorStep(lr: number, pretrain: boolean, keepFakes: boolean): { losses: tf.Tensor; fakes?: DiscriminatorBatch } {
     const stack = this.targetClasses.length;
     const { sIdx, tIdx } = this.sampleBatch();
     const spec = this.spec;
     const slope = spec.leakySlope;
     const shape = [stack, this.batch, this.dim];
     let losses: tf.Tensor | undefined;
-    let fakes: { s: tf.Tensor; t: tf.Tensor; fakeT: tf.Tensor; fakeS: tf.Tensor } | undefined;
+    let fakes: DiscriminatorBatch | undefined;
     tf.tidy(() => {
       const s = tf.gather(this.sourceTensor, tf.tensor1d(sIdx, 'int32')).reshape(shape);
       const t = tf.gather(this.targetTensor, tf.tensor1d(tIdx, 'int32')).reshape(shape);
-      const nG = this.g.length;
-      const params = [...this.g, ...this.f].map((v) => v.read());
-      const dT = pretrain ? [] : this.dT.map((v) => v.read());
-      const dS = pretrain ? [] : this.dS.map((v) => v.read());
-      const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-        const gp = p.slice(0, nG);
-        const fp = p.slice(nG);
-        const fakeT = generate(gp, s, slope);
-        const fakeS = generate(fp, t, slope);
-        const recS = generate(fp, fakeT, slope);
-        const recT = generate(gp, fakeS, slope);
-        const cyc = tf.add(tf.squaredDifference(recS, s).mean([1, 2]), tf.squaredDifference(recT, t).mean([1, 2]));
+      const input = tf.concat([s, t], 0);
+      const swapped = tf.concat([t, s], 0);
+      const params = this.gf.map((v) => v.read());
+      const d = pretrain ? [] : this.d.map((v) => v.read());
+      const { grads } = tf.valueAndGrads((...gf: tf.Tensor[]) => {
+        // [G(s); F(t)] = [fakeT; fakeS], then [G(fakeS); F(fakeT)] = [recT; recS].
+        const fake = generate(gf, input, slope);
+        const fakeT = fake.slice([0, 0, 0], [stack, -1, -1]);
+        const fakeS = fake.slice([stack, 0, 0], [stack, -1, -1]);
+        const rec = generate(gf, tf.concat([fakeS, fakeT], 0), slope);
+        // rec = [recT; recS] is compared with [t; s]; the two directions summed per class.
+        const cycBoth = tf.squaredDifference(rec, swapped).mean([1, 2]);
+        const cyc = tf.add(cycBoth.slice([0], [stack]), cycBoth.slice([stack], [stack]));
         const zero = tf.zerosLike(cyc);
         let total: tf.Tensor;
         let record: tf.Tensor;
@@ -569,21 +576,21 @@ export class CycleGanTrainer {
           total = cyc;
           record = tf.stack([zero, zero, zero, zero, cyc, zero, zero], 1);
         } else {
-          const scoreT = discriminate(dT, fakeT, this.layout, slope);
-          const scoreS = discriminate(dS, fakeS, this.layout, slope);
-          const advG = spec.loss === 'ce' ? ceGeneratorLoss(scoreT) : wdivGeneratorLoss(scoreT);
-          const advF = spec.loss === 'ce' ? ceGeneratorLoss(scoreS) : wdivGeneratorLoss(scoreS);
+          const scores = discriminate(d, fake, this.layout, slope);
+          const adv = spec.loss === 'ce' ? ceGeneratorLoss(scores) : wdivGeneratorLoss(scores);
+          const advG = adv.slice([0], [stack]);
+          const advF = adv.slice([stack], [stack]);
           const logits = classifierLogits(this.classifier, fakeT.reshape([stack * this.batch, this.dim]), slope);
           const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
           total = tf.addN([advG, advF, tf.mul(cyc, spec.lambdaCyc), tf.mul(cls, spec.lambdaCls)]);
           record = tf.stack([zero, zero, advG, advF, cyc, cls, zero], 1);
         }
         losses = tf.keep(record);
-        if (keepFakes) fakes = { s: tf.keep(s), t: tf.keep(t), fakeT: tf.keep(fakeT), fakeS: tf.keep(fakeS) };
+        if (keepFakes) fakes = { real: tf.keep(swapped), fake: tf.keep(fake) };
         return total.sum() as tf.Scalar;
       })(params);
       // Release the aliasing reads so ResourceApplyAdam updates in place instead of copying.
-      tf.dispose([...params, ...dT, ...dS]);
+      tf.dispose([...params, ...d]);
       this.genAdam.apply(grads, lr);
     });
     if (losses === undefined) throw new Error('generator step produced no losses');
@@ -591,66 +598,53 @@ export class CycleGanTrainer {
   }
 
   /** One joint update of D^T and D^S on the last generator batch and its detached fakes. Returns [C, 7] (kept). */
-  private discriminatorStep(lr: number, batch: { s: tf.Tensor; t: tf.Tensor; fakeT: tf.Tensor; fakeS: tf.Tensor }): tf.Tensor {
+  private discriminatorStep(lr: number, batch: DiscriminatorBatch): tf.Tensor {
     const spec = this.spec;
     const slope = spec.leakySlope;
     const stack = this.targetClasses.length;
-    let alphaT: Float32Array | undefined;
-    let alphaS: Float32Array | undefined;
+    let alpha: Float32Array | undefined;
     if (spec.loss === 'wdiv' && spec.wdivSampling === 'interpolate') {
-      alphaT = new Float32Array(stack * this.batch);
-      alphaS = new Float32Array(stack * this.batch);
+      // Rows follow the discriminator stack: D^T of every class, then D^S of every class.
+      alpha = new Float32Array(2 * stack * this.batch);
       for (let c = 0; c < stack; c++) {
         const rng = this.rngs[c] as Rng;
-        for (let i = 0; i < this.batch; i++) alphaT[c * this.batch + i] = rng.next();
-        for (let i = 0; i < this.batch; i++) alphaS[c * this.batch + i] = rng.next();
+        for (const half of [0, stack]) {
+          for (let i = 0; i < this.batch; i++) alpha[(half + c) * this.batch + i] = rng.next();
+        }
       }
     }
     let losses: tf.Tensor | undefined;
     tf.tidy(() => {
-      const nT = this.dT.length;
-      const params = [...this.dT, ...this.dS].map((v) => v.read());
-      const alpha = (a: Float32Array | undefined): tf.Tensor | undefined => (a === undefined ? undefined : tf.tensor3d(a, [stack, this.batch, 1]));
-      const aT = alpha(alphaT);
-      const aS = alpha(alphaS);
+      const params = this.d.map((v) => v.read());
+      const a = alpha === undefined ? undefined : tf.tensor3d(alpha, [2 * stack, this.batch, 1]);
       const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-        const pT = p.slice(0, nT);
-        const pS = p.slice(nT);
-        const critT = (x: tf.Tensor): tf.Tensor => discriminate(pT, x, this.layout, slope);
-        const critS = (x: tf.Tensor): tf.Tensor => discriminate(pS, x, this.layout, slope);
-        // Real and fake go through one call: twice the rows, half the kernels.
-        const both = (crit: (x: tf.Tensor) => tf.Tensor, real: tf.Tensor, fake: tf.Tensor): [tf.Tensor, tf.Tensor] => {
-          const scores = crit(tf.concat([real, fake], 1));
-          return [scores.slice([0, 0], [stack, this.batch]), scores.slice([0, this.batch], [stack, this.batch])];
-        };
-        let lossT: tf.Tensor;
-        let lossS: tf.Tensor;
+        const critic = (x: tf.Tensor): tf.Tensor => discriminate(p, x, this.layout, slope);
+        let loss: tf.Tensor;
         let gp: tf.Tensor;
-        if (spec.loss === 'ce') {
-          const [realT, fakeT] = both(critT, batch.t, batch.fakeT);
-          const [realS, fakeS] = both(critS, batch.s, batch.fakeS);
-          lossT = ceDiscriminatorLoss(realT, fakeT, spec.realLabel);
-          lossS = ceDiscriminatorLoss(realS, fakeS, spec.realLabel);
-          gp = tf.zerosLike(lossT);
-        } else if (spec.wdivSampling === 'real-and-fake') {
+        if (spec.loss === 'wdiv' && spec.wdivSampling === 'real-and-fake') {
           // Penalty points = loss points: one critic pass serves both.
-          const t = wdivCriticLossAndPenalty(critT, batch.t, batch.fakeT, spec.wdivK, spec.wdivP);
-          const s = wdivCriticLossAndPenalty(critS, batch.s, batch.fakeS, spec.wdivK, spec.wdivP);
-          lossT = tf.add(t.critic, t.penalty);
-          lossS = tf.add(s.critic, s.penalty);
-          gp = tf.add(t.penalty, s.penalty);
+          const r = wdivCriticLossAndPenalty(critic, batch.real, batch.fake, spec.wdivK, spec.wdivP);
+          loss = tf.add(r.critic, r.penalty);
+          gp = r.penalty;
         } else {
-          const [realT, fakeT] = both(critT, batch.t, batch.fakeT);
-          const [realS, fakeS] = both(critS, batch.s, batch.fakeS);
-          const gpT = wdivPenalty(critT, wdivPenaltyPoints(batch.t, batch.fakeT, spec.wdivSampling, aT), spec.wdivK, spec.wdivP);
-          const gpS = wdivPenalty(critS, wdivPenaltyPoints(batch.s, batch.fakeS, spec.wdivSampling, aS), spec.wdivK, spec.wdivP);
-          lossT = tf.add(wdivCriticLoss(realT, fakeT), gpT);
-          lossS = tf.add(wdivCriticLoss(realS, fakeS), gpS);
-          gp = tf.add(gpT, gpS);
+          // Real and fake through one call: twice the rows, half the kernels.
+          const scores = critic(tf.concat([batch.real, batch.fake], 1));
+          const real = scores.slice([0, 0], [2 * stack, this.batch]);
+          const fake = scores.slice([0, this.batch], [2 * stack, this.batch]);
+          if (spec.loss === 'ce') {
+            loss = ceDiscriminatorLoss(real, fake, spec.realLabel);
+            gp = tf.zerosLike(loss);
+          } else {
+            gp = wdivPenalty(critic, wdivPenaltyPoints(batch.real, batch.fake, spec.wdivSampling, a), spec.wdivK, spec.wdivP);
+            loss = tf.add(wdivCriticLoss(real, fake), gp);
+          }
         }
+        const lossT = loss.slice([0], [stack]);
+        const lossS = loss.slice([stack], [stack]);
+        const gpBoth = tf.add(gp.slice([0], [stack]), gp.slice([stack], [stack]));
         const zero = tf.zerosLike(lossT);
-        losses = tf.keep(tf.stack([lossT, lossS, zero, zero, zero, zero, gp], 1));
-        return tf.add(lossT, lossS).sum() as tf.Scalar;
+        losses = tf.keep(tf.stack([lossT, lossS, zero, zero, zero, zero, gpBoth], 1));
+        return loss.sum() as tf.Scalar;
       })(params);
       tf.dispose(params);
       this.discAdam.apply(grads, lr);

@@ -44,10 +44,10 @@ function foldData(train: LabelledSet, targetClasses?: number[]): CycleGanFoldDat
 
 const quiet = { onWarning: (): void => undefined };
 
-/** The network weights of a checkpoint (G, F, DT, DS), by name. */
+/** The network weights of a checkpoint (generator stack GF, discriminator stack D), by name. */
 function weightsOf(buf: Buffer): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const [name, t] of decodeCheckpoint(buf).tensors) if (/^(G|F|DT|DS)\.\d+$/.test(name)) out.set(name, t.data as Float32Array);
+  for (const [name, t] of decodeCheckpoint(buf).tensors) if (/^(GF|D)\.\d+$/.test(name)) out.set(name, t.data as Float32Array);
   return out;
 }
 
@@ -132,8 +132,8 @@ test('a corrupt checkpoint throws CorruptCheckpointError (an InputError) naming 
   }
   // Hash intact but contents inconsistent: a weight tensor with the wrong shape.
   const decoded = decodeCheckpoint(good);
-  const tensors = [...decoded.tensors.values()].map((t) => (t.name === 'G.0' ? { ...t, shape: [t.shape[0]!, t.shape[2]!, t.shape[1]!] } : t));
-  assert.throws(() => CycleGanTrainer.fromCheckpoint(encodeCheckpoint(decoded.meta, tensors)), /G\.0 has shape/);
+  const tensors = [...decoded.tensors.values()].map((t) => (t.name === 'GF.0' ? { ...t, shape: [t.shape[0]!, t.shape[2]!, t.shape[1]!] } : t));
+  assert.throws(() => CycleGanTrainer.fromCheckpoint(encodeCheckpoint(decoded.meta, tensors)), /GF\.0 has shape/);
   assert.throws(() => CycleGanTrainer.fromCheckpoint(encodeCheckpoint({ ...(decoded.meta as object), epoch: -1 }, [...decoded.tensors.values()])), /header does not describe a trainer/);
 });
 
@@ -159,11 +159,15 @@ test('a class trained inside the fold batch ends where it ends trained alone', a
   await alone.trainFold();
   const wt = weightsOf(together.toCheckpoint());
   const wa = weightsOf(alone.toCheckpoint());
+  // Stacks hold [G_1..G_C, F_1..F_C] (and D^T, D^S likewise): class 1 of 3 sits at 1 and 4,
+  // the lone class at 0 and 1.
   let worst = 0;
   for (const [name, x] of wa) {
     const all = wt.get(name)!;
-    const per = x.length;
-    for (let i = 0; i < per; i++) worst = Math.max(worst, Math.abs(x[i]! - all[per + i]!));
+    const per = x.length / 2;
+    for (const [alone, inFold] of [[0, 1], [1, 4]] as const) {
+      for (let i = 0; i < per; i++) worst = Math.max(worst, Math.abs(x[alone * per + i]! - all[inFold * per + i]!));
+    }
   }
   assert.ok(worst < 1e-4, `class 1 weights differ by ${worst}`);
   together.dispose();
