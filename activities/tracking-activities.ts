@@ -120,8 +120,8 @@ export function createTrackingActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Ends runs left open by a cancelled or failed workflow, so the UI does not show them running. */
-    async markRunsEnded(input: { runIds: string[]; status: 'FAILED' | 'KILLED' }): Promise<void> {
+    /** Ends runs: a finished sweep's, or those left open by a cancelled workflow, so the UI does not show them running. */
+    async markRunsEnded(input: { runIds: string[]; status: 'FINISHED' | 'FAILED' | 'KILLED' }): Promise<void> {
       for (const runId of input.runIds) await deps.runs.finishRun(runId, input.status);
     },
 

@@ -2,9 +2,10 @@
  * Follows a running experiment or sweep: polls its `progress` query and draws a progress bar on
  * a terminal (a log line per 10 % otherwise) until the workflow closes.
  */
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 
 interface ProgressLike {
+  runningFolds?: string[];
   phase?: string;
   evaluationsDone?: number;
   evaluationsTotal?: number;
@@ -26,20 +27,36 @@ export function describeProgress(p: ProgressLike): { done: number; total: number
   return { done, total, text: `${bar(done, total)} ${pct}% ${done}/${total} ${unit}, phase ${p.phase ?? '?'}, memo hits ${p.memoHits ?? 0}` };
 }
 
-export async function followWorkflow<T>(handle: WorkflowHandle, quiet: boolean): Promise<T> {
+/** An experiment's progress with the evaluations of its running fold workflows added in. */
+export async function currentProgress(client: Client, handle: WorkflowHandle): Promise<ProgressLike> {
+  const p = await handle.query<ProgressLike>('progress');
+  let running = 0;
+  for (const id of p.runningFolds ?? []) {
+    try {
+      running += (await client.workflow.getHandle(id).query<ProgressLike>('progress')).evaluationsDone ?? 0;
+    } catch {
+      // the fold has not started yet or just finished
+    }
+  }
+  return { ...p, evaluationsDone: (p.evaluationsDone ?? 0) + running };
+}
+
+export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, quiet: boolean): Promise<T> {
   const tty = process.stderr.isTTY === true && !quiet;
   let lastDecile = -1;
+  let lastPhase: string | undefined;
   let stopped = false;
   const poll = async () => {
     while (!stopped) {
       try {
-        const p = await handle.query<ProgressLike>('progress');
+        const p = await currentProgress(client, handle);
         const d = describeProgress(p);
         if (tty) process.stderr.write(`\r${d.text}\x1b[K`);
         else if (!quiet) {
           const decile = d.total > 0 ? Math.floor((10 * d.done) / d.total) : 0;
-          if (decile !== lastDecile) {
+          if (decile !== lastDecile || p.phase !== lastPhase) {
             lastDecile = decile;
+            lastPhase = p.phase;
             process.stderr.write(`serflow: ${d.text}\n`);
           }
         }

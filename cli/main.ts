@@ -13,6 +13,11 @@ const USAGE = `usage: serflow <command> [options]
 
 commands:
   run <config.yaml>        run an experiment (attaches if the same config is running), follow it, print the table
+  sweep <sweep.yaml>       run a sweep of experiments (attaches if the same sweep is running)
+  status [id]              an experiment's or sweep's state and progress (no id: list them)
+  list                     experiments and sweeps known to Temporal
+  resume <id>              continue a failed, cancelled or terminated experiment or sweep; no finished work is redone
+  cancel <id>              cancel a running experiment or sweep (finished work is kept)
   worker                   run a worker: --queues orchestration,compute  --compute-concurrency N  --short-concurrency N
   stack up|down|status     start, stop or show the embedded Temporal dev server and MLflow server
 
@@ -52,13 +57,26 @@ async function main(argv: string[]): Promise<number> {
       return stackCommand(rest[0], json);
     case 'run': {
       if (!rest[0]) return usage('run needs a config file: serflow run configs/quick.yaml');
-      return commands().runCommand(rest[0], {
+      return commands.run().runCommand(rest[0], {
         ...(typeof values.id === 'string' ? { id: values.id } : {}),
         worker: values['no-worker'] !== true, json, detach: values.detach === true,
       });
     }
+    case 'sweep':
+      if (!rest[0]) return usage('sweep needs a sweep config: serflow sweep configs/sweep-lambda.yaml');
+      return commands.sweep().sweepCommand(rest[0], { worker: values['no-worker'] !== true, json, detach: values.detach === true });
+    case 'status':
+      return commands.manage().statusCommand(rest[0], json);
+    case 'list':
+      return commands.manage().listCommand(json);
+    case 'cancel':
+      if (!rest[0]) return usage('cancel needs an id (see serflow list)');
+      return commands.manage().cancelCommand(rest[0]);
+    case 'resume':
+      if (!rest[0]) return usage('resume needs an id (see serflow list)');
+      return commands.manage().resumeCommand(rest[0], { worker: values['no-worker'] !== true, json, detach: values.detach === true });
     case 'worker':
-      return commands().workerCommand({
+      return commands.worker().workerCommand({
         queues: stringOption(values.queues),
         computeConcurrency: intOption(values['compute-concurrency'], '--compute-concurrency'),
         shortConcurrency: intOption(values['short-concurrency'], '--short-concurrency'),
@@ -74,12 +92,12 @@ async function main(argv: string[]): Promise<number> {
  * used, so that `stack`, `status` and `--help` answer at once.
  */
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
-function commands() {
-  return {
-    ...(require('./run-command') as typeof import('./run-command')),
-    ...(require('./worker-command') as typeof import('./worker-command')),
-  };
-}
+const commands = {
+  run: () => require('./run-command') as typeof import('./run-command'),
+  worker: () => require('./worker-command') as typeof import('./worker-command'),
+  sweep: () => require('./sweep-command') as typeof import('./sweep-command'),
+  manage: () => require('./manage-commands') as typeof import('./manage-commands'),
+};
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 
 function usage(message: string): number {

@@ -33,6 +33,8 @@ export interface ExperimentProgress {
   evaluationsDone: number;
   evaluationsTotal: number;
   memoHits: number;
+  /** Fold workflows in flight (their own `progress` query tells how far each is). */
+  runningFolds: string[];
 }
 
 export interface ExperimentWorkflowResult extends ExperimentSummary {
@@ -50,7 +52,7 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
   const compute = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
   const { config } = input;
   const cells = planCells(config);
-  const progress: ExperimentProgress = { phase: 'tracking', foldsDone: 0, foldsTotal: 0, evaluationsDone: 0, evaluationsTotal: 0, memoHits: 0 };
+  const progress: ExperimentProgress = { phase: 'tracking', foldsDone: 0, foldsTotal: 0, evaluationsDone: 0, evaluationsTotal: 0, memoHits: 0, runningFolds: [] };
   setHandler(experimentProgressQuery, () => progress);
   const workflowId = workflowInfo().workflowId;
 
@@ -70,8 +72,10 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     progress.phase = 'evaluating';
     const trackingIds = tracking;
     const foldResults = await runBounded(folds.folds.map((_, foldIndex) => foldIndex), input.foldConcurrency ?? 2, async (foldIndex) => {
+      const foldWorkflowId = `${workflowId}/fold-${foldIndex}`;
+      progress.runningFolds.push(foldWorkflowId);
       const result = await executeChild(foldWorkflow, {
-        workflowId: `${workflowId}/fold-${foldIndex}`,
+        workflowId: foldWorkflowId,
         args: [{
           featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, cells,
           gan: config.gan, repeats: config.protocol.repeats, baseSeed: config.protocol.seed,
@@ -79,6 +83,7 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
           orchestration: input.orchestration,
         }],
       });
+      progress.runningFolds = progress.runningFolds.filter((id) => id !== foldWorkflowId);
       progress.foldsDone++;
       progress.evaluationsDone += result.evaluations.length;
       progress.memoHits += result.evaluations.filter((e) => e.memoHit).length + result.gans.filter((g) => g.memoHit).length;

@@ -2,3 +2,4 @@
 export { experimentWorkflow } from './experiment';
 export { foldWorkflow } from './fold';
 export { smokeWorkflow } from './smoke';
+export { sweepWorkflow } from './sweep';

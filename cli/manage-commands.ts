@@ -1,0 +1,124 @@
+/**
+ * `serflow status [id]`, `list`, `cancel <id>`, `resume <id>`: what users do with experiments
+ * and sweeps that already exist. `resume` continues a failed, terminated or cancelled
+ * execution from its recorded input: every finished activity is found in the memo, so no
+ * finished work is redone.
+ */
+import { defaultPayloadConverter, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { loadStackSettings } from '../configs/load/stack-settings';
+import { connectClient } from '../infra/temporal/connection';
+import { ExitCode } from './exit-codes';
+import { followToEnd } from './follow-to-end';
+import { currentProgress, describeProgress } from './follow-workflow';
+import { temporalWorkflowUrl } from './links';
+
+const TYPES = ['experimentWorkflow', 'sweepWorkflow'];
+
+async function withClient<T>(work: (client: Client, settings: ReturnType<typeof loadStackSettings>) => Promise<T>): Promise<T> {
+  const settings = loadStackSettings();
+  const client = await connectClient(settings);
+  try {
+    return await work(client, settings);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function describeOrFail(client: Client, id: string): Promise<WorkflowExecutionDescription | undefined> {
+  try {
+    return await client.workflow.getHandle(id).describe();
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+    throw err;
+  }
+}
+
+function notFound(id: string): number {
+  process.stderr.write(`serflow: no experiment or sweep with id ${JSON.stringify(id)}. See \`serflow list\`.\n`);
+  return ExitCode.badInput;
+}
+
+export async function listCommand(json: boolean): Promise<number> {
+  return withClient(async (client) => {
+    const rows: { id: string; type: string; status: string; start: string }[] = [];
+    for await (const w of client.workflow.list({ query: TYPES.map((t) => `WorkflowType = '${t}'`).join(' OR ') })) {
+      rows.push({ id: w.workflowId, type: w.type, status: w.status.name, start: w.startTime.toISOString() });
+      if (rows.length >= 200) break;
+    }
+    if (json) process.stdout.write(JSON.stringify(rows) + '\n');
+    else for (const r of rows) process.stdout.write(`${r.status.padEnd(11)} ${r.type.padEnd(19)} ${r.start}  ${r.id}\n`);
+    return ExitCode.ok;
+  });
+}
+
+export async function statusCommand(id: string | undefined, json: boolean): Promise<number> {
+  if (!id) return listCommand(json);
+  return withClient(async (client, settings) => {
+    const description = await describeOrFail(client, id);
+    if (!description) return notFound(id);
+    const status = description.status.name;
+    let progress: unknown;
+    if (status === 'RUNNING') {
+      try {
+        progress = await currentProgress(client, client.workflow.getHandle(id));
+      } catch {
+        progress = undefined; // no worker is polling right now
+      }
+    }
+    if (json) {
+      process.stdout.write(JSON.stringify({ id, type: description.type, status, progress }) + '\n');
+    } else {
+      process.stdout.write(`${id}: ${description.type} ${status}\n`);
+      if (progress) process.stdout.write(`  ${describeProgress(progress as Parameters<typeof describeProgress>[0]).text}\n`);
+      else if (status === 'RUNNING') process.stdout.write('  (no worker answered: start one with `serflow worker`)\n');
+      process.stdout.write(`  ${temporalWorkflowUrl(settings, id)}\n`);
+    }
+    return status === 'FAILED' || status === 'TIMED_OUT' ? ExitCode.failed : status === 'CANCELLED' || status === 'TERMINATED' ? ExitCode.cancelled : ExitCode.ok;
+  });
+}
+
+export async function cancelCommand(id: string): Promise<number> {
+  return withClient(async (client) => {
+    const description = await describeOrFail(client, id);
+    if (!description) return notFound(id);
+    if (description.status.name !== 'RUNNING') {
+      process.stderr.write(`serflow: ${id} is ${description.status.name}, not running\n`);
+      return ExitCode.ok;
+    }
+    await client.workflow.getHandle(id).cancel();
+    process.stderr.write(`serflow: cancellation requested for ${id}; finished work is kept (serflow resume ${id})\n`);
+    return ExitCode.ok;
+  });
+}
+
+export async function resumeCommand(id: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
+  const settings = loadStackSettings();
+  const client = await connectClient(settings);
+  const description = await describeOrFail(client, id);
+  if (!description) {
+    await client.connection.close();
+    return notFound(id);
+  }
+  const status = description.status.name;
+  if (status !== 'RUNNING' && status !== 'COMPLETED') {
+    if (!TYPES.includes(description.type)) {
+      await client.connection.close();
+      process.stderr.write(`serflow: ${id} is a ${description.type}; resume an experiment or a sweep\n`);
+      return ExitCode.badInput;
+    }
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const args = (started?.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
+    await client.workflow.start(description.type, {
+      workflowId: id, taskQueue: description.taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    if (!options.json) process.stderr.write(`serflow: ${id} was ${status}; resumed from its recorded input (finished work comes from the memo)\n`);
+  } else if (!options.json) {
+    process.stderr.write(`serflow: ${id} is ${status}; ${status === 'RUNNING' ? 'attaching' : 'showing its result'}\n`);
+  }
+  if (options.detach) {
+    await client.connection.close();
+    return ExitCode.ok;
+  }
+  return followToEnd(client, settings, id, options);
+}

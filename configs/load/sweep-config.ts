@@ -1,0 +1,102 @@
+/**
+ * Expands a sweep into its experiment configs: every point of the search space is written into
+ * a copy of the base config at its dotted path, and the result is validated as an experiment,
+ * so a bad point names both the sweep field and the experiment field it produced.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { InputError } from '../../compute/errors';
+import { Rng } from '../../compute/random';
+import { hashOf } from '../canonical-json';
+import { experimentSchema, type ExperimentConfig } from '../schema/experiment';
+import { sweepSchema, type Distribution, type SweepConfig } from '../schema/sweep';
+import { formatZodError } from './format-zod-error';
+import { loadYaml } from './load-yaml';
+
+export interface SweepPoint {
+  /** The values of this point, by dotted path. */
+  values: Record<string, unknown>;
+  config: ExperimentConfig;
+  configHash: string;
+}
+
+export interface LoadedSweep {
+  sweep: SweepConfig;
+  /** Absolute folder of the base config (relative corpus paths resolve against it). */
+  configDir: string;
+  points: SweepPoint[];
+  /** Identity of the sweep: the hash of all its expanded configs. */
+  sweepHash: string;
+}
+
+export function gridSize(space: Record<string, unknown[]>): number {
+  return Object.values(space).reduce((n, values) => n * values.length, 1);
+}
+
+function gridPoints(space: Record<string, unknown[]>): Record<string, unknown>[] {
+  let points: Record<string, unknown>[] = [{}];
+  for (const [path, values] of Object.entries(space)) points = points.flatMap((p) => values.map((v) => ({ ...p, [path]: v })));
+  return points;
+}
+
+function draw(d: Distribution, rng: Rng): unknown {
+  if ('choice' in d) return d.choice[rng.int(d.choice.length)];
+  if ('uniform' in d) return d.uniform[0] + rng.next() * (d.uniform[1] - d.uniform[0]);
+  if ('logUniform' in d) return Math.exp(Math.log(d.logUniform[0]) + rng.next() * (Math.log(d.logUniform[1]) - Math.log(d.logUniform[0])));
+  return d.intUniform[0] + rng.int(d.intUniform[1] - d.intUniform[0] + 1);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (next === undefined) node[key] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+      throw new InputError({ field: `search.space.${path}`, reason: `"${key}" is not an object in the base config`, fix: 'address a field inside an object block such as gan, noise, svm, dnn, protocol' });
+    }
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = structuredClone(value);
+}
+
+export function loadSweepConfig(file: string): LoadedSweep {
+  const sweepFile = resolve(file);
+  const sweep = loadYaml(sweepFile, sweepSchema);
+  const baseFile = resolve(dirname(sweepFile), sweep.base);
+  let base: unknown;
+  try {
+    base = parse(readFileSync(baseFile, 'utf8'));
+  } catch (err) {
+    throw new InputError({ file: sweepFile, field: 'base', reason: `cannot read the base config ${baseFile} (${(err as Error).message.split('\n')[0]})`, fix: 'give a path relative to the sweep file' });
+  }
+  const size = sweep.search.kind === 'grid' ? gridSize(sweep.search.space) : sweep.search.trials;
+  if (size > sweep.maxConfigurations) {
+    throw new InputError({
+      file: sweepFile, field: 'search', reason: `the sweep has ${size} configurations, more than maxConfigurations (${sweep.maxConfigurations})`,
+      fix: 'narrow the search space, or raise maxConfigurations if you mean it', expected: `<= ${sweep.maxConfigurations}`, actual: size,
+    });
+  }
+  let values: Record<string, unknown>[];
+  if (sweep.search.kind === 'grid') {
+    values = gridPoints(sweep.search.space);
+  } else {
+    const { space, trials, seed } = sweep.search;
+    const rng = new Rng(seed);
+    values = Array.from({ length: trials }, () => Object.fromEntries(Object.entries(space).map(([p, d]) => [p, draw(d, rng)])));
+  }
+  const points = values.map((point, index) => {
+    const raw = structuredClone(base) as Record<string, unknown>;
+    for (const [path, value] of Object.entries(point)) setPath(raw, path, value);
+    raw.name = `${sweep.name}-${index + 1}`;
+    const parsed = experimentSchema.safeParse(raw);
+    if (!parsed.success) {
+      const err = new InputError({ file: sweepFile, field: `search (point ${index + 1}: ${JSON.stringify(point)})`, reason: 'makes an invalid experiment' });
+      err.message = `${sweepFile}: search point ${index + 1} ${JSON.stringify(point)} makes an invalid experiment:\n${formatZodError(baseFile, parsed.error)}`;
+      throw err;
+    }
+    return { values: point, config: parsed.data, configHash: hashOf(parsed.data) };
+  });
+  return { sweep, configDir: dirname(baseFile), points, sweepHash: hashOf({ name: sweep.name, points: points.map((p) => p.configHash) }) };
+}
