@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { cpus, homedir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 
 // Thread pools are sized when the TensorFlow library loads: set them before importing tf.
@@ -31,9 +31,12 @@ interface Row {
   msMedian: number;
   msMax: number;
   msPerClassIteration: number;
+  /** Process CPU time (all threads) per iteration, median: less sensitive to other load than wall time. */
+  cpuMsMedian: number;
   matmulGflop: number;
   gflopsPerSecond: number;
   torchMsMedian?: number;
+  torchCpuMsMedian?: number;
 }
 
 function arg(name: string, fallback: string): string {
@@ -105,16 +108,20 @@ async function main(): Promise<void> {
           flops += 2 * batch * m * nOut * kDim;
         }
         const times: number[] = [];
+        const cpu: number[] = [];
         for (let r = 0; r < repeats; r++) {
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           trainer.runIteration();
           times.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          cpu.push((c.user + c.system) / 1000);
           await new Promise(setImmediate);
         }
         const s = stats(times);
         rows.push({
           dim, mode, classes: targetClasses.length, msMin: s.min, msMedian: s.median, msMax: s.max,
-          msPerClassIteration: s.median / targetClasses.length, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
+          msPerClassIteration: s.median / targetClasses.length, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
         });
         process.stderr.write(`D=${dim} ${mode}: median ${s.median.toFixed(1)} ms\n`);
       } finally {
@@ -125,35 +132,45 @@ async function main(): Promise<void> {
 
   const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
   const script = join(dirname(__filename), 'reference', 'gan_iteration_torch.py');
-  let torch: { dim: number; msMedian: number }[] | undefined;
+  let torch: { dim: number; msMedian: number; cpuMsMedian: number }[] | undefined;
   if (!process.argv.includes('--no-torch') && existsSync(torchPython) && existsSync(script)) {
-    const out = execFileSync(torchPython, [script, '--dims', dims.join(','), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    torch = (JSON.parse(out) as { results: { dim: number; msMedian: number }[] }).results;
+    // Passive OpenMP waiting: with spinning threads PyTorch slows down several-fold when other
+    // processes share the two cores (measured 2.9 s instead of 0.6 s per iteration at D = 2185).
+    const out = execFileSync(torchPython, [script, '--dims', dims.join(','), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
+      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
+    });
+    torch = (JSON.parse(out) as { results: { dim: number; msMedian: number; cpuMsMedian: number }[] }).results;
     for (const r of rows) {
       const t = torch.find((x) => x.dim === r.dim);
-      if (t !== undefined) r.torchMsMedian = t.msMedian * r.classes;
+      if (t !== undefined) {
+        r.torchMsMedian = t.msMedian * r.classes;
+        r.torchCpuMsMedian = t.cpuMsMedian * r.classes;
+      }
     }
   }
 
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'GFLOP/iter', 'GFLOP/s', 'torch ms (x classes)', 'tfjs/torch'];
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', 'torch ms (x classes)', 'tfjs/torch', 'torch cpu ms', 'cpu ratio'];
   const lines = rows.map((r) => [
     String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1), r.msPerClassIteration.toFixed(1),
-    r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1),
+    r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1),
     r.torchMsMedian === undefined ? '-' : r.torchMsMedian.toFixed(1),
     r.torchMsMedian === undefined ? '-' : (r.msMedian / r.torchMsMedian).toFixed(2),
+    r.torchCpuMsMedian === undefined ? '-' : r.torchCpuMsMedian.toFixed(1),
+    r.torchCpuMsMedian === undefined ? '-' : (r.cpuMsMedian / r.torchCpuMsMedian).toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
   console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800; ` +
     `threads intra=${process.env.TF_NUM_INTRAOP_THREADS} inter=${process.env.TF_NUM_INTEROP_THREADS}`);
-  console.log(`backend float32 matmul 512x2185 @ 2185x800: ${ceiling.toFixed(1)} GFLOP/s`);
+  console.log(`backend float32 matmul 512x2185 @ 2185x800: ${ceiling.toFixed(1)} GFLOP/s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log('torch ms = PyTorch per-class iteration x classes (5 sequential runs for batched-5); the target is tfjs/torch <= 0.67 for batched-5.');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
 
   const outDir = join(dirname(__filename), 'output');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `gan-iteration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, matmulGflopsPerSecond: ceiling, rows, torch }, null, 2));
+  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, rows, torch }, null, 2));
   console.log(`wrote ${file}`);
 }
 
