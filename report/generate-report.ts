@@ -145,6 +145,7 @@ async function experimentReport(
   const htmlFigures: HtmlFigure[] = [];
   const figure = async (name: string, title: string, caption: string, spec: ChartSpec) => {
     const chart = await renderChart(spec);
+    for (const w of chart.warnings) deps.logger?.warn({ figure: name, warning: w }, 'report: vega-lite warning');
     files.set(at(`${name}.svg`), Buffer.from(chart.svg));
     files.set(at(`${name}.png`), chart.png);
     files.set(at(`${name}.vl.json`), Buffer.from(JSON.stringify(spec, null, 1)));

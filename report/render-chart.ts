@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import type { ChartSpec } from './chart-spec';
 import { InputError } from '../compute/errors';
+import { loadFontMetrics, type FontMetrics } from './font-metrics';
 
 export const CHART_FONT = 'DejaVu Sans';
 
@@ -46,6 +47,8 @@ export const CHART_CONFIG = {
 
 export interface RenderedChart {
   svg: string;
+  /** Vega-Lite's compile warnings (e.g. a channel it cannot honour), for the caller to log. */
+  warnings: string[];
   png: Buffer;
   /** PNG size in pixels (the SVG's size times `scale`). */
   width: number;
@@ -56,18 +59,69 @@ export interface RenderedChart {
 export async function renderChart(spec: ChartSpec, options: { scale?: number } = {}): Promise<RenderedChart> {
   // vega and vega-lite are ES modules; a dynamic import loads them from this CommonJS code.
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
-  const compiled = vegaLite.compile(spec).spec;
+  const fontFiles = chartFontFiles();
+  useFontForLayout((vega as unknown as { textMetrics: TextMetrics }).textMetrics, fontFiles[0] as string);
+  const warnings: string[] = [];
+  const compiled = vegaLite.compile(spec, { logger: collectingLogger(warnings) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
     const resvg = new Resvg(svg, {
-      font: { loadSystemFonts: false, fontFiles: chartFontFiles(), defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
+      font: { loadSystemFonts: false, fontFiles, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
       fitTo: { mode: 'zoom', value: options.scale ?? 2 },
       background: 'white',
     });
     const image = resvg.render();
-    return { svg, png: image.asPng(), width: image.width, height: image.height };
+    return { svg, warnings, png: image.asPng(), width: image.width, height: image.height };
   } finally {
     view.finalize();
   }
+}
+
+/** Vega's logger interface, collecting warnings and errors instead of printing them to the console. */
+function collectingLogger(into: string[]) {
+  let level = 2;
+  const logger = {
+    level(value?: number) {
+      if (value === undefined) return level as never;
+      level = value;
+      return logger as never;
+    },
+    error(...args: unknown[]) {
+      into.push(args.map(String).join(' '));
+      return logger as never;
+    },
+    warn(...args: unknown[]) {
+      into.push(args.map(String).join(' '));
+      return logger as never;
+    },
+    info: () => logger as never,
+    debug: () => logger as never,
+  };
+  return logger;
+}
+
+interface TextItem {
+  text?: unknown;
+  fontSize?: number | string;
+  fontWeight?: number | string;
+}
+
+interface TextMetrics {
+  width: (item: TextItem, text?: unknown) => number;
+}
+
+let layoutFont: { file: string; metrics: FontMetrics } | undefined;
+
+/** Makes vega lay text out with the widths of the font the PNG is drawn with (see font-metrics.ts). */
+function useFontForLayout(textMetrics: TextMetrics, file: string): void {
+  if (layoutFont?.file !== file) layoutFont = { file, metrics: loadFontMetrics(file) };
+  const { metrics } = layoutFont;
+  textMetrics.width = (item: TextItem, text?: unknown): number => {
+    const value = text ?? item.text;
+    const lines = Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
+    const size = item.fontSize !== undefined ? Number(item.fontSize) || 0 : 11;
+    const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+    return lines.reduce((w, line) => Math.max(w, metrics.width(line.trim(), size, bold)), 0);
+  };
 }

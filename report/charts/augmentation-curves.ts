@@ -65,13 +65,17 @@ export function augmentationCurvesSpec(data: CurveData, title: string): ChartSpe
     ? { field: 'x', type: 'quantitative' as const, title: 'synthetic samples added per training fold (mean over folds)' }
     : { field: 'x', type: 'ordinal' as const, title: 'amount of augmentation' };
   const color = { field: 'classifier', type: 'nominal' as const, title: 'classifier', scale: { range: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] } };
-  const strokeDash = { field: 'series', type: 'nominal' as const, title: 'line', scale: { domain: [AUGMENTED, BASELINE], range: [[1, 0], [6, 4]] } };
+  const strokeDash = {
+    field: 'series', type: 'nominal' as const, title: 'line', scale: { domain: [AUGMENTED, BASELINE], range: [[1, 0], [6, 4]] },
+    // The subtitle says which line is which: vega's legend for a dash pattern draws no visible symbol.
+    legend: null,
+  };
   const y = { field: 'uar', type: 'quantitative' as const, title: 'UAR (%)', scale: { zero: false } };
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: { text: `UAR vs synthetic samples added — ${title}`, subtitle: 'one panel per method (the paper\'s Figures 5–9); error bars ± 1 std over repeats; dashed: no augmentation' },
     data: { values: rows },
-    facet: { field: 'method', type: 'nominal', title: null, sort: data.methods, header: { labelFontWeight: 'bold' } },
+    facet: { field: 'method', type: 'nominal', title: null, sort: data.methods, header: { labelFontWeight: 'bold', labelFontSize: 13 } },
     columns: Math.min(3, Math.max(1, data.methods.length)),
     spec: {
       width: 260,
@@ -86,6 +90,7 @@ export function augmentationCurvesSpec(data: CurveData, title: string): ChartSpe
         },
       ],
     },
+    // Shared scales, so that panels compare; an axis on every panel, so that each reads alone.
     resolve: { axis: { x: 'independent', y: 'independent' } },
   } as ChartSpec;
 }

@@ -40,7 +40,7 @@ export function embeddingMapSpec(input: MapSpecInput): ChartSpec {
         y: { field: 'y', type: 'quantitative', title: input.axisTitles[1], scale: { zero: false } },
         color: { field: 'className', type: 'nominal', title: 'class', sort: [...input.classes] },
         shape: { field: 'source', type: 'nominal', title: 'vectors', scale: { domain: ['real', 'synthetic'], range: ['circle', 'cross'] } },
-        opacity: { field: 'source', type: 'nominal', legend: null, scale: { domain: ['real', 'synthetic'], range: [0.9, 0.55] } },
+        opacity: { condition: { test: "datum.source === 'real'", value: 0.9 }, value: 0.55 },
         // Real points drawn on top of synthetic ones.
         order: { field: 'source', type: 'nominal', sort: 'descending' },
       },

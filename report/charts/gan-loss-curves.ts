@@ -46,8 +46,8 @@ export function ganLossCurvesSpec(points: readonly LossPoint[], title: string): 
       height: 110,
       mark: { type: 'line', strokeWidth: 1.5 },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-        y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false } },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'value', type: 'quantitative', title: 'loss', scale: { zero: false }, axis: { format: '~g' } },
         color: { field: 'series', type: 'nominal', title: 'class', sort: [...series, MEAN_SERIES], scale: { domain: [...series, MEAN_SERIES], range: [...['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'].slice(0, series.length), '#000000'] } },
         strokeWidth: { condition: { test: `datum.series === '${MEAN_SERIES}'`, value: 2.5 }, value: 1.2 },
       },
