@@ -4,15 +4,20 @@
  * test files never steal each other's tasks.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import type { ActivityDeps } from '../../activities/activity-deps';
 import { loadStackSettings } from '../../configs/load/stack-settings';
 import type { StackSettings } from '../../configs/schema/stack-settings';
 import { connectClient } from '../../infra/temporal/connection';
 import { orchestrationSettings } from '../../infra/temporal/orchestration-settings';
 import { createWorkers, workflowsPath } from '../../infra/temporal/worker';
 import { logger } from '../../logging/logger';
+import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
 
@@ -32,7 +37,7 @@ export interface TestStack {
   mlflow: MlflowClient;
   runs: RunRegistry;
   /** Workers on fresh task queues; the returned settings name those queues. */
-  startWorkers(): Promise<{ workers: Worker[]; settings: StackSettings; stop(): Promise<void> }>;
+  startWorkers(options?: { storeDir?: string }): Promise<{ workers: Worker[]; settings: StackSettings; deps: ActivityDeps; stop(): Promise<void> }>;
 }
 
 export async function testStack(): Promise<TestStack> {
@@ -45,7 +50,9 @@ export async function testStack(): Promise<TestStack> {
     client,
     mlflow,
     runs,
-    async startWorkers() {
+    async startWorkers(options = {}) {
+      const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'serflow-store-'));
+      const deps: ActivityDeps = { logger, mlflow, runs, store: new LocalFolderStore(storeDir), workDir: join(storeDir, 'work') };
       const suffix = randomUUID().slice(0, 8);
       const own: StackSettings = structuredClone(settings);
       own.temporal.taskQueues = {
@@ -55,7 +62,7 @@ export async function testStack(): Promise<TestStack> {
       const workers = await createWorkers({
         settings: own,
         logger,
-        activities: createActivities({ logger, mlflow, runs }),
+        activities: createActivities(deps),
         workflowBundle: await workflowBundle(),
         shutdownGraceTime: '1s',
       });
@@ -63,6 +70,7 @@ export async function testStack(): Promise<TestStack> {
       return {
         workers,
         settings: own,
+        deps,
         async stop() {
           for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
           await running;

@@ -1,0 +1,151 @@
+// The report's pure parts: Table 1 (order, tests against the baseline, Holm, renderings), the
+// curve data (samples added, baselines), the chart specs (series, layers, facets), and a render
+// to SVG and PNG whose text is really drawn.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Run } from '../../tracking/mlflow-schemas';
+import { augmentationCurveData, augmentationCurvesSpec } from '../../report/charts/augmentation-curves';
+import { confusionHeatmapsSpec, confusionPanels } from '../../report/charts/confusion-heatmaps';
+import { ganLossCurvesSpec, MEAN_SERIES } from '../../report/charts/gan-loss-curves';
+import type { CellMetrics, ExperimentRecord } from '../../report/experiment-record';
+import { loadFontMetrics } from '../../report/font-metrics';
+import { chartFontFiles, renderChart } from '../../report/render-chart';
+import type { ReportCell, ResultsJson } from '../../report/results-schema';
+import { parseResultsJson } from '../../report/results-schema';
+import { buildTableOne, tableOneCsv, tableOneHtml, tableOneMarkdown } from '../../report/table-one';
+
+const FOLDS = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'];
+
+function cell(method: string, amount: string, classifier: string): ReportCell {
+  return {
+    id: amount === '-' ? `${method}/${classifier}` : `${method}/${amount}/${classifier}`, method, amount, classifier,
+    augmentation: method === 'none' ? { method: 'none' } : { method: method.startsWith('cyclegan') ? 'cyclegan' : method },
+  };
+}
+
+const cells = [
+  cell('none', '-', 'svm'), cell('none', '-', 'dnn'),
+  cell('smote', 'ratio-0.5', 'svm'), cell('smote', 'ratio-1', 'svm'), cell('smote', 'ratio-0.5', 'dnn'), cell('smote', 'ratio-1', 'dnn'),
+];
+/** Per-fold UARs: smote ratio-1 svm beats the baseline on every fold; the others are mixed. */
+const foldUar: Record<string, Record<string, number>> = {
+  'none/svm': { f1: 0.6, f2: 0.62, f3: 0.55, f4: 0.7, f5: 0.58, f6: 0.61 },
+  'none/dnn': { f1: 0.6, f2: 0.6, f3: 0.6, f4: 0.6, f5: 0.6, f6: 0.6 },
+  'smote/ratio-0.5/svm': { f1: 0.61, f2: 0.6, f3: 0.56, f4: 0.69, f5: 0.6, f6: 0.61 },
+  'smote/ratio-1/svm': { f1: 0.7, f2: 0.72, f3: 0.66, f4: 0.79, f5: 0.69, f6: 0.7 },
+  'smote/ratio-0.5/dnn': { f1: 0.61, f2: 0.59, f3: 0.62, f4: 0.58, f5: 0.6, f6: 0.6 },
+  'smote/ratio-1/dnn': { f1: 0.65, f2: 0.55, f3: 0.62, f4: 0.58, f5: 0.61, f6: 0.63 },
+};
+const metrics: Record<string, CellMetrics> = Object.fromEntries(cells.map((c, i) => [c.id, { waMean: 0.6 + i / 100, waStd: 0.01, uarMean: 0.55 + i / 50, uarStd: 0.02, source: 'mlflow' as const }]));
+
+test('Table 1: baselines first, every augmented cell tested against its classifier\'s baseline, Holm over the family', () => {
+  const table = buildTableOne({ cells: [...cells.slice(2), ...cells.slice(0, 2)], metrics, foldUar });
+  assert.deepEqual(table.rows.map((r) => r.cellId), ['none/svm', 'none/dnn', ...cells.slice(2).map((c) => c.id)]);
+  assert.equal(table.rows[0]?.comparison, undefined);
+  const best = table.rows.find((r) => r.cellId === 'smote/ratio-1/svm')?.comparison;
+  // 6 of 6 folds better: exact two-sided p = 2/64; Holm multiplies by 4 (the smallest of 4 p-values).
+  assert.equal(best?.pValue, 2 / 64);
+  assert.equal(best?.pHolm, 4 * (2 / 64));
+  assert.equal(best?.rankBiserial, 1);
+  assert.equal(best?.significant, false, 'p 0.125 after Holm');
+  assert.ok(Math.abs((best?.meanFoldUarDifference ?? 0) - 0.1) < 1e-12);
+  const mixed = table.rows.find((r) => r.cellId === 'smote/ratio-0.5/dnn')?.comparison;
+  assert.equal(mixed?.zeros, 2, 'f5 and f6 tie with the baseline');
+  assert.equal(mixed?.folds, 6);
+  // At alpha 0.2 the best cell is significant after Holm, and only it.
+  const loose = buildTableOne({ cells, metrics, foldUar, alpha: 0.2 });
+  assert.deepEqual(loose.rows.filter((r) => r.comparison?.significant).map((r) => r.cellId), ['smote/ratio-1/svm']);
+});
+
+test('Table 1 renderings: percent in Markdown and HTML, fractions in CSV', () => {
+  const table = buildTableOne({ cells, metrics, foldUar });
+  const md = tableOneMarkdown(table);
+  assert.match(md, /\| none \(baseline\) \| - \| SVM \| 60\.00 ± 1\.00 \| 55\.00 ± 2\.00 \|/);
+  assert.match(md, /Holm-adjusted p < 0\.05 over the 4 comparisons/);
+  const csv = tableOneCsv(table).trim().split('\n');
+  assert.equal(csv.length, 1 + cells.length);
+  assert.equal(csv[1], 'none/svm,none,-,svm,true,0.6,0.01,0.55,0.02,,,,,,,,,');
+  const html = tableOneHtml(table);
+  assert.equal((html.match(/<tr/g) ?? []).length, 1 + cells.length);
+  assert.match(html, /class="baseline"/);
+});
+
+function record(): ExperimentRecord {
+  const evaluations: ResultsJson['evaluations'] = [];
+  for (const c of cells) {
+    for (const fold of FOLDS) {
+      for (const repeat of [0, 1]) {
+        const perClass = c.amount === 'ratio-0.5' ? 5 : c.amount === 'ratio-1' ? 10 + repeat : 0;
+        evaluations.push({ cellId: c.id, fold, repeat, wa: 0.5, uar: 0.5, confusion: [[3, 1], [1, 3]], addedPerClass: { calm: perClass, angry: perClass } });
+      }
+    }
+  }
+  const summaries = Object.fromEntries(cells.map((c, i) => [c.id, {
+    wa: { mean: 0.6, std: 0.01, n: 2 }, uar: { mean: 0.6, std: 0.01, n: 2 }, foldUar: foldUar[c.id] ?? {},
+    confusion: [[10 + i, 2], [3, 9]], evaluations: 12,
+  }]));
+  const results = parseResultsJson(Buffer.from(JSON.stringify({
+    classes: ['calm', 'angry'], cells, features: { featureKey: 'k', foldsKey: 'f', rows: 10, cols: 3, extractor: 'table' }, summaries, evaluations, rows: [],
+  })), 'run-1');
+  const run = { info: { run_id: 'run-1', experiment_id: '1', status: 'FINISHED' }, data: { metrics: [], params: [], tags: [] } } as unknown as Run;
+  return { run, name: 'unit', results, cellMetrics: metrics, ganRuns: [] };
+}
+
+test('results.json problems name the run and every field', () => {
+  assert.throws(() => parseResultsJson(Buffer.from('{"classes": ["a"], "cells": []}'), 'abc123'), (err: Error) =>
+    /run abc123 artifact results.json/.test(err.message) && /classes/.test(err.message) && /cells/.test(err.message) && /summaries/.test(err.message));
+  assert.throws(() => parseResultsJson(Buffer.from('not json'), 'abc123'), /is not JSON/);
+});
+
+test('curve data: samples added = mean over evaluations of the sum over classes; baselines per classifier', () => {
+  const data = augmentationCurveData(record());
+  assert.deepEqual(data.methods, ['smote']);
+  assert.deepEqual(data.baselines.map((b) => b.classifier), ['SVM', 'DNN']);
+  const svm1 = data.points.find((p) => p.classifier === 'SVM' && p.amount === 'ratio-1');
+  assert.equal(svm1?.added, 21, '(20 + 22) / 2');
+  assert.equal(svm1?.uar, 100 * (metrics['smote/ratio-1/svm']?.uarMean ?? 0));
+  const spec = augmentationCurvesSpec(data, 'unit') as unknown as { data: { values: Record<string, unknown>[] }; spec: { layer: { mark: { type: string } }[] }; facet: { field: string } };
+  assert.equal(spec.facet.field, 'method');
+  assert.deepEqual(spec.spec.layer.map((l) => l.mark.type), ['rule', 'rule', 'line']);
+  assert.equal(spec.data.values.filter((v) => v.series === 'no augmentation (baseline)').length, 2);
+  assert.equal(spec.data.values.filter((v) => v.series === 'with augmentation').length, 4);
+});
+
+test('confusion panels: per classifier the baseline and each method at its best amount', () => {
+  const panels = confusionPanels(record());
+  // uarMean grows with the cell's index: ratio-1 is best for both classifiers.
+  assert.deepEqual(panels.map((p) => p.cellId), ['none/svm', 'smote/ratio-1/svm', 'none/dnn', 'smote/ratio-1/dnn']);
+  const spec = confusionHeatmapsSpec(panels, ['calm', 'angry'], 'unit') as unknown as { data: { values: { percent: number; count: number; panel: string }[] } };
+  assert.equal(spec.data.values.length, 4 * 4);
+  const first = spec.data.values.slice(0, 2);
+  assert.deepEqual(first.map((v) => v.count), [10, 2]);
+  assert.ok(Math.abs((first[0]?.percent ?? 0) - (100 * 10) / 12) < 1e-12, 'row-normalised');
+});
+
+test('GAN loss spec: a row per term, a column per loss, a line per class and the mean', () => {
+  const points = ['calm', 'angry', MEAN_SERIES].flatMap((series) => (['ce', 'wdiv'] as const).flatMap((loss) => ['dT', 'cyc'].flatMap((term) => [1, 2, 3].map((epoch) => ({ loss, term, series, epoch, value: epoch * 0.1 })))));
+  const spec = ganLossCurvesSpec([...points, { loss: 'ce', term: 'dT', series: 'calm', epoch: 4, value: Number.NaN }], 'unit') as unknown as {
+    data: { values: unknown[] }; facet: { row: { sort: string[] } }; spec: { encoding: { color: { scale: { domain: string[] } } } };
+  };
+  assert.equal(spec.data.values.length, points.length, 'non-finite values dropped');
+  assert.deepEqual(spec.facet.row.sort, ['dT: discriminator D^T', 'cyc: cycle MSE']);
+  assert.deepEqual(spec.spec.encoding.color.scale.domain, ['angry', 'calm', MEAN_SERIES]);
+});
+
+test('font metrics: DejaVu Sans widths, far below vega\'s 0.8 em estimate', () => {
+  const metrics = loadFontMetrics(chartFontFiles()[0] as string);
+  // DejaVu Sans: "n" advances 1298 of 2048 units, "M" 1767.
+  assert.ok(Math.abs(metrics.width('n', 2048) - 1298) < 1e-9);
+  assert.ok(Math.abs(metrics.width('M', 2048) - 1767) < 1e-9);
+  assert.ok(metrics.width('UAR (%)', 12) < 0.8 * 7 * 12 * 0.8);
+});
+
+test('a chart renders to SVG and to a PNG twice its size, with its title', async () => {
+  const chart = await renderChart(augmentationCurvesSpec(augmentationCurveData(record()), 'render check'));
+  assert.match(chart.svg, /render check/);
+  assert.match(chart.svg, /UAR \(%\)/);
+  const svgWidth = Number(/width="(\d+)"/.exec(chart.svg)?.[1]);
+  assert.equal(chart.width, 2 * svgWidth);
+  assert.equal(chart.png.subarray(1, 4).toString('ascii'), 'PNG');
+  assert.deepEqual(chart.warnings, []);
+});
