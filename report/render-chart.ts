@@ -78,9 +78,17 @@ export async function renderChart(spec: ChartSpec, options: { scale?: number } =
   }
 }
 
-/** Vega's logger interface, collecting warnings and errors instead of printing them to the console. */
+/**
+ * Vega's logger interface, collecting warnings and errors instead of printing them to the console.
+ * Vega-Lite's note that its dataflow optimiser stopped after 5 passes says nothing about the
+ * chart (the compiled spec is complete either way), so it is left out.
+ */
 function collectingLogger(into: string[]) {
   let level = 2;
+  const keep = (args: unknown[]) => {
+    const message = args.map(String).join(' ');
+    if (!/^Maximum optimization runs/.test(message)) into.push(message);
+  };
   const logger = {
     level(value?: number) {
       if (value === undefined) return level as never;
@@ -88,11 +96,11 @@ function collectingLogger(into: string[]) {
       return logger as never;
     },
     error(...args: unknown[]) {
-      into.push(args.map(String).join(' '));
+      keep(args);
       return logger as never;
     },
     warn(...args: unknown[]) {
-      into.push(args.map(String).join(' '));
+      keep(args);
       return logger as never;
     },
     info: () => logger as never,
