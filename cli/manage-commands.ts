@@ -91,6 +91,18 @@ export async function cancelCommand(id: string): Promise<number> {
   });
 }
 
+/**
+ * Starts a closed (failed, cancelled, terminated, timed out) execution again under the same id
+ * with the input its history recorded: the same config, not whatever the file says now.
+ */
+export async function restartFromRecordedInput(client: Client, id: string, description?: WorkflowExecutionDescription): Promise<void> {
+  const info = description ?? (await client.workflow.getHandle(id).describe());
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const args = (started?.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
+  await client.workflow.start(info.type, { workflowId: id, taskQueue: info.taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING' });
+}
+
 export async function resumeCommand(id: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
   const settings = loadStackSettings();
   const client = await connectClient(settings);
@@ -106,12 +118,7 @@ export async function resumeCommand(id: string, options: { worker: boolean; json
       process.stderr.write(`serflow: ${id} is a ${description.type}; resume an experiment or a sweep\n`);
       return ExitCode.badInput;
     }
-    const history = await client.workflow.getHandle(id).fetchHistory();
-    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const args = (started?.input?.payloads ?? []).map((p) => defaultPayloadConverter.fromPayload(p));
-    await client.workflow.start(description.type, {
-      workflowId: id, taskQueue: description.taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    await restartFromRecordedInput(client, id, description);
     if (!options.json) process.stderr.write(`serflow: ${id} was ${status}; resumed from its recorded input (finished work comes from the memo)\n`);
   } else if (!options.json) {
     process.stderr.write(`serflow: ${id} is ${status}; ${status === 'RUNNING' ? 'attaching' : 'showing its result'}\n`);

@@ -26,6 +26,7 @@ import { planCells } from '../../configs/experiment-plan';
 import { experimentSchema } from '../../configs/schema/experiment';
 import { repoRoot } from '../../infra/paths';
 import { logger } from '../../logging/logger';
+import { generateReport } from '../../report/generate-report';
 import { resolveReportTarget } from '../../report/report-target';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
@@ -40,6 +41,8 @@ const REPEATS = 2;
 let tmp: string;
 let parentRunId: string;
 let workflowId: string;
+let sweepId: string;
+let sweepRunId: string;
 let mlflow: MlflowClient;
 const outDir = () => join(tmp, 'out');
 
@@ -88,7 +91,12 @@ before(async () => {
   const cells = planCells(config);
   const tracking = createTrackingActivities(deps);
   workflowId = uniqueName('report-wf');
-  const opened = await tracking.openExperiment({ config, configHash: uniqueName('hash'), mlflowExperiment: uniqueName('serflow-report-test'), cells, workflowId });
+  sweepId = uniqueName('report-sweep');
+  const mlflowExperiment = uniqueName('serflow-report-test');
+  // The experiment belongs to a sweep, as `serflow sweep` records it: both reports are tested.
+  const sweep = await tracking.openSweep({ sweepId, mlflowExperiment, sweepConfig: { grid: {} }, configurations: 1 });
+  sweepRunId = sweep.parentRunId;
+  const opened = await tracking.openExperiment({ config, configHash: uniqueName('hash'), mlflowExperiment, cells, workflowId, sweep: { id: sweepId, parentRunId: sweepRunId } });
   parentRunId = opened.parentRunId;
 
   const gans = createGanActivities(deps);
@@ -252,6 +260,26 @@ test('the experiment can be named by its workflow id; unknown ids are bad input'
   assert.equal(unknown.code, ExitCode.badInput);
   assert.match(unknown.stderr, /no experiment or sweep run/);
   assert.ok(!existsSync(join(tmp, 'unknown', 'report.html')));
+});
+
+test('a sweep id reports every experiment of the sweep, logged on the sweep run', async () => {
+  const target = await resolveReportTarget(mlflow, sweepId);
+  assert.equal(target.kind, 'sweep');
+  assert.equal(target.run.info.run_id, sweepRunId);
+  assert.deepEqual(target.kind === 'sweep' ? target.experiments.map((r) => r.info.run_id) : [], [parentRunId]);
+  const store = new LocalFolderStore(join(tmp, 'store'));
+  const out = join(tmp, 'sweep');
+  const summary = await generateReport({ mlflow, store }, target, out, { embeddings: ['pca'] });
+  const dir = summary.experiments[0]?.dir ?? '';
+  assert.match(dir, /^report-test-[0-9a-f]{8}$/);
+  for (const f of ['report.html', 'table1.csv', 'table1.md', `${dir}/table1.csv`, `${dir}/uar-vs-samples.png`, `${dir}/map-pca.svg`]) assert.ok(existsSync(join(out, f)), f);
+  assert.ok(!existsSync(join(out, dir, 'map-umap.svg')), 'only the maps asked for');
+  const sweepCsv = parseCsv(readFileSync(join(out, 'table1.csv'), 'utf8'));
+  const experimentCsv = parseCsv(readFileSync(join(out, dir, 'table1.csv'), 'utf8'));
+  assert.deepEqual(sweepCsv.map((r) => ({ ...r, experiment: undefined })), experimentCsv.map((r) => ({ ...r, experiment: undefined })));
+  assert.ok(sweepCsv.every((r) => r.experiment === 'report-test'));
+  const listed = await rest<{ files?: { path: string }[] }>('artifacts/list', { run_id: sweepRunId, path: 'report' });
+  assert.ok((listed.files ?? []).some((f) => f.path === 'report/report.html'));
 });
 
 /**
