@@ -23,9 +23,8 @@ import { augmentationCurveData, augmentationCurvesSpec } from './charts/augmenta
 import { confusionHeatmapsSpec, confusionPanels } from './charts/confusion-heatmaps';
 import { embeddingMapSpec } from './charts/embedding-map';
 import { ganLossCurvesSpec } from './charts/gan-loss-curves';
-import { buildEmbeddingMaps, type EmbeddingMaps, type EmbeddingMethod } from './embedding-maps';
+import type { EmbeddingMaps, EmbeddingMethod } from './embedding-maps';
 import { loadExperimentRecord, type ExperimentRecord } from './experiment-record';
-import { loadGanLossPoints } from './gan-loss-history';
 import { renderChart } from './render-chart';
 import { renderReportHtml, type HtmlFigure, type HtmlSection } from './report-html';
 import type { ReportTarget } from './report-target';
@@ -162,6 +161,8 @@ async function experimentReport(
   } else warnings.push('no augmented cells: no UAR curves');
 
   let maps: EmbeddingMaps | undefined;
+  // tfjs (for the GAN checkpoints) loads only when a report gets this far: a wrong id fails fast.
+  const { buildEmbeddingMaps, loadGanLossPoints } = ganModules();
   try {
     maps = await buildEmbeddingMaps(deps.store, results, record.ganRuns, { methods: options.embeddings ?? ['pca', 'umap'] });
   } catch (error) {
@@ -224,3 +225,12 @@ function slug(name: string): string {
 function csvField(v: string): string {
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
+
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+function ganModules() {
+  return {
+    ...(require('./embedding-maps') as typeof import('./embedding-maps')),
+    ...(require('./gan-loss-history') as typeof import('./gan-loss-history')),
+  };
+}
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */

@@ -44,7 +44,8 @@ export function confusionHeatmapsSpec(panels: readonly ConfusionPanel[], classes
     title: { text: `Confusion matrices — ${title}`, subtitle: 'pooled over folds and repeats; cell = % of the true class (row), diagonal = recall; best amount of each method' },
     data: { values: rows },
     facet: { field: 'panel', type: 'nominal', title: null, sort: panels.map((p) => p.title) },
-    columns: Math.min(4, Math.max(1, panels.length)),
+    // One row per classifier: the same method sits in the same column for SVM and DNN.
+    columns: Math.max(1, ...[...new Set(panels.map((p) => p.classifier))].map((c) => panels.filter((p) => p.classifier === c).length)),
     spec: {
       width: size,
       height: size,
