@@ -14,7 +14,7 @@
  *   about 12 minutes per repeat on 2 shared cores.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { smote } from '../compute/augment/smote';
 import { DnnClassifier } from '../compute/classify/dnn';
@@ -44,10 +44,23 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
+const OUTPUT = join(__dirname, 'output', 'evaluation.json');
+const figures: Figure[] = [];
+let repeatsUsed = 0;
+
+/** Written after every figure, so an interrupted run still leaves what it measured. */
+function save(): void {
+  mkdirSync(join(__dirname, 'output'), { recursive: true });
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version, loadavg1mAtEnd: loadavg()[0] };
+  writeFileSync(OUTPUT, JSON.stringify({ date: new Date().toISOString(), machine, repeats: repeatsUsed, figures }, null, 2));
+}
+
 function figure(name: string, detail: string, seconds: number[], extra?: Record<string, number>): Figure {
   const sorted = [...seconds].sort((a, b) => a - b);
   const f: Figure = { name, detail, seconds, min: sorted[0] ?? NaN, median: sorted[Math.floor(sorted.length / 2)] ?? NaN, max: sorted[sorted.length - 1] ?? NaN, ...(extra ? { extra } : {}) };
   console.log(`${name.padEnd(34)} ${f.min.toFixed(2).padStart(8)} ${f.median.toFixed(2).padStart(8)} ${f.max.toFixed(2).padStart(8)}   ${detail}`);
+  figures.push(f);
+  save();
   return f;
 }
 
@@ -77,12 +90,12 @@ async function main(): Promise<void> {
   const fold = compare[0] as Fold;
   const shape = `${fold.train.rows}x${fold.train.cols} train, ${fold.test.rows} test`;
   console.log(`${'figure (seconds)'.padEnd(34)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'max'.padStart(8)}`);
-  const figures: Figure[] = [];
+  repeatsUsed = repeats;
   const runs = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
   const svmFold: number[] = [];
   for (const r of runs(repeats)) svmFold.push(await timeFold(new LinearSvm(), fold, r + 1));
-  figures.push(figure('SVM fit+predict, 1 fold', `ComParE_2016 speaker ${fold.speaker}, ${shape}`, svmFold));
+  figure('SVM fit+predict, 1 fold', `ComParE_2016 speaker ${fold.speaker}, ${shape}`, svmFold);
 
   const smoteTimes: number[] = [];
   for (const r of runs(repeats)) {
@@ -90,12 +103,7 @@ async function main(): Promise<void> {
     smote(fold.train, { mode: 'balance' }, 5, r + 1);
     smoteTimes.push((performance.now() - t) / 1000);
   }
-  figures.push(figure('SMOTE balance, 1 fold', `ComParE_2016, ${shape}`, smoteTimes));
-
-  const dnnFold: number[] = [];
-  for (const r of runs(repeats)) dnnFold.push(await timeFold(new DnnClassifier(), fold, r + 1));
-  const steps = 50 * Math.ceil(fold.train.rows / 32);
-  figures.push(figure('DNN fit+predict, 1 fold', `ComParE_2016, 2x800, 50 epochs, batch 32 (${steps} steps), ${shape}`, dnnFold, { msPerStep: (1000 * [...dnnFold].sort((a, b) => a - b)[Math.floor(dnnFold.length / 2)]!) / steps }));
+  figure('SMOTE balance, 1 fold', `ComParE_2016, ${shape}`, smoteTimes);
 
   const svmLoso: number[] = [];
   const svmUar: number[] = [];
@@ -104,7 +112,12 @@ async function main(): Promise<void> {
     svmLoso.push(seconds);
     svmUar.push(uar);
   }
-  figures.push(figure('SVM LOSO, no augmentation', `ComParE_2016, 10 folds, UAR ${svmUar.map((u) => (100 * u).toFixed(2)).join('/')}`, svmLoso));
+  figure('SVM LOSO, no augmentation', `ComParE_2016, 10 folds, UAR ${svmUar.map((u) => (100 * u).toFixed(2)).join('/')}`, svmLoso);
+
+  const dnnFold: number[] = [];
+  for (const r of runs(repeats)) dnnFold.push(await timeFold(new DnnClassifier(), fold, r + 1));
+  const steps = 50 * Math.ceil(fold.train.rows / 32);
+  figure('DNN fit+predict, 1 fold', `ComParE_2016, 2x800, 50 epochs, batch 32 (${steps} steps), ${shape}`, dnnFold, { msPerStep: (1000 * [...dnnFold].sort((a, b) => a - b)[Math.floor(dnnFold.length / 2)]!) / steps });
 
   const dnnLoso: number[] = [];
   const dnnUar: number[] = [];
@@ -113,13 +126,9 @@ async function main(): Promise<void> {
     dnnLoso.push(seconds);
     dnnUar.push(uar);
   }
-  figures.push(figure('DNN LOSO, no augmentation', `emobase (988), early stopping, 10 folds, UAR ${dnnUar.map((u) => (100 * u).toFixed(2)).join('/')}`, dnnLoso));
+  figure('DNN LOSO, no augmentation', `emobase (988), early stopping, 10 folds, UAR ${dnnUar.map((u) => (100 * u).toFixed(2)).join('/')}`, dnnLoso);
 
-  const out = join(__dirname, 'output');
-  mkdirSync(out, { recursive: true });
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '', node: process.version };
-  writeFileSync(join(out, 'evaluation.json'), JSON.stringify({ date: new Date().toISOString(), machine, repeats, figures }, null, 2));
-  console.log(`\nwrote ${join(out, 'evaluation.json')}`);
+  console.log(`\nwrote ${OUTPUT}`);
 }
 
 void main();
