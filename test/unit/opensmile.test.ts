@@ -129,13 +129,13 @@ describe('extractFeatures (fake SMILExtract)', () => {
   });
 
   it('stops on abort and removes its temporary folder', async () => {
-    process.env.FAKE_SLEEP = '2';
+    process.env.FAKE_SLEEP = '5';
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('stop')), 200);
     await assert.rejects(extractFeatures(entries, { smile, featureSet: set(), tempDir: dir, signal: controller.signal, concurrency: 2 }), /stop/);
     process.env.FAKE_SLEEP = '0';
-    assert.ok(Date.now() - started < 1500, 'abort must kill running processes, not wait for them');
+    assert.ok(Date.now() - started < 3000, 'abort must kill running processes, not wait for them');
     assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('serflow-smile-')), []);
   });
 
