@@ -62,12 +62,17 @@ export async function loadExperimentRecord(mlflow: MlflowClient, run: Run): Prom
       cellMetrics[cell.id] = { waMean: summary.wa.mean, waStd: summary.wa.std, uarMean: summary.uar.mean, uarStd: summary.uar.std, source: 'results.json' };
     }
   }
-  const ganRuns = (await searchAll(mlflow, [run.info.experiment_id], `tags.\`mlflow.parentRunId\` = '${runId}' and tags.\`${KIND_TAG}\` = 'gan'`))
+  const found = await searchAll(mlflow, [run.info.experiment_id], `tags.\`mlflow.parentRunId\` = '${runId}' and tags.\`${KIND_TAG}\` = 'gan'`);
+  // Newest first, so that when a (fold, loss) was trained twice (e.g. after a GAN config change) the newest wins.
+  found.sort((a, b) => (b.info.start_time ?? 0) - (a.info.start_time ?? 0));
+  const seen = new Set<string>();
+  const ganRuns = found
     .flatMap((r): GanRunRecord[] => {
       const loss = tagOf(r, 'serflow.loss');
       const foldIndex = Number(tagOf(r, 'serflow.fold_index'));
       // A GAN run still training (or from an older version) has no fold/loss tags yet: not reportable.
-      if ((loss !== 'ce' && loss !== 'wdiv') || !Number.isInteger(foldIndex)) return [];
+      if ((loss !== 'ce' && loss !== 'wdiv') || !Number.isInteger(foldIndex) || seen.has(`${foldIndex}/${loss}`)) return [];
+      seen.add(`${foldIndex}/${loss}`);
       return [{
         runId: r.info.run_id, foldIndex, loss, ganKey: tagOf(r, 'serflow.gan_key'),
         fold: r.data.params.find((p) => p.key === 'fold')?.value,
