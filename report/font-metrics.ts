@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 export interface FontMetrics {
-  /** Width in px of `text` at `fontSize` px; bold adds the usual ~8 %. */
+  /** Width in px of `text` at `fontSize` px. `bold` widens by 8 % (for a regular face standing in for a missing bold one). */
   width(text: string, fontSize: number, bold?: boolean): number;
 }
 

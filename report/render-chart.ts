@@ -21,18 +21,20 @@ const FONT_CANDIDATES = [
   '/System/Library/Fonts/Supplemental/Verdana.ttf',
 ];
 
+/** The regular font file first (text layout uses it), then its bold face when it is beside it (vega draws titles bold). */
 export function chartFontFiles(): string[] {
   const fromEnv = process.env.SERFLOW_REPORT_FONT;
   const candidates = fromEnv ? [fromEnv] : FONT_CANDIDATES;
-  const found = candidates.filter((f) => existsSync(f));
-  if (found.length === 0) {
+  const regular = candidates.find((f) => existsSync(f));
+  if (regular === undefined) {
     throw new InputError({
       field: 'report font',
       reason: `no font file for PNG text (looked for ${candidates.join(', ')})`,
       fix: 'install Debian package fonts-dejavu-core, or set SERFLOW_REPORT_FONT to a .ttf file',
     });
   }
-  return found.slice(0, 1);
+  const bold = regular.replace(/\.ttf$/i, '-Bold.ttf');
+  return bold !== regular && existsSync(bold) ? [regular, bold] : [regular];
 }
 
 /** Vega config shared by every chart: one font, readable sizes. */
@@ -60,7 +62,7 @@ export async function renderChart(spec: ChartSpec, options: { scale?: number } =
   // vega and vega-lite are ES modules; a dynamic import loads them from this CommonJS code.
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const fontFiles = chartFontFiles();
-  useFontForLayout((vega as unknown as { textMetrics: TextMetrics }).textMetrics, fontFiles[0] as string);
+  useFontForLayout((vega as unknown as { textMetrics: TextMetrics }).textMetrics, fontFiles);
   const warnings: string[] = [];
   const compiled = vegaLite.compile(spec, { logger: collectingLogger(warnings) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
@@ -119,17 +121,21 @@ interface TextMetrics {
   width: (item: TextItem, text?: unknown) => number;
 }
 
-let layoutFont: { file: string; metrics: FontMetrics } | undefined;
+let layoutFont: { key: string; regular: FontMetrics; bold: FontMetrics | undefined } | undefined;
 
-/** Makes vega lay text out with the widths of the font the PNG is drawn with (see font-metrics.ts). */
-function useFontForLayout(textMetrics: TextMetrics, file: string): void {
-  if (layoutFont?.file !== file) layoutFont = { file, metrics: loadFontMetrics(file) };
-  const { metrics } = layoutFont;
+/** Makes vega lay text out with the widths of the fonts the PNG is drawn with (see font-metrics.ts). */
+function useFontForLayout(textMetrics: TextMetrics, files: readonly string[]): void {
+  const key = files.join('|');
+  if (layoutFont?.key !== key) {
+    layoutFont = { key, regular: loadFontMetrics(files[0] as string), bold: files[1] === undefined ? undefined : loadFontMetrics(files[1]) };
+  }
+  const { regular, bold } = layoutFont;
   textMetrics.width = (item: TextItem, text?: unknown): number => {
     const value = text ?? item.text;
     const lines = Array.isArray(value) ? value.map(String) : value === undefined || value === null ? [] : [String(value)];
     const size = item.fontSize !== undefined ? Number(item.fontSize) || 0 : 11;
-    const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
-    return lines.reduce((w, line) => Math.max(w, metrics.width(line.trim(), size, bold)), 0);
+    const isBold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+    const width = (line: string) => (isBold && bold ? bold.width(line, size) : regular.width(line, size, isBold));
+    return lines.reduce((w, line) => Math.max(w, width(line.trim())), 0);
   };
 }

@@ -62,7 +62,7 @@ export function augmentationCurvesSpec(data: CurveData, title: string): ChartSpe
     ...data.methods.flatMap((method) => data.baselines.map((b) => ({ method, classifier: b.classifier, uar: b.uar, series: BASELINE }))),
   ];
   const x = numeric
-    ? { field: 'x', type: 'quantitative' as const, title: 'synthetic samples added per training fold (mean over folds)' }
+    ? { field: 'x', type: 'quantitative' as const, title: 'synthetic samples added per training fold' }
     : { field: 'x', type: 'ordinal' as const, title: 'amount of augmentation' };
   const color = { field: 'classifier', type: 'nominal' as const, title: 'classifier', scale: { range: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] } };
   const strokeDash = {
