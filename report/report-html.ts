@@ -30,11 +30,23 @@ p.note { font-size: .85em; color: #444; max-width: 1100px; }
 `;
 
 export function renderReportHtml(title: string, sections: readonly HtmlSection[], generatedAt: string): string {
+  let figureNumber = 0;
   const body = sections.map((s) => {
     const facts = s.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
-    const figures = s.figures.map((f) => `<figure>\n<h3>${escapeHtml(f.title)}</h3>\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n</figure>`).join('\n');
+    const figures = s.figures.map((f) => `<figure>\n<h3>${escapeHtml(f.title)}</h3>\n${uniqueIds(f.svg, `fig${++figureNumber}-`)}\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n</figure>`).join('\n');
     const notes = s.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
     return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n<h3>Table 1: WA and UAR per method and classifier</h3>\n${s.tableHtml}\n${figures}\n${notes}\n</section>`;
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by serflow report from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
+}
+
+/**
+ * Every vega SVG numbers its definitions from 0 (gradient_0, ...): inline in one page, the second
+ * figure's url(#gradient_0) would point at the first figure's gradient. Each figure gets a prefix.
+ */
+function uniqueIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`)
+    .replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
 }

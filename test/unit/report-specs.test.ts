@@ -10,6 +10,7 @@ import { ganLossCurvesSpec, MEAN_SERIES } from '../../report/charts/gan-loss-cur
 import type { CellMetrics, ExperimentRecord } from '../../report/experiment-record';
 import { loadFontMetrics } from '../../report/font-metrics';
 import { chartFontFiles, renderChart } from '../../report/render-chart';
+import { renderReportHtml } from '../../report/report-html';
 import type { ReportCell, ResultsJson } from '../../report/results-schema';
 import { parseResultsJson } from '../../report/results-schema';
 import { buildTableOne, tableOneCsv, tableOneHtml, tableOneMarkdown } from '../../report/table-one';
@@ -148,4 +149,12 @@ test('a chart renders to SVG and to a PNG twice its size, with its title', async
   assert.equal(chart.width, 2 * svgWidth);
   assert.equal(chart.png.subarray(1, 4).toString('ascii'), 'PNG');
   assert.deepEqual(chart.warnings, []);
+});
+
+test('the HTML page keeps each inline SVG\'s definitions apart', () => {
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg"><defs><linearGradient id="gradient_0"/></defs><rect fill="url(#gradient_0)"/></svg>';
+  const html = renderReportHtml('t', [{ heading: 'h', facts: [['run', 'r1']], tableHtml: '<table></table>', figures: [{ title: 'a', svg, caption: 'x' }, { title: 'b', svg, caption: 'y' }], notes: [] }], 'now');
+  assert.deepEqual(html.match(/id="[^"]+"/g), ['id="fig1-gradient_0"', 'id="fig2-gradient_0"']);
+  assert.deepEqual(html.match(/url\(#[^)]+\)/g), ['url(#fig1-gradient_0)', 'url(#fig2-gradient_0)']);
+  assert.match(html, /^<!doctype html>/);
 });
