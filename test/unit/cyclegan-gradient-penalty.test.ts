@@ -147,3 +147,24 @@ test('the one-pass critic term + penalty equals the two-pass computation, values
   });
   tf.dispose([...params, u, fake]);
 });
+
+test('the critic input gradient the penalty is built on matches finite differences of the critic', () => {
+  // The finite-difference tests above differentiate the penalty as computed; this one checks
+  // that what it is computed from, grad_u f, is the true gradient of the critic.
+  for (const kind of ['patch', 'mlp'] as const) {
+    const layout: DiscriminatorLayout = { kind, dim: 10, hidden: [7, 6], patchSize: 4 };
+    const { params, u } = setup(layout, 41);
+    const critic = (x: tf.Tensor): tf.Tensor => discriminate(params, x, layout, SLOPE);
+    const g = tf.grad((x: tf.Tensor) => critic(x).sum())(u);
+    const rng = new Rng(42);
+    for (let direction = 0; direction < 3; direction++) {
+      const v = randomTensor(rng, u.shape, 1);
+      const analytic = tf.tidy(() => tf.sum(tf.mul(g, v)).dataSync()[0]!);
+      const numerics = [2e-3, 1e-3, 5e-4].map((eps) => tf.tidy(() => (critic(tf.add(u, tf.mul(v, eps))).sum().dataSync()[0]! - critic(tf.sub(u, tf.mul(v, eps))).sum().dataSync()[0]!) / (2 * eps)));
+      const error = Math.min(...numerics.map((n) => Math.abs(analytic - n) / Math.max(Math.abs(n), 1e-2)));
+      assert.ok(error < 0.01, `${kind}: relative error ${error}`);
+      v.dispose();
+    }
+    tf.dispose([...params, u, g]);
+  }
+});
