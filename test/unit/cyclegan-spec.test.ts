@@ -1,0 +1,33 @@
+// The GAN spec: defaults as documented, strict (a typo fails), all problems reported with paths.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { z } from 'zod';
+import { discriminatorHiddenOf, parseGanSpec } from '../../compute/cyclegan/gan-spec';
+
+test('defaults follow the paper where it is specific', () => {
+  const spec = parseGanSpec({});
+  assert.equal(spec.loss, 'wdiv');
+  assert.deepEqual(spec.hidden, [800, 800]);
+  assert.equal(spec.batchSize, 64);
+  assert.equal(spec.lr, 2e-4);
+  assert.equal(spec.lrDecayEvery, 50);
+  assert.equal(spec.lambdaCyc, 1);
+  assert.equal(spec.wdivK, 2);
+  assert.equal(spec.wdivP, 6);
+  assert.equal(spec.realLabel, 0.9);
+  assert.equal(spec.generatorStepsPerDiscriminatorStep, 2);
+  assert.deepEqual(discriminatorHiddenOf(spec), [128, 128]);
+  assert.deepEqual(discriminatorHiddenOf(parseGanSpec({ discriminator: 'mlp' })), [800, 800]);
+});
+
+test('a typo or a bad value fails, every problem with its path', () => {
+  assert.throws(() => parseGanSpec({ lamdaCyc: 2 }), /lamdaCyc/);
+  try {
+    parseGanSpec({ loss: 'wgan', batchSize: 0, classifier: { epochs: -1 } });
+    assert.fail('should throw');
+  } catch (e) {
+    assert.ok(e instanceof z.ZodError);
+    const paths = e.issues.map((i) => i.path.join('.')).sort();
+    assert.deepEqual(paths, ['batchSize', 'classifier.epochs', 'loss']);
+  }
+});
