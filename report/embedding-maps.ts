@@ -107,12 +107,14 @@ export async function buildEmbeddingMaps(store: ArtifactStore, results: ResultsJ
   const losses = runs.map((r) => r.loss);
   const reals = clouds.filter((c) => c.loss === 'real');
   const realStack = stack(reals.map((c) => c.set), train.cols);
+  const methods = options.methods ?? ['pca'];
+  // One fit serves both maps: the PCA map is the first two of the components UMAP starts from.
+  const pca = fitPrincipalComponents(realStack.x, realStack.rows, train.cols, methods.includes('umap') ? 20 : 2, { iterations: 200 });
+  const all = stack(clouds.map((c) => c.set), train.cols);
+  const projected = projectOnComponents(pca, all.x, all.rows);
+  const k = pca.variances.length;
   const maps: EmbeddingMap[] = [];
-  for (const method of options.methods ?? ['pca']) {
-    const pca = fitPrincipalComponents(realStack.x, realStack.rows, train.cols, method === 'pca' ? 2 : 20, { iterations: method === 'pca' ? 300 : 150 });
-    const all = stack(clouds.map((c) => c.set), train.cols);
-    const projected = projectOnComponents(pca, all.x, all.rows);
-    const k = pca.variances.length;
+  for (const method of methods) {
     let xy: [number, number][];
     let axisTitles: [string, string];
     if (method === 'pca') {
