@@ -179,7 +179,10 @@ async function experimentReport(
       await figure(`map-${map.method}`, `Real and synthetic vectors, ${label} (Figure 10)`,
         `Fold ${maps.fold}: real training vectors (circles) and as many synthetic vectors per class (crosses, at most 200) from each GAN's final checkpoint. ${how} ` +
         `Coverage (k-NN precision: share of synthetic vectors inside the real class's 3-NN balls; recall: share of real vectors inside the synthetic 3-NN balls; full feature space): ${caption.join(' ')}`,
-        embeddingMapSpec({ points: map.points, classes: results.classes, method: label, axisTitles: map.axisTitles, title: `${record.name}, fold ${maps.fold}`, caption }));
+        embeddingMapSpec({
+          points: map.points, classes: results.classes, method: label, axisTitles: map.axisTitles, title: `${record.name}, fold ${maps.fold}`,
+          caption: ['per class, 3-NN precision P (synthetic vectors inside the real class) and recall R (real vectors covered by the synthetic ones):', ...caption],
+        }));
     }
     const runs = record.ganRuns.filter((r) => r.foldIndex === maps.foldIndex);
     const lossPoints = await loadGanLossPoints(deps.mlflow, runs, results.classes);
