@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
+import { classQuality, rowsOfClass } from '../compute/cyclegan/quality';
 import { CycleGanTrainer, LOSS_NAMES, sourceFromTrainingFold, type EpochReport } from '../compute/cyclegan/trainer';
 import { foldSets } from '../compute/folds/fold-sets';
 import { deriveSeed } from '../compute/random';
@@ -88,31 +89,67 @@ export function createGanActivities(deps: ActivityDeps) {
               onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
                 const key = await deps.store.put(checkpoint, { label: `gan checkpoint epoch ${epoch}` });
                 const previous = await deps.store.resolveName(`${progressName}/latest`);
+                const older = await deps.store.resolveName(`${progressName}/previous`);
                 if (previous) await deps.store.setName(`${progressName}/previous`, previous);
                 await deps.store.setName(`${progressName}/latest`, key);
+                // Two checkpoints are kept (the latest and one to fall back to): at D = 2185 each is ~0.5 GB.
+                if (older && older !== previous && older !== key) await deps.store.remove(older);
                 latestCheckpoint = key;
                 ctx.heartbeat({ epoch, checkpointKey: key, losses: lastLosses } satisfies ProgressDetails);
                 await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
               },
             });
             const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));
+            await logQuality(trainer, train);
             return { ganKey, epochs: trainer.completedEpochs, finalLosses: lastLosses };
           } finally {
             trainer.dispose();
           }
 
+          /**
+           * Per class, how close G_i(S) is to the real class i: Fréchet distance, k-NN precision
+           * and recall (coverage), and the frozen classifier's accuracy on synthetic vectors.
+           */
+          async function logQuality(trainer: CycleGanTrainer, real: typeof train): Promise<void> {
+            const metrics: MetricInput[] = [];
+            real.classes.forEach((name, c) => {
+              const realRows = rowsOfClass(real, c);
+              if (realRows.rows < 2) return;
+              const synthetic = trainer.generate(c, realRows.rows, deriveSeed(input.seed, 'quality', name));
+              const q = classQuality(realRows, synthetic, c, (x, rows) => trainer.classify(x, rows));
+              metrics.push(
+                { key: `quality/${name}/frechet_distance`, value: q.frechetDistance, step: 0 },
+                { key: `quality/${name}/precision`, value: q.precision, step: 0 },
+                { key: `quality/${name}/recall`, value: q.recall, step: 0 },
+                { key: `quality/${name}/classifier_accuracy`, value: q.classifierAccuracy, step: 0 },
+              );
+            });
+            await deps.runs.logMetricsOnce(run.info.run_id, metrics);
+          }
+
           async function restoreOrCreate(): Promise<CycleGanTrainer> {
+            // Heartbeats reach the server at most every 0.8 x heartbeat timeout, so the details
+            // can point at a checkpoint several intervals older than the store's `latest` name:
+            // resume from whichever usable candidate has the most completed epochs.
             const details = ctx.info.heartbeatDetails as ProgressDetails | undefined;
             const candidates = [details?.checkpointKey, await deps.store.resolveName(`${progressName}/latest`), await deps.store.resolveName(`${progressName}/previous`)];
+            let best: { trainer: CycleGanTrainer; key: string } | undefined;
             for (const key of [...new Set(candidates)]) {
               if (!key) continue;
               try {
                 const trainer = CycleGanTrainer.fromCheckpoint(await deps.store.get(key));
-                latestCheckpoint = key;
-                return trainer;
+                if (best && best.trainer.completedEpochs >= trainer.completedEpochs) trainer.dispose();
+                else {
+                  best?.trainer.dispose();
+                  best = { trainer, key };
+                }
               } catch (err) {
                 log.warn({ checkpointKey: key, err }, 'checkpoint unusable (corrupt or missing); trying an older one');
               }
+            }
+            if (best) {
+              latestCheckpoint = best.key;
+              return best.trainer;
             }
             return CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
               seed: deriveSeed(input.seed, 'gan', fold?.name ?? input.foldIndex, spec.loss),

@@ -18,6 +18,7 @@ commands:
   list                     experiments and sweeps known to Temporal
   resume <id>              continue a failed, cancelled or terminated experiment or sweep; no finished work is redone
   cancel <id>              cancel a running experiment or sweep (finished work is kept)
+  report <id> --out <dir>  Table 1, curves, maps and an HTML report of an experiment or sweep (also logged to MLflow)
   worker                   run a worker: --queues orchestration,compute  --compute-concurrency N  --short-concurrency N
   stack up|down|status     start, stop or show the embedded Temporal dev server and MLflow server
 
@@ -75,6 +76,9 @@ async function main(argv: string[]): Promise<number> {
     case 'resume':
       if (!rest[0]) return usage('resume needs an id (see serflow list)');
       return commands.manage().resumeCommand(rest[0], { worker: values['no-worker'] !== true, json, detach: values.detach === true });
+    case 'report':
+      if (!rest[0]) return usage('report needs an experiment or sweep id: serflow report <id> --out <dir>');
+      return commands.report().reportCommand(rest[0], { out: stringOption(values.out) ?? '', json });
     case 'worker':
       return commands.worker().workerCommand({
         queues: stringOption(values.queues),
@@ -97,6 +101,7 @@ const commands = {
   worker: () => require('./worker-command') as typeof import('./worker-command'),
   sweep: () => require('./sweep-command') as typeof import('./sweep-command'),
   manage: () => require('./manage-commands') as typeof import('./manage-commands'),
+  report: () => require('./report-command') as typeof import('./report-command'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 

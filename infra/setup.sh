@@ -66,10 +66,27 @@ tensorflow_lib() {
   rm -rf "$dl" "$dir"; mv "$dir.tmp" "$dir"; touch "$dir/.complete"; ln -sfn "$dir" "$CACHE/tensorflow"
 }
 
+# --- Debian packages: a font for the report's PNGs, and Chromium for the browser test of the
+# MLflow UI (playwright-core drives it).
+debian_packages() {
+  local missing=()
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [[ ${#missing[@]} -eq 0 ]] && return
+  if ! command -v apt-get >/dev/null 2>&1 || [[ "$(id -u)" != 0 ]]; then
+    log "debian: ${missing[*]} missing and cannot be installed here (needs root and apt): reports need a font (or SERFLOW_REPORT_FONT), the browser test will skip"
+    return
+  fi
+  log "debian: installing ${missing[*]} (once)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
 case "${1:-all}" in
   temporal) temporal_cli ;;
   python) python_env ;;
   tensorflow) tensorflow_lib ;;
-  all) temporal_cli; python_env; tensorflow_lib ;;
-  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow]" ;;
+  debian) debian_packages ;;
+  all) temporal_cli; python_env; tensorflow_lib; debian_packages ;;
+  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow|debian]" ;;
 esac

@@ -12,9 +12,10 @@ bash infra/bootstrap.sh
 echo "[test] typecheck" >&2; npx tsc -p tsconfig.json --noEmit
 echo "[test] lint" >&2; npx eslint .
 
-export SERFLOW_STACK_CONFIG="$PWD/test/fixtures/temporal.test.yaml"
+export SERFLOW_STACK_CONFIG="${SERFLOW_TEST_STACK_CONFIG:-$PWD/test/fixtures/temporal.test.yaml}"
 export SERFLOW_STATE="${SERFLOW_TEST_STATE:-$PWD/.state/test}"
-export MLFLOW_TRACKING_URI=http://127.0.0.1:15000
+MLFLOW_TRACKING_URI="$(node -e 'const y=require("yaml");console.log(y.parse(require("fs").readFileSync(process.argv[1],"utf8")).mlflow.trackingUri)' "$SERFLOW_STACK_CONFIG")"
+export MLFLOW_TRACKING_URI
 export TF_CPP_MIN_LOG_LEVEL=2
 export SERFLOW_LOG_LEVEL="${SERFLOW_LOG_LEVEL:-warn}"
 # A fresh test stack each run: tests must not depend on what an earlier run left.

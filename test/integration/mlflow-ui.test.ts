@@ -1,0 +1,81 @@
+/**
+ * The MLflow UI on a finished experiment, in a real browser (Debian's chromium driven by
+ * playwright-core, headless): the experiment page lists the runs with their WA/UAR metrics, and
+ * the compare view of two cell runs renders. Screenshots are kept in test/output/ to look at.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { experimentWorkflow, type ExperimentWorkflowResult } from '../../workflows/experiment';
+import { orchestrationSettings, testStack, type TestStack } from '../support/test-stack';
+import { tinyExperiment } from '../support/tiny-experiment';
+
+const output = join(__dirname, '..', 'output');
+let chromiumPath: string | undefined;
+try {
+  chromiumPath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined;
+} catch {
+  chromiumPath = undefined;
+}
+
+let stack: TestStack;
+let workers: Awaited<ReturnType<TestStack['startWorkers']>>;
+let browser: Browser | undefined;
+
+before(async () => {
+  stack = await testStack();
+  workers = await stack.startWorkers();
+});
+
+after(async () => {
+  await browser?.close();
+  await workers?.stop();
+  await stack?.client.connection.close();
+});
+
+test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares two of them', { skip: chromiumPath ? false : 'chromium is not installed (infra/setup.sh browser installs it as root)' }, async () => {
+  const { config, configHash, configDir } = tinyExperiment({
+    methods: ['none', 'smote'], classifiers: ['svm'], protocol: { folds: { kind: 'loso' }, repeats: 2, seed: 5, maxFolds: 2 },
+  });
+  const mlflowExperiment = `test-ui-${Date.now()}`;
+  const result: ExperimentWorkflowResult = await stack.client.workflow.execute(experimentWorkflow, {
+    workflowId: `experiment-ui-${Date.now()}`, taskQueue: workers.settings.temporal.taskQueues.orchestration,
+    args: [{ config, configHash, configDir, mlflowExperiment, orchestration: orchestrationSettings(workers.settings) }],
+  });
+  const base = stack.settings.mlflow.trackingUri.replace(/\/$/, '');
+  mkdirSync(output, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: chromiumPath as string,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 2400, height: 1000 } });
+
+  await page.goto(`${base}/#/experiments/${result.experimentId}/runs`);
+  await page.getByText(config.name, { exact: true }).first().waitFor({ timeout: 60_000 });
+  // Nested runs are collapsed under their parent: expand them, then show the WA/UAR columns.
+  await page.locator('button[data-component-id*="runnamecellrenderer"]').first().click();
+  for (const name of ['uar_mean', 'wa_mean']) {
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByPlaceholder('Search columns').fill(name);
+    // The tree lists the parent's "<cell>/uar_mean" too; pick the cell runs' own "uar_mean".
+    await page.locator('[data-testid="column-selector-tree"] span').filter({ hasText: new RegExp(`^${name}$`) }).last().click();
+    await page.keyboard.press('Escape');
+  }
+  for (const row of result.rows) await page.getByText(`${config.name} ${row.cellId}`).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(output, 'mlflow-experiment.png'), fullPage: true });
+  const headers = await page.locator('[role="columnheader"]').allInnerTexts();
+  assert.ok(headers.some((h) => h.includes('uar_mean')), `a uar_mean column (headers: ${headers.join(' | ')})`);
+  assert.ok(headers.some((h) => h.includes('wa_mean')), `a wa_mean column (headers: ${headers.join(' | ')})`);
+  await page.screenshot({ path: join(output, 'mlflow-experiment.png'), fullPage: true });
+
+  // The compare view of the two cell runs.
+  const cellRuns = Object.values((await stack.mlflow.searchRuns({ experimentIds: [result.experimentId], filter: "tags.`serflow.kind` = 'cell'" })).runs.map((r) => r.info.run_id));
+  assert.equal(cellRuns.length, 2);
+  await page.goto(`${base}/#/compare-runs?runs=${encodeURIComponent(JSON.stringify(cellRuns))}&experiments=${encodeURIComponent(JSON.stringify([result.experimentId]))}`);
+  await page.getByText('uar_mean').first().waitFor({ timeout: 60_000 });
+  for (const row of result.rows) await page.getByText(`${config.name} ${row.cellId}`).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(output, 'mlflow-compare.png'), fullPage: true });
+});
