@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
       queues: { type: 'string' },
       'compute-concurrency': { type: 'string' },
       'short-concurrency': { type: 'string' },
+      'exit-with-parent': { type: 'boolean' },
       out: { type: 'string' },
     },
   });
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
         queues: stringOption(values.queues),
         computeConcurrency: intOption(values['compute-concurrency'], '--compute-concurrency'),
         shortConcurrency: intOption(values['short-concurrency'], '--short-concurrency'),
+        exitWithParent: values['exit-with-parent'] === true,
       });
     default:
       process.stderr.write(`serflow: unknown command '${command}'\n\n${USAGE}`);

@@ -14,6 +14,8 @@ export interface WorkerCommandOptions {
   queues: string | undefined;
   computeConcurrency: number | undefined;
   shortConcurrency: number | undefined;
+  /** Shut down when the parent process is gone (workers that `serflow run` starts). */
+  exitWithParent?: boolean;
 }
 
 export function parseQueues(value: string | undefined): { orchestration: boolean; compute: boolean } {
@@ -34,6 +36,17 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     ...(options.shortConcurrency ? { maxConcurrentShortActivities: options.shortConcurrency } : {}),
   });
   logger.info({ queues, store: deps.store.description, temporal: settings.temporal.address }, 'worker started');
+  if (options.exitWithParent) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) {
+        logger.warn('parent process gone: shutting down');
+        for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+        clearInterval(watch);
+      }
+    }, 1000);
+    watch.unref();
+  }
   await runWorkers(workers);
   return ExitCode.ok;
 }

@@ -18,12 +18,20 @@ export interface OrchestrationSettings {
 /** Errors of these types are bad input: retrying cannot help. */
 export const NON_RETRYABLE_ERROR_TYPES = ['InputError', 'NumericalError'];
 
-export function activityOptions(settings: OrchestrationSettings, kind: 'short' | 'compute'): ActivityOptions {
-  const k = settings.activities[kind];
+/**
+ * - short: light I/O (tracking, folds) on the orchestration queue, beside the workflows;
+ * - compute: long compute that heartbeats (features, GAN training) on the compute queue;
+ * - evaluation: one classifier fit, on the compute queue too (it is CPU-bound and would starve the
+ *   workflows' event loop), without a heartbeat timeout (a fit is one step), bounded by the
+ *   compute start-to-close timeout.
+ */
+export function activityOptions(settings: OrchestrationSettings, kind: 'short' | 'compute' | 'evaluation'): ActivityOptions {
+  const k = settings.activities[kind === 'evaluation' ? 'compute' : kind];
+  const heartbeat = kind === 'compute' ? k.heartbeatTimeout : undefined;
   return {
-    taskQueue: kind === 'compute' ? settings.taskQueues.compute : settings.taskQueues.orchestration,
+    taskQueue: kind === 'short' ? settings.taskQueues.orchestration : settings.taskQueues.compute,
     startToCloseTimeout: k.startToCloseTimeout as ActivityOptions['startToCloseTimeout'],
-    ...(k.heartbeatTimeout ? { heartbeatTimeout: k.heartbeatTimeout as ActivityOptions['heartbeatTimeout'] } : {}),
+    ...(heartbeat ? { heartbeatTimeout: heartbeat as ActivityOptions['heartbeatTimeout'] } : {}),
     retry: {
       initialInterval: k.retry.initialInterval as never,
       backoffCoefficient: k.retry.backoffCoefficient,

@@ -46,8 +46,7 @@ export const foldProgressQuery = defineQuery<FoldProgress>('progress');
 
 export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkflowResult> {
   const { trainClassGans } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
-  // Evaluations are short and many: they run on the orchestration queue, beside the GAN training.
-  const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'short'));
+  const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
   const losses = [...new Set(input.cells.flatMap((c) => (c.augmentation.method === 'cyclegan' ? [c.augmentation.loss] : [])))].sort();
   const progress: FoldProgress = {
     gansDone: 0, gansTotal: losses.length, evaluationsDone: 0, evaluationsTotal: input.cells.length * input.repeats, memoHits: 0,

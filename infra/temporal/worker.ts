@@ -34,7 +34,10 @@ export interface WorkerProcessOptions {
   activities: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Which queues this process polls. */
   queues?: { orchestration: boolean; compute: boolean };
-  /** Concurrent heavy activities; one per process by default, since each uses every core. */
+  /**
+   * Concurrent heavy activities per process; 2 by default: TensorFlow already uses every core for
+   * one op, and two let a GAN training and evaluations interleave.
+   */
   maxConcurrentComputeActivities?: number;
   maxConcurrentShortActivities?: number;
   /** Time in-flight activities get to finish on shutdown before they are cancelled. */
@@ -70,7 +73,7 @@ export async function createWorkers(options: WorkerProcessOptions): Promise<Work
       await Worker.create({
         ...common,
         taskQueue: settings.temporal.taskQueues.compute,
-        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? 1,
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? 2,
       }),
     );
   }
