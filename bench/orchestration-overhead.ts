@@ -1,0 +1,129 @@
+/**
+ * Orchestration overhead: the same experiment (a config, by default configs/quick.yaml cut to
+ * --max-folds folds) run through Temporal (the real workflows, an in-process orchestration worker
+ * and a compute worker process, as `serflow run` does) and called in-process without Temporal
+ * (the same activity functions, in the same order and concurrency, under Temporal's mock
+ * activity context). Each run starts from an empty store, so nothing is memoised.
+ *   npx tsx bench/orchestration-overhead.ts [--config configs/quick.yaml] [--max-folds 1] [--repeats 1]
+ * Needs the stack (`serflow stack up`). Prints a table and writes bench/output/orchestration-overhead.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../activities';
+import { hashOf } from '../configs/canonical-json';
+import { planCells } from '../configs/experiment-plan';
+import { loadExperimentConfig } from '../configs/load/experiment-config';
+import { loadStackSettings } from '../configs/load/stack-settings';
+import { repoRoot } from '../infra/paths';
+import { createRuntimeDeps } from '../infra/runtime-deps';
+import { logger } from '../logging/logger';
+import { runBounded } from '../workflows/run-bounded';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
+}
+
+async function inProcess(configFile: string, maxFolds: number, experimentName: string): Promise<number> {
+  process.env.SERFLOW_STATE = mkdtempSync(join(tmpdir(), 'serflow-bench-state-'));
+  const settings = loadStackSettings();
+  const acts = createActivities(createRuntimeDeps(settings, logger.child({ bench: 'in-process' })));
+  const env = new MockActivityEnvironment();
+  const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
+  const { config: loaded, configDir } = loadExperimentConfig(configFile);
+  const config = { ...loaded, protocol: { ...loaded.protocol, maxFolds } };
+  const configHash = hashOf(config);
+  const cells = planCells(config);
+  const start = performance.now();
+  const tracking = await call(acts.openExperiment, { config, configHash, mlflowExperiment: experimentName, cells, workflowId: 'in-process' });
+  const features = await call(acts.extractFeatures, { corpus: config.corpus, features: config.features, configDir });
+  const folds = await call(acts.prepareFolds, { featureKey: features.featureKey, protocol: config.protocol });
+  const losses = [...new Set(cells.flatMap((c) => (c.augmentation.method === 'cyclegan' ? [c.augmentation.loss] : [])))].sort();
+  const evaluations = (await runBounded(folds.folds.map((_, i) => i), 2, async (foldIndex) => {
+    const gans = new Map<string, string>();
+    for (const loss of losses) {
+      const r = await call(acts.trainClassGans, {
+        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, gan: { ...config.gan, loss },
+        seed: config.protocol.seed, experimentId: tracking.experimentId, parentRunId: tracking.parentRunId,
+      });
+      gans.set(loss, r.ganKey);
+    }
+    const jobs = cells.flatMap((cell) => Array.from({ length: config.protocol.repeats }, (_, repeat) => ({ cell, repeat })));
+    return runBounded(jobs, 2, async ({ cell, repeat }) => {
+      const ganKey = cell.augmentation.method === 'cyclegan' ? gans.get(cell.augmentation.loss) : undefined;
+      const r = await call(acts.evaluate, {
+        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, cell, repeat,
+        baseSeed: config.protocol.seed, runId: tracking.cellRuns[cell.id] as string, ...(ganKey ? { ganKey } : {}),
+      });
+      return { ...r, cellId: cell.id };
+    });
+  })).flat();
+  await call(acts.finishExperiment, {
+    tracking, cells, classes: features.classes,
+    evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
+    features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
+    memo: { hits: 0, total: 0 },
+  });
+  return (performance.now() - start) / 1000;
+}
+
+function throughTemporal(configFile: string, maxFolds: number, experimentName: string): number {
+  // A copy of the config with the fold budget and its own MLflow experiment, run as a user would.
+  const { config } = loadExperimentConfig(configFile);
+  const dir = mkdtempSync(join(tmpdir(), 'serflow-bench-config-'));
+  const file = join(dir, 'config.json');
+  const corpus = { ...config.corpus, path: join(repoRoot, 'configs', config.corpus.path) };
+  writeFileSync(file, JSON.stringify({ ...config, corpus, protocol: { ...config.protocol, maxFolds }, tracking: { experiment: experimentName } }));
+  const start = performance.now();
+  const res = spawnSync(join(repoRoot, 'bin', 'serflow'), ['run', file, '--json'], {
+    env: { ...process.env, SERFLOW_STATE: mkdtempSync(join(tmpdir(), 'serflow-bench-state-')), SERFLOW_LOG_LEVEL: 'warn' },
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (res.status !== 0) throw new Error(`serflow run failed (${res.status})`);
+  return (performance.now() - start) / 1000;
+}
+
+async function main(): Promise<void> {
+  const configFile = option('config', join(repoRoot, 'configs', 'quick.yaml'));
+  const maxFolds = Number(option('max-folds', '1'));
+  const repeats = Number(option('repeats', '1'));
+  const stamp = Date.now();
+  const temporal: number[] = [];
+  const direct: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    // Alternate the order so that drift in machine load does not favour one side.
+    if (r % 2 === 0) {
+      temporal.push(throughTemporal(configFile, maxFolds, `bench-temporal-${stamp}-${r}`));
+      direct.push(await inProcess(configFile, maxFolds, `bench-direct-${stamp}-${r}`));
+    } else {
+      direct.push(await inProcess(configFile, maxFolds, `bench-direct-${stamp}-${r}`));
+      temporal.push(throughTemporal(configFile, maxFolds, `bench-temporal-${stamp}-${r}`));
+    }
+  }
+  const stats = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number, max: s[s.length - 1] as number };
+  };
+  const t = stats(temporal);
+  const d = stats(direct);
+  const overhead = (100 * (t.median - d.median)) / d.median;
+  const table = [
+    `orchestration overhead: ${configFile}, ${maxFolds} fold(s), ${repeats} repeat(s), load average ${loadavg()[0]?.toFixed(1)}`,
+    '| path | min s | median s | max s |', '|---|---|---|---|',
+    `| through Temporal (serflow run, incl. CLI start-up) | ${t.min.toFixed(1)} | ${t.median.toFixed(1)} | ${t.max.toFixed(1)} |`,
+    `| in-process (same activities, no Temporal) | ${d.min.toFixed(1)} | ${d.median.toFixed(1)} | ${d.max.toFixed(1)} |`,
+    `overhead (median): ${overhead.toFixed(1)} %`,
+  ].join('\n');
+  process.stdout.write(table + '\n');
+  mkdirSync(join(repoRoot, 'bench', 'output'), { recursive: true });
+  writeFileSync(join(repoRoot, 'bench', 'output', 'orchestration-overhead.json'), JSON.stringify({ configFile, maxFolds, temporal, direct, overheadPercent: overhead }, null, 2));
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
