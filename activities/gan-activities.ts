@@ -55,7 +55,9 @@ export function createGanActivities(deps: ActivityDeps) {
         const spec = parseGanSpec(input.gan);
         const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, attempt: ctx.info.attempt });
         const { run } = await deps.runs.ensureRun({
-          experimentId, parentRunId, key: `gan/${inputHash}`, name: `gan fold ${input.foldIndex} ${spec.loss}`,
+          // The training itself is shared (memoised) by every experiment with the same inputs; the
+          // run that records it belongs to one experiment, so its key names the parent too.
+          experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`, name: `gan fold ${input.foldIndex} ${spec.loss}`,
           tags: { 'serflow.kind': 'gan' },
         });
         let resumedFromEpoch = 0;

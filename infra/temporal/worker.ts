@@ -23,7 +23,11 @@ export function installRuntimeLogging(logger: Logger): void {
   };
   const sdk = logger.child({ component: 'temporal-sdk' });
   Runtime.install({
-    logger: new DefaultLogger('INFO', (entry) => sdk[levels[entry.level]]({ ...(entry.meta ?? {}) }, entry.message)),
+    logger: new DefaultLogger('INFO', (entry) => {
+      // A compute-only worker has no workflows by design: that notice is not a warning here.
+      const level = entry.message.startsWith('No workflows registered') ? 'debug' : levels[entry.level];
+      sdk[level]({ ...(entry.meta ?? {}) }, entry.message);
+    }),
   });
 }
 
