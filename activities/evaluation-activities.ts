@@ -47,46 +47,58 @@ export interface EvaluationResult {
 export function createEvaluationActivities(deps: ActivityDeps) {
   return {
     async evaluate(input: EvaluateInput): Promise<EvaluationResult> {
-      return withFailureMapping(async () => {
-        const { runId, ...memoInputs } = input;
-        const memo = await memoised(deps.store, 'evaluation', memoInputs, async () => {
-          const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
-          const fold = (await loadFolds(deps.store, input.foldsKey))[input.foldIndex];
-          if (!fold) throw new RangeError(`fold ${input.foldIndex} is not in ${input.foldsKey}`);
-          const { train, test } = foldSets(matrix, fold, input.classes);
-          // The same seed for every cell of a (fold, repeat): methods are compared on equal
-          // classifier initialisations and batch orders (common random numbers).
-          const seed = deriveSeed(input.baseSeed, 'evaluation', fold.name, input.repeat);
-          Context.current().heartbeat();
-          const { augmentation } = input.cell;
-          let result;
-          let addedPerClass: Record<string, number>;
-          let warnings: string[];
-          if (augmentation.method === 'cyclegan') {
-            if (!input.ganKey) throw new RangeError(`cell ${input.cell.id} needs a trained GAN (ganKey)`);
-            const augmented = await augmentWithStoredGan(deps.store, input.ganKey, train, augmentation.amount, seed);
-            result = await evaluateFold({ train: augmented.set, test, augmentation: { method: 'none' }, classifier: input.cell.classifierSpec, seed });
-            ({ addedPerClass, warnings } = augmented.report);
-          } else {
-            result = await evaluateFold({ train, test, augmentation, classifier: input.cell.classifierSpec, seed });
-            ({ addedPerClass, warnings } = result.augmentation);
-          }
-          return {
-            fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,
-            addedPerClass, trainRows: result.trainRows, testRows: result.testRows, warnings,
-          };
-        });
-        const r = memo.value;
-        const prefix = `fold_${r.fold}/r${input.repeat}`;
-        await deps.runs.logMetricsOnce(runId, [
-          { key: `${prefix}/wa`, value: r.wa, step: 0 },
-          { key: `${prefix}/uar`, value: r.uar, step: 0 },
-        ]);
-        const run = await deps.mlflow.getRun(runId);
-        await deps.runs.logArtifact(run, `confusion/${r.fold}_r${input.repeat}.json`, Buffer.from(JSON.stringify({ classes: input.classes, confusion: r.confusion, addedPerClass: r.addedPerClass })));
-        if (memo.memoHit) deps.logger.info({ cell: input.cell.id, fold: r.fold, repeat: input.repeat }, 'evaluation reused from the memo');
-        return { ...r, memoHit: memo.memoHit };
-      });
+      // Heartbeats while the evaluation runs (fit, MLflow retries), so that a dead worker is
+      // noticed after the heartbeat timeout (workflows/activity-options.ts).
+      const ctx = Context.current();
+      const keepAlive = setInterval(() => ctx.heartbeat(), 1000);
+      try {
+        return await evaluateOnce(input);
+      } finally {
+        clearInterval(keepAlive);
+      }
     },
   };
+
+  async function evaluateOnce(input: EvaluateInput): Promise<EvaluationResult> {
+    return withFailureMapping(async () => {
+      const { runId, ...memoInputs } = input;
+      const memo = await memoised(deps.store, 'evaluation', memoInputs, async () => {
+        const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
+        const fold = (await loadFolds(deps.store, input.foldsKey))[input.foldIndex];
+        if (!fold) throw new RangeError(`fold ${input.foldIndex} is not in ${input.foldsKey}`);
+        const { train, test } = foldSets(matrix, fold, input.classes);
+        // The same seed for every cell of a (fold, repeat): methods are compared on equal
+        // classifier initialisations and batch orders (common random numbers).
+        const seed = deriveSeed(input.baseSeed, 'evaluation', fold.name, input.repeat);
+        Context.current().heartbeat();
+        const { augmentation } = input.cell;
+        let result;
+        let addedPerClass: Record<string, number>;
+        let warnings: string[];
+        if (augmentation.method === 'cyclegan') {
+          if (!input.ganKey) throw new RangeError(`cell ${input.cell.id} needs a trained GAN (ganKey)`);
+          const augmented = await augmentWithStoredGan(deps.store, input.ganKey, train, augmentation.amount, seed);
+          result = await evaluateFold({ train: augmented.set, test, augmentation: { method: 'none' }, classifier: input.cell.classifierSpec, seed });
+          ({ addedPerClass, warnings } = augmented.report);
+        } else {
+          result = await evaluateFold({ train, test, augmentation, classifier: input.cell.classifierSpec, seed });
+          ({ addedPerClass, warnings } = result.augmentation);
+        }
+        return {
+          fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,
+          addedPerClass, trainRows: result.trainRows, testRows: result.testRows, warnings,
+        };
+      });
+      const r = memo.value;
+      const prefix = `fold_${r.fold}/r${input.repeat}`;
+      await deps.runs.logMetricsOnce(runId, [
+        { key: `${prefix}/wa`, value: r.wa, step: 0 },
+        { key: `${prefix}/uar`, value: r.uar, step: 0 },
+      ]);
+      const run = await deps.mlflow.getRun(runId);
+      await deps.runs.logArtifact(run, `confusion/${r.fold}_r${input.repeat}.json`, Buffer.from(JSON.stringify({ classes: input.classes, confusion: r.confusion, addedPerClass: r.addedPerClass })));
+      if (memo.memoHit) deps.logger.info({ cell: input.cell.id, fold: r.fold, repeat: input.repeat }, 'evaluation reused from the memo');
+      return { ...r, memoHit: memo.memoHit };
+    });
+  }
 }

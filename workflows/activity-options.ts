@@ -22,12 +22,14 @@ export const NON_RETRYABLE_ERROR_TYPES = ['InputError', 'NumericalError'];
  * - short: light I/O (tracking, folds) on the orchestration queue, beside the workflows;
  * - compute: long compute that heartbeats (features, GAN training) on the compute queue;
  * - evaluation: one classifier fit, on the compute queue too (it is CPU-bound and would starve the
- *   workflows' event loop), without a heartbeat timeout (a fit is one step), bounded by the
- *   compute start-to-close timeout.
+ *   workflows' event loop), with the compute heartbeat timeout: without one, an evaluation on a
+ *   worker that died is retried only after the compute start-to-close timeout (hours). The
+ *   activity heartbeats every second while it runs; a DNN fit yields between batches, but a
+ *   synchronous step (an SVM fit) must stay shorter than the heartbeat timeout.
  */
 export function activityOptions(settings: OrchestrationSettings, kind: 'short' | 'compute' | 'evaluation'): ActivityOptions {
   const k = settings.activities[kind === 'evaluation' ? 'compute' : kind];
-  const heartbeat = kind === 'compute' ? k.heartbeatTimeout : undefined;
+  const heartbeat = kind === 'short' ? undefined : k.heartbeatTimeout;
   return {
     taskQueue: kind === 'short' ? settings.taskQueues.orchestration : settings.taskQueues.compute,
     startToCloseTimeout: k.startToCloseTimeout as ActivityOptions['startToCloseTimeout'],
