@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 
+/** Units per hidden layer at most: a typo like 8000000 is a config error naming the field, not an allocation of billions of weights. */
+const MAX_HIDDEN_UNITS = 10_000;
+
 /**
  * Linear-kernel C-SVC, libsvm's algorithm (what scikit-learn's SVC(kernel='linear') runs).
  * Defaults are scikit-learn's: C = 1, tolerance 1e-3, shrinking on.
@@ -34,7 +37,7 @@ export const earlyStoppingSchema = z.strictObject({
 export const dnnSpecSchema = z.strictObject({
   kind: z.literal('dnn'),
   /** Units per hidden layer; the paper's networks have two layers of 800. */
-  hidden: z.array(z.number().int().positive()).min(1).default([800, 800]),
+  hidden: z.array(z.number().int().positive().max(MAX_HIDDEN_UNITS)).min(1).default([800, 800]),
   epochs: z.number().int().positive().max(10_000).default(50),
   batchSize: z.number().int().positive().default(32),
   /** Adam learning rate. */

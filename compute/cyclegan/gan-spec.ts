@@ -14,7 +14,10 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
-const layerSizes = z.array(positiveInt).min(1);
+// A bound on units per layer so that a typo (or a hostile config) is a config error naming the
+// field, not an allocation of billions of weights on a worker. The paper uses 800.
+export const MAX_LAYER_UNITS = 10_000;
+const layerSizes = z.array(positiveInt.max(MAX_LAYER_UNITS)).min(1);
 
 export const ClassifierSpecSchema = z.strictObject({
   /** Hidden layer sizes of the auxiliary emotion classifier C. */
