@@ -141,7 +141,9 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training: the expe
   straightResult.catch(() => undefined);
 
   const startWorker = () => {
-    const w = spawnWorker({ config: killed.path, state, queues: 'compute' });
+    // One compute activity at a time, so that every checkpoint this worker logs belongs to the
+    // GAN attempt it runs (the log line does not name the fold).
+    const w = spawnWorker({ config: killed.path, state, queues: 'compute', computeConcurrency: 1 });
     spawned.push(w);
     return w;
   };

@@ -65,8 +65,11 @@ export interface SpawnedWorker {
 }
 
 /** `bin/serflow worker` with the given stack config and state folder (its local store and scratch). */
-export function spawnWorker(options: { config: string; state: string; queues?: string; env?: NodeJS.ProcessEnv }): SpawnedWorker {
-  const args = ['worker', ...(options.queues ? ['--queues', options.queues] : [])];
+export function spawnWorker(options: { config: string; state: string; queues?: string; computeConcurrency?: number; env?: NodeJS.ProcessEnv }): SpawnedWorker {
+  const args = [
+    'worker', ...(options.queues ? ['--queues', options.queues] : []),
+    ...(options.computeConcurrency ? ['--compute-concurrency', String(options.computeConcurrency)] : []),
+  ];
   const child = spawn(serflowBin, args, {
     env: {
       ...process.env, SERFLOW_STACK_CONFIG: options.config, SERFLOW_STATE: options.state, SERFLOW_STORE: 'local',
@@ -219,12 +222,20 @@ export async function metricHistories(mlflow: MlflowClient, run: Run): Promise<M
   return out;
 }
 
-/** Run key -> metric key -> the values by step, for comparing two experiments' MLflow contents. */
+/** A run key without the parts that name one experiment's runs (a GAN run's key names its parent run). */
+export function comparableKey(key: string): string {
+  return key.replace(/^gan\/[^/]+\//, 'gan/');
+}
+
+/**
+ * Run key (comparable across experiments) -> metric key -> the values by step, for comparing
+ * two experiments' MLflow contents.
+ */
 export async function mlflowContents(mlflow: MlflowClient, runs: Run[]): Promise<Map<string, Map<string, number[]>>> {
   const out = new Map<string, Map<string, number[]>>();
   for (const [key, run] of assertOneRunPerKey(runs)) {
     const histories = await metricHistories(mlflow, run);
-    out.set(key, new Map([...histories].map(([k, h]) => [k, [...h].sort((a, b) => a.step - b.step).map((p) => p.value)])));
+    out.set(comparableKey(key), new Map([...histories].map(([k, h]) => [k, [...h].sort((a, b) => a.step - b.step).map((p) => p.value)])));
   }
   return out;
 }
