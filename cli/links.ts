@@ -1,4 +1,5 @@
 import type { StackSettings } from '../configs/schema/stack-settings';
+import { resolveConnection } from '../tracking/mlflow-connection';
 
 export function temporalWorkflowUrl(settings: StackSettings, workflowId: string): string {
   const dev = settings.temporal.devServer;
@@ -6,10 +7,15 @@ export function temporalWorkflowUrl(settings: StackSettings, workflowId: string)
   return `http://${host}:${dev.uiPort}/namespaces/${encodeURIComponent(settings.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
+/** The MLflow UI's address without user:password@ (links are printed and logged). */
+function mlflowUiBase(settings: StackSettings): string {
+  return resolveConnection({ baseUrl: settings.mlflow.trackingUri, auth: null }).baseUrl;
+}
+
 export function mlflowRunUrl(settings: StackSettings, experimentId: string, runId: string): string {
-  return `${settings.mlflow.trackingUri.replace(/\/$/, '')}/#/experiments/${experimentId}/runs/${runId}`;
+  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}/runs/${runId}`;
 }
 
 export function mlflowExperimentUrl(settings: StackSettings, experimentId: string): string {
-  return `${settings.mlflow.trackingUri.replace(/\/$/, '')}/#/experiments/${experimentId}`;
+  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}`;
 }

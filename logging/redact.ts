@@ -4,6 +4,8 @@
  */
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]+):([^\s/@]+)@/gi;
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
+// HTTP basic credentials (base64 of user:password), e.g. echoed back by a server or a proxy.
+const BASIC = /(basic\s+)[A-Za-z0-9+/]{4,}={0,2}/gi;
 const SECRET_ASSIGNMENT = /((?:password|passwd|token|secret|api[_-]?key)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi;
 
 export const REDACTED = '[REDACTED]';
@@ -12,6 +14,7 @@ export function redactText(text: string): string {
   return text
     .replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`)
     .replace(BEARER, `$1${REDACTED}`)
+    .replace(BASIC, `$1${REDACTED}`)
     .replace(SECRET_ASSIGNMENT, `$1${REDACTED}`);
 }
 

@@ -15,6 +15,7 @@
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { InputError } from '../compute/errors';
+import { redactText } from '../logging/redact';
 import { chunkLogBatch } from './log-batch-chunks';
 import type { MlflowAuth } from './mlflow-connection';
 import { authorizationHeader, resolveConnection } from './mlflow-connection';
@@ -30,6 +31,7 @@ import {
   LogBatchInput as LogBatchInputSchema,
   MetricHistoryResponse,
   RunResponse,
+  SearchExperimentsResponse,
   SearchRunsResponse,
   tagList,
   UpdateRunResponse,
@@ -133,6 +135,18 @@ export class MlflowClient {
       });
     }
     return experiment;
+  }
+
+  /** The ids of every active experiment (all pages). */
+  async activeExperimentIds(): Promise<string[]> {
+    const ids: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.postJson('/experiments/search', { max_results: 1000, view_type: 'ACTIVE_ONLY', page_token: pageToken }, SearchExperimentsResponse);
+      ids.push(...page.experiments.map((e) => e.experiment_id));
+      pageToken = page.next_page_token || undefined;
+    } while (pageToken);
+    return ids;
   }
 
   // ---------------------------------------------------------------- runs
@@ -445,8 +459,9 @@ function apiError(endpoint: string, status: number, body: Buffer, retryAfter: st
     // MLflow >= 3.5 only accepts localhost and private-IP Host headers unless told otherwise.
     serverMessage += '. Fix: start the MLflow server with --allowed-hosts <the host[:port] of MLFLOW_TRACKING_URI>';
   }
-  // SQL details in MLflow's messages are noise for a user.
-  serverMessage = serverMessage.split('\n')[0]?.replace(/ Error: \(\w+\.\w+\).*$/, '') ?? '';
+  // SQL details in MLflow's messages are noise for a user. A server or proxy may echo what it
+  // was sent: credentials are redacted before the message goes anywhere (logs, Temporal failures).
+  serverMessage = redactText(serverMessage.split('\n')[0]?.replace(/ Error: \(\w+\.\w+\).*$/, '') ?? '');
   if (serverMessage.length > 500) serverMessage = `${serverMessage.slice(0, 497)}...`;
   const error = new MlflowApiError({ endpoint, status, errorCode, serverMessage, retryable: status >= 500 || status === 429 });
   const seconds = retryAfter !== null ? Number(retryAfter) : Number.NaN;

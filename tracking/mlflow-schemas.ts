@@ -76,6 +76,10 @@ export type FileInfo = z.infer<typeof FileInfo>;
 // ---- responses
 
 export const GetExperimentResponse = z.object({ experiment: Experiment });
+export const SearchExperimentsResponse = z.object({
+  experiments: z.array(z.object({ experiment_id: z.string() })).default([]),
+  next_page_token: z.string().optional(),
+});
 export const CreateExperimentResponse = z.object({ experiment_id: z.string() });
 export const RunResponse = z.object({ run: Run });
 export const UpdateRunResponse = z.object({ run_info: RunInfo });
