@@ -87,6 +87,31 @@ export async function stackUp(settings: StackSettings, onEvent: (msg: string) =>
   return stackStatus(settings);
 }
 
+/**
+ * Starts one server of the stack if it is down, as `up` does for both (fault tests restart one
+ * server while the other keeps running). Idempotent; waits until it is healthy.
+ */
+export async function serverUp(settings: StackSettings, name: 'temporal' | 'mlflow', onEvent: (msg: string) => void = () => {}, timeoutMs = 120_000): Promise<void> {
+  const server = servers(settings).find((s) => s.spec.name === name);
+  if (!server) throw new StackError(`no server named ${name}`);
+  const state = stateDir();
+  mkdirSync(dirname(resolve(state, settings.temporal.devServer.dbFile)), { recursive: true });
+  mkdirSync(dirname(resolve(state, settings.mlflow.server.backendStore)), { recursive: true });
+  mkdirSync(resolve(state, settings.mlflow.server.artifactsDestination), { recursive: true });
+  await upOne(server, timeoutMs, onEvent);
+}
+
+/** Stops one server of the stack (its whole process group), as `down` does for both. */
+export async function serverDown(settings: StackSettings, name: 'temporal' | 'mlflow', onEvent: (msg: string) => void = () => {}): Promise<void> {
+  const server = servers(settings).find((s) => s.spec.name === name);
+  if (!server) throw new StackError(`no server named ${name}`);
+  const pid = runningPid(server.spec);
+  if (pid === undefined) return;
+  onEvent(`stopping ${server.spec.name} (pid ${pid})`);
+  await stopGroup(pid);
+  runningPid(server.spec); // removes the now stale pid file
+}
+
 export async function stackDown(settings: StackSettings, onEvent: (msg: string) => void = () => {}): Promise<void> {
   for (const server of servers(settings)) {
     const pid = runningPid(server.spec);
