@@ -15,7 +15,7 @@ for b in "${want[@]}"; do
   case "$b" in
     gan) node --import tsx bench/gan-iteration.ts ;;
     features) node --import tsx bench/feature-extraction.ts ;;
-    evaluation) node --import tsx bench/evaluation.ts ;;
+    evaluation) node --import tsx bench/prepare-feature-tables.ts && node --import tsx bench/evaluation.ts ;;
     overhead) bin/serflow stack up >/dev/null && node --import tsx bench/orchestration-overhead.ts ;;
     *) echo "unknown benchmark '$b' (gan, features, evaluation, overhead)" >&2; exit 2 ;;
   esac
