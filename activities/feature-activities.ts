@@ -92,7 +92,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
             speakers: [...new Set(matrix.meta.map((m) => m.speaker))].sort(),
             datasetHash, extractor, skipped,
           };
-        });
+        }, { references: (v) => [v.featureKey] });
         log.info({ featureKey: result.value.featureKey, rows: result.value.rows, cols: result.value.cols, memoHit: result.memoHit }, result.memoHit ? 'features reused from the memo' : 'features extracted');
         return { ...result.value, memoHit: result.memoHit };
       });

@@ -159,7 +159,7 @@ export function createGanActivities(deps: ActivityDeps) {
               signal: ctx.cancellationSignal,
             });
           }
-        });
+        }, { references: (v) => [v.ganKey] });
         await deps.runs.setTags(run.info.run_id, {
           'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch),
           'serflow.gan_key': memo.value.ganKey, 'serflow.fold_index': String(input.foldIndex), 'serflow.loss': spec.loss,

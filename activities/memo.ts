@@ -6,7 +6,7 @@
  */
 import { hashOf } from '../configs/canonical-json';
 import type { ArtifactStore } from '../store/artifact-store';
-import { ArtifactCorruptionError } from '../store/store-errors';
+import { ArtifactCorruptionError, ArtifactNotFoundError } from '../store/store-errors';
 
 /**
  * Bump when a change alters what an activity computes for the same inputs: every memo entry of
@@ -33,7 +33,16 @@ export function memoName(kind: MemoKind, inputs: unknown): { name: string; input
   return { name: `memo/${kind}/${inputHash}`, inputHash };
 }
 
-export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, compute: () => Promise<T>): Promise<Memoised<T>> {
+export interface MemoOptions<T> {
+  /**
+   * Store keys the value refers to (a feature matrix, a GAN checkpoint). A hit whose referenced
+   * object is missing or corrupt (the store removes it when its hash does not match) counts as
+   * a miss: otherwise every later reader would fail on it, with nothing left to recompute it.
+   */
+  references?: (value: T) => (string | undefined)[];
+}
+
+export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, compute: () => Promise<T>, options: MemoOptions<T> = {}): Promise<Memoised<T>> {
   const { name, inputHash } = memoName(kind, inputs);
   let stored: Buffer | undefined;
   try {
@@ -42,8 +51,25 @@ export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: 
     // A corrupt entry was removed by the store: recompute it.
     if (!(err instanceof ArtifactCorruptionError)) throw err;
   }
-  if (stored) return { value: JSON.parse(stored.toString('utf8')) as T, memoHit: true, inputHash };
+  if (stored) {
+    const value = JSON.parse(stored.toString('utf8')) as T;
+    if (await referencesIntact(store, options.references?.(value) ?? [])) return { value, memoHit: true, inputHash };
+  }
   const value = await compute();
   await store.putNamed(name, Buffer.from(JSON.stringify(value)), { label: name });
   return { value, memoHit: false, inputHash };
+}
+
+/** Whether every referenced object is in the store and hashes to its key (get() verifies, and removes a corrupt one). */
+async function referencesIntact(store: ArtifactStore, keys: (string | undefined)[]): Promise<boolean> {
+  for (const key of keys) {
+    if (!key) continue;
+    try {
+      await store.get(key);
+    } catch (err) {
+      if (err instanceof ArtifactCorruptionError || err instanceof ArtifactNotFoundError) return false;
+      throw err;
+    }
+  }
+  return true;
 }
