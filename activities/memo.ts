@@ -15,7 +15,7 @@ import { ArtifactCorruptionError, ArtifactNotFoundError } from '../store/store-e
 export const CODE_VERSIONS = {
   features: 1,
   folds: 1,
-  gan: 1,
+  gan: 2,
   evaluation: 1,
 } as const;
 
