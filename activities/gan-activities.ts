@@ -89,6 +89,10 @@ export function createGanActivities(deps: ActivityDeps) {
                 ctx.heartbeat({ epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
               },
               onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
+                // The epochs' metrics go to MLflow before the checkpoint is published as latest: a
+                // retry resumes after it and would never log them again (a kill in between used to
+                // leave a hole of one checkpoint interval in the loss curves).
+                await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
                 const key = await deps.store.put(checkpoint, { label: `gan checkpoint epoch ${epoch}` });
                 const previous = await deps.store.resolveName(`${progressName}/latest`);
                 const older = await deps.store.resolveName(`${progressName}/previous`);
@@ -98,7 +102,6 @@ export function createGanActivities(deps: ActivityDeps) {
                 if (older && older !== previous && older !== key) await deps.store.remove(older);
                 latestCheckpoint = key;
                 ctx.heartbeat({ epoch, checkpointKey: key, losses: lastLosses } satisfies ProgressDetails);
-                await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
               },
             });
             const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));

@@ -5,6 +5,9 @@
  * this process over the same folder. The same config runs uninterrupted beside it, on its own
  * store and MLflow experiment.
  *
+ * One more kill hits a worker while it runs an evaluation (no checkpoint there: it must be retried
+ * after the heartbeat timeout, not after the 30 min start-to-close timeout).
+ *
  * Proves: the experiment completes; every retried attempt resumes from the last checkpoint the
  * killed worker wrote (at most one checkpoint interval of epochs is lost per kill); the results
  * and every MLflow metric equal the uninterrupted run's; MLflow holds one run per serflow.key
@@ -29,7 +32,7 @@ import {
 
 const KILLS = 3;
 const CHECKPOINT_EVERY = 5;
-const GAN_EPOCHS = 30;
+const GAN_EPOCHS = 50;
 const PRETRAIN_EPOCHS = 1;
 const TOTAL_EPOCHS = PRETRAIN_EPOCHS + GAN_EPOCHS;
 
@@ -47,7 +50,8 @@ after(async () => {
   console.log(`[worker-kill] teardown: spawned ${t1 - t} ms, in-process ${t2 - t1} ms, client ${Date.now() - t2} ms`);
 });
 
-interface PendingGan {
+interface StartedActivity {
+  type: string;
   fold: number;
   attempt: number;
   identity: string;
@@ -60,9 +64,9 @@ function timestampMs(ts: { seconds?: unknown; nanos?: number | null } | null | u
   return Number(String(ts.seconds ?? 0)) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 }
 
-/** trainClassGans activities currently started on the server, from the fold workflows' descriptions. */
-async function startedGans(c: Client, workflowId: string, folds: number): Promise<PendingGan[]> {
-  const out: PendingGan[] = [];
+/** Activities currently started on the server, from the fold workflows' descriptions. */
+async function startedActivities(c: Client, workflowId: string, folds: number): Promise<StartedActivity[]> {
+  const out: StartedActivity[] = [];
   for (let fold = 0; fold < folds; fold++) {
     let description;
     try {
@@ -71,10 +75,13 @@ async function startedGans(c: Client, workflowId: string, folds: number): Promis
       continue;
     }
     for (const p of description.raw.pendingActivities ?? []) {
-      if (p.activityType?.name !== 'trainClassGans' || p.state !== 2 /* PENDING_ACTIVITY_STATE_STARTED */) continue;
+      if (p.state !== 2 /* PENDING_ACTIVITY_STATE_STARTED */) continue;
       const payload = p.heartbeatDetails?.payloads?.[0];
-      const details = payload ? defaultPayloadConverter.fromPayload<{ epoch?: number }>(payload) : undefined;
-      out.push({ fold, attempt: p.attempt ?? 0, identity: p.lastWorkerIdentity ?? '', startedMs: timestampMs(p.lastStartedTime), heartbeatEpoch: details?.epoch });
+      const details = payload ? defaultPayloadConverter.fromPayload<{ epoch?: number } | null>(payload) : undefined;
+      out.push({
+        type: p.activityType?.name ?? '?', fold, attempt: p.attempt ?? 0, identity: p.lastWorkerIdentity ?? '',
+        startedMs: timestampMs(p.lastStartedTime), heartbeatEpoch: details?.epoch ?? undefined,
+      });
     }
   }
   return out;
@@ -101,7 +108,7 @@ interface Kill {
   resumedFrom?: number;
 }
 
-test(`SIGKILL of the compute worker ${KILLS} times during GAN training: the experiment completes, each kill loses at most one checkpoint interval, results and MLflow equal an uninterrupted run`, { timeout: 420_000 }, async () => {
+test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once during an evaluation: the experiment completes, each kill loses at most one checkpoint interval, results and MLflow equal an uninterrupted run`, { timeout: 420_000 }, async () => {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'serflow-kill-'));
   const state = join(dir, 'state');
@@ -150,20 +157,34 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training: the expe
   let worker = startWorker();
   const kills: Kill[] = [];
   const deadline = Date.now() + 300_000;
-  while (kills.length < KILLS && !finished) {
+  let evaluationKill: { fold: number; attempt: number } | undefined;
+  while ((kills.length < KILLS || !evaluationKill) && !finished) {
     assert.ok(Date.now() < deadline, `only ${kills.length} kills within 5 minutes`);
-    // Wait until this worker runs a GAN activity that has written two checkpoints in this attempt.
-    const running = await waitFor('a GAN attempt with two checkpoints on the current worker', async () => {
+    // Wait until this worker runs a GAN activity that has written two checkpoints in this
+    // attempt, or (once) an evaluation.
+    const target = await waitFor('a GAN attempt with two checkpoints, or an evaluation, on the current worker', async () => {
       if (finished) return null;
-      const mine = (await startedGans(client as Client, workflowId, 2)).find((p) => p.identity === worker.identity);
-      if (!mine) return undefined;
-      return checkpointEpochs(worker.lines, mine.startedMs).length >= 2 ? mine : undefined;
+      assert.ok(worker.isRunning(), `worker ${worker.pid} ended by itself:\n${worker.output().slice(-4000)}`);
+      const mine = (await startedActivities(client as Client, workflowId, 2)).filter((p) => p.identity === worker.identity);
+      const gan = mine.find((p) => p.type === 'trainClassGans');
+      if (gan && kills.length < KILLS && checkpointEpochs(worker.lines, gan.startedMs).length >= 2) return gan;
+      return evaluationKill ? undefined : mine.find((p) => p.type === 'evaluate');
     }, 240_000, 100);
-    if (!running) break;
+    if (!target) break;
+    if (target.type === 'evaluate') {
+      // An evaluation has no checkpoint: the point is that it is retried after the heartbeat
+      // timeout, not after the start-to-close timeout (30 min here, hours in production).
+      worker.child.kill('SIGKILL');
+      assert.equal((await worker.exited).signal, 'SIGKILL');
+      evaluationKill = { fold: target.fold, attempt: target.attempt };
+      worker = startWorker();
+      continue;
+    }
+    const running = target;
     // A random point after that: anywhere from right after the checkpoint to a few epochs later.
     const delayAfterCheckpointMs = Math.round(Math.random() * 1500);
     await sleep(delayAfterCheckpointMs);
-    const still = (await startedGans(client, workflowId, 2)).find((p) => p.identity === worker.identity && p.fold === running.fold && p.attempt === running.attempt);
+    const still = (await startedActivities(client, workflowId, 2)).find((p) => p.type === 'trainClassGans' && p.identity === worker.identity && p.fold === running.fold && p.attempt === running.attempt);
     if (!still) continue; // it finished meanwhile: look for the next one
     worker.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -180,9 +201,13 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training: the expe
     });
     worker = startWorker();
   }
+  assert.ok(evaluationKill, 'a worker was also killed while it ran an evaluation');
   assert.equal(kills.length, KILLS, `the experiment ended after ${kills.length} kills; make the GAN training longer`);
 
-  const killedResult: ExperimentWorkflowResult = await withDeadline(result, Math.max(1, deadline - Date.now()), 'the killed experiment to finish');
+  const killedResult: ExperimentWorkflowResult = await withDeadline(result, Math.max(1, deadline - Date.now()), 'the killed experiment to finish').catch((err: unknown) => {
+    const ended = spawned.filter((w) => !w.isRunning() && w !== worker);
+    throw new Error(`${String(err)}; the last worker is ${worker.isRunning() ? 'running' : `gone:\n${worker.output().slice(-4000)}`} (${ended.length} ended before)`);
+  });
   const baseline = await withDeadline(straightResult, 120_000, 'the uninterrupted experiment to finish');
 
   // Where each retried attempt started, from the workers' 'resuming' log lines (0 if none).
@@ -196,7 +221,7 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training: the expe
     lastCheckpoint: k.lastCheckpoint, reachedEstimate: k.reachedEstimate, resumedFrom: k.resumedFrom,
     epochsLostEstimate: k.reachedEstimate - (k.resumedFrom ?? 0),
   }));
-  console.log(`[worker-kill] kills: ${JSON.stringify(report)}`);
+  console.log(`[worker-kill] kills: ${JSON.stringify(report)}; and one during an evaluation (fold ${evaluationKill.fold}, attempt ${evaluationKill.attempt})`);
   for (const k of kills) {
     // The retry starts from the newest checkpoint the killed attempt wrote (one interval earlier
     // only if the kill hit between writing it and naming it latest).
