@@ -112,7 +112,7 @@ test('`serflow report` against a server that refuses and echoes the Authorizatio
 test('`serflow status` with an unreachable Temporal server: exit 3, and no credential in its output', { timeout: 120_000 }, async () => {
   const port = await closedPort();
   const env = {
-    ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, MLFLOW_TRACKING_URI: `http://${USER}:${URL_PASSWORD}@127.0.0.1:15000`,
+    ...process.env, TEMPORAL_ADDRESS: `127.0.0.1:${port}`, MLFLOW_TRACKING_URI: `http://${USER}:${URL_PASSWORD}@${new URL(loadStackSettings().mlflow.trackingUri).host}`,
     MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: ENV_PASSWORD, SERFLOW_LOG_LEVEL: 'debug', SERFLOW_LOG_PRETTY: '0', SERFLOW_DEBUG: '1',
   };
   const res = await run(serflowBin, ['status', 'no-such-experiment'], { env, timeout: 90_000 }).then(
@@ -130,7 +130,7 @@ test('a worker with credentials in MLFLOW_TRACKING_URI and the environment: debu
   worker = spawnWorker({
     config: path, state: join(dir, 'state'),
     env: {
-      MLFLOW_TRACKING_URI: `http://${USER}:${URL_PASSWORD}@127.0.0.1:15000`, MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: ENV_PASSWORD,
+      MLFLOW_TRACKING_URI: `http://${USER}:${URL_PASSWORD}@${new URL(loadStackSettings().mlflow.trackingUri).host}`, MLFLOW_TRACKING_USERNAME: USER, MLFLOW_TRACKING_PASSWORD: ENV_PASSWORD,
       SERFLOW_STORE: 'mlflow', SERFLOW_CACHE_DIR: join(dir, 'cache'), SERFLOW_LOG_LEVEL: 'debug',
     },
   });
