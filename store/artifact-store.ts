@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { InputError } from '../compute/errors';
+import { ArtifactNotFoundError } from './store-errors';
 
 /** Bytes, or a stream of them (read once). */
 export type ArtifactContent = Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -84,4 +85,16 @@ export function isByteContent(content: ArtifactContent): content is Buffer | Uin
 /** Objects are spread over 256 folders by the first two hex digits, to keep folders small. */
 export function objectRelativePath(key: string): string {
   return `${key.slice(0, 2)}/${key}`;
+}
+
+/** getNamed in terms of resolveName and get: a name whose object is gone is a miss, not an error. */
+export async function getNamedObject(store: Pick<ArtifactStore, 'resolveName' | 'get'>, name: string): Promise<Buffer | undefined> {
+  const key = await store.resolveName(name);
+  if (key === undefined) return undefined;
+  try {
+    return await store.get(key);
+  } catch (error) {
+    if (error instanceof ArtifactNotFoundError) return undefined;
+    throw error;
+  }
 }

@@ -15,7 +15,7 @@ import { join, resolve, sep } from 'node:path';
 import { InputError } from '../compute/errors';
 import type { MinimalLogger } from '../tracking/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
-import { assertValidKey, assertValidName, objectRelativePath, sha256Hex } from './artifact-store';
+import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, sha256Hex } from './artifact-store';
 import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeTempFile } from './atomic-file';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
 
@@ -115,15 +115,8 @@ export class LocalFolderStore implements ArtifactStore {
     return key;
   }
 
-  async getNamed(name: string): Promise<Buffer | undefined> {
-    const key = await this.resolveName(name);
-    if (key === undefined) return undefined;
-    try {
-      return await this.get(key);
-    } catch (error) {
-      if (error instanceof ArtifactNotFoundError) return undefined;
-      throw error;
-    }
+  getNamed(name: string): Promise<Buffer | undefined> {
+    return getNamedObject(this, name);
   }
 
   /**

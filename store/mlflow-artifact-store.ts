@@ -22,7 +22,7 @@ import type { ArtifactBody, MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { MinimalLogger } from '../tracking/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
-import { assertValidKey, assertValidName, isByteContent, objectRelativePath, sha256Hex } from './artifact-store';
+import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex } from './artifact-store';
 import { writeTempFile } from './atomic-file';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
 
@@ -124,15 +124,8 @@ export class MlflowArtifactStore implements ArtifactStore {
     return /^[0-9a-f]{64}$/.test(key) ? key : undefined;
   }
 
-  async getNamed(name: string): Promise<Buffer | undefined> {
-    const key = await this.resolveName(name);
-    if (key === undefined) return undefined;
-    try {
-      return await this.get(key);
-    } catch (error) {
-      if (error instanceof ArtifactNotFoundError) return undefined;
-      throw error;
-    }
+  getNamed(name: string): Promise<Buffer | undefined> {
+    return getNamedObject(this, name);
   }
 
   private async upload(key: string, size: number, body: ArtifactBody, meta: PutMeta | undefined): Promise<void> {

@@ -38,6 +38,23 @@ export function evenDraws(rows: readonly number[], count: number, rng: Rng): num
   return out;
 }
 
+/**
+ * The real rows new samples are made from: `added[c]` rows of class c, drawn evenly
+ * (evenDraws), class by class. Returns each new row's class and source row.
+ */
+export function evenSourcesPerClass(set: LabelledSet, added: readonly number[], rng: Rng): { labels: number[]; sources: number[] } {
+  const byClass = rowsByClass(set);
+  const labels: number[] = [];
+  const sources: number[] = [];
+  added.forEach((n, c) => {
+    for (const r of evenDraws(byClass[c] as number[], n, rng)) {
+      labels.push(c);
+      sources.push(r);
+    }
+  });
+  return { labels, sources };
+}
+
 /** Appends rows (class per row, values written by `fill`) to a copy of `set`. */
 export function appendRows(
   set: LabelledSet,

@@ -7,20 +7,12 @@ import { Rng } from '../random';
 import type { AmountSpec } from './amount';
 import { additionsPerClass } from './amount';
 import type { AugmentationResult } from './augmented-set';
-import { appendRows, evenDraws, reportOf, rowsByClass } from './augmented-set';
+import { appendRows, evenSourcesPerClass, reportOf } from './augmented-set';
 
 export function duplicateSamples(set: LabelledSet, amount: AmountSpec, seed: number): AugmentationResult {
   const rng = new Rng(seed);
   const added = additionsPerClass(set, amount);
-  const byClass = rowsByClass(set);
-  const labels: number[] = [];
-  const sources: number[] = [];
-  added.forEach((n, c) => {
-    for (const r of evenDraws(byClass[c] as number[], n, rng)) {
-      labels.push(c);
-      sources.push(r);
-    }
-  });
+  const { labels, sources } = evenSourcesPerClass(set, added, rng);
   const { cols } = set;
   const out = appendRows(set, labels, (row, i) => {
     const r = sources[i] as number;

@@ -9,7 +9,7 @@ import { Rng } from '../random';
 import type { AmountSpec } from './amount';
 import { additionsPerClass } from './amount';
 import type { AugmentationResult } from './augmented-set';
-import { appendRows, evenDraws, reportOf, rowsByClass } from './augmented-set';
+import { appendRows, evenSourcesPerClass, reportOf } from './augmented-set';
 
 export function addGaussianNoise(set: LabelledSet, amount: AmountSpec, sigma: number, seed: number): AugmentationResult {
   if (!(Number.isFinite(sigma) && sigma >= 0)) {
@@ -17,15 +17,7 @@ export function addGaussianNoise(set: LabelledSet, amount: AmountSpec, sigma: nu
   }
   const rng = new Rng(seed);
   const added = additionsPerClass(set, amount);
-  const byClass = rowsByClass(set);
-  const labels: number[] = [];
-  const sources: number[] = [];
-  added.forEach((n, c) => {
-    for (const r of evenDraws(byClass[c] as number[], n, rng)) {
-      labels.push(c);
-      sources.push(r);
-    }
-  });
+  const { labels, sources } = evenSourcesPerClass(set, added, rng);
   const { cols } = set;
   const out = appendRows(set, labels, (row, i) => {
     const base = (sources[i] as number) * cols;
