@@ -2,8 +2,8 @@
  * Milliseconds per cycle-GAN training iteration (one D^T + D^S update and two G + F updates,
  * batch 64 per class), per class alone and for the five classes of a fold batched into one graph,
  * at several feature dimensions; achieved matmul GFLOP/s next to the backend's float32 matmul rate;
- * and, if the PyTorch reference venv exists (~/.cache/serflow/torch-venv), the same iteration in
- * PyTorch side by side.
+ * and the same iteration in PyTorch (bench/reference/gan_iteration_torch.py, in the venv that
+ * `infra/setup.sh torch` makes) side by side, run right after the tfjs rows of each dimension.
  *
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--no-torch]
@@ -78,6 +78,26 @@ async function main(): Promise<void> {
   };
   const ceiling = matmulRate();
 
+  const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
+  const script = join(dirname(__filename), 'reference', 'gan_iteration_torch.py');
+  const withTorch = !process.argv.includes('--no-torch');
+  if (withTorch && !existsSync(torchPython)) {
+    throw new Error(`no PyTorch reference at ${torchPython}: run 'bash infra/setup.sh torch' (npm run bench does), or pass --no-torch`);
+  }
+  // The reference runs right after the tfjs rows of the same dimension, so that both see the
+  // same machine load (the machine is shared and noisy).
+  const torchIteration = (dim: number): { dim: number; msMedian: number; cpuMsMedian: number } => {
+    // Passive OpenMP waiting: with spinning threads PyTorch slows down several-fold when other
+    // processes share the two cores (measured 2.9 s instead of 0.6 s per iteration at D = 2185).
+    const out = execFileSync(torchPython, [script, '--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
+      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
+    });
+    const result = (JSON.parse(out) as { results: { dim: number; msMedian: number; cpuMsMedian: number }[] }).results[0];
+    if (result === undefined) throw new Error(`the PyTorch reference printed no result for D=${dim}`);
+    return result;
+  };
+  const torch: { dim: number; msMedian: number; cpuMsMedian: number }[] = [];
+
   const rows: Row[] = [];
   for (const dim of dims) {
     const rng = new Rng(1000 + dim);
@@ -128,31 +148,22 @@ async function main(): Promise<void> {
         trainer.dispose();
       }
     }
-  }
-
-  const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
-  const script = join(dirname(__filename), 'reference', 'gan_iteration_torch.py');
-  let torch: { dim: number; msMedian: number; cpuMsMedian: number }[] | undefined;
-  if (!process.argv.includes('--no-torch') && existsSync(torchPython) && existsSync(script)) {
-    // Passive OpenMP waiting: with spinning threads PyTorch slows down several-fold when other
-    // processes share the two cores (measured 2.9 s instead of 0.6 s per iteration at D = 2185).
-    const out = execFileSync(torchPython, [script, '--dims', dims.join(','), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
-      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
-    });
-    torch = (JSON.parse(out) as { results: { dim: number; msMedian: number; cpuMsMedian: number }[] }).results;
-    for (const r of rows) {
-      const t = torch.find((x) => x.dim === r.dim);
-      if (t !== undefined) {
+    if (withTorch) {
+      const t = torchIteration(dim);
+      torch.push(t);
+      process.stderr.write(`D=${dim} PyTorch per class: median ${t.msMedian.toFixed(1)} ms\n`);
+      for (const r of rows.filter((x) => x.dim === dim)) {
         r.torchMsMedian = t.msMedian * r.classes;
         r.torchCpuMsMedian = t.cpuMsMedian * r.classes;
       }
     }
   }
+  const ceilingAfter = matmulRate();
 
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', 'torch ms (x classes)', 'tfjs/torch', 'torch cpu ms', 'cpu ratio'];
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'torch ms (x classes)', 'tfjs/torch', 'torch cpu ms', 'cpu ratio'];
   const lines = rows.map((r) => [
     String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1), r.msPerClassIteration.toFixed(1),
-    r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1),
+    r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1), (100 * r.gflopsPerSecond / ceiling).toFixed(0),
     r.torchMsMedian === undefined ? '-' : r.torchMsMedian.toFixed(1),
     r.torchMsMedian === undefined ? '-' : (r.msMedian / r.torchMsMedian).toFixed(2),
     r.torchCpuMsMedian === undefined ? '-' : r.torchCpuMsMedian.toFixed(1),
@@ -162,7 +173,7 @@ async function main(): Promise<void> {
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
   console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800; ` +
     `threads intra=${process.env.TF_NUM_INTRAOP_THREADS} inter=${process.env.TF_NUM_INTEROP_THREADS}`);
-  console.log(`backend float32 matmul 512x2185 @ 2185x800: ${ceiling.toFixed(1)} GFLOP/s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`backend float32 matmul 512x2185 @ 2185x800 (the ceiling): ${ceiling.toFixed(1)} GFLOP/s before, ${ceilingAfter.toFixed(1)} after; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('torch ms = PyTorch per-class iteration x classes (5 sequential runs for batched-5); the target is tfjs/torch <= 0.67 for batched-5.');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
@@ -170,7 +181,7 @@ async function main(): Promise<void> {
   const outDir = join(dirname(__filename), 'output');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `gan-iteration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, rows, torch }, null, 2));
+  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, matmulGflopsPerSecondAfter: ceilingAfter, rows, torch: withTorch ? torch : undefined }, null, 2));
   console.log(`wrote ${file}`);
 }
 

@@ -13,6 +13,9 @@ OPENSMILE_VERSION=2.4.2
 TENSORFLOW_CPU_VERSION=2.21.0
 # scikit-learn: the reference implementation the SVM is checked against (libsvm C-SVC).
 SCIKIT_LEARN_VERSION=1.9.1
+# PyTorch: only the GAN benchmark's side-by-side reference (bench/reference/gan_iteration_torch.py).
+# PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
+TORCH_VERSION=2.15.0
 
 CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
 mkdir -p "$CACHE/bin"
@@ -66,6 +69,18 @@ tensorflow_lib() {
   rm -rf "$dl" "$dir"; mv "$dir.tmp" "$dir"; touch "$dir/.complete"; ln -sfn "$dir" "$CACHE/tensorflow"
 }
 
+# --- PyTorch for the GAN benchmark's reference iteration (not needed to run or test serflow).
+torch_env() {
+  local venv="$CACHE/torch-venv-$TORCH_VERSION"
+  if [[ -f "$venv/.complete" ]]; then ln -sfn "$venv" "$CACHE/torch-venv"; return; fi
+  local py="${SERFLOW_PYTHON:-python3}"
+  log "torch: creating $venv (torch $TORCH_VERSION and its CUDA runtime wheels, about 3 GB, once)"
+  rm -rf "$venv"; "$py" -m venv "$venv"
+  "$venv/bin/pip" install --quiet "torch==$TORCH_VERSION" numpy
+  "$venv/bin/python" -c 'import torch; torch.ones(2) @ torch.ones(2)' || die "torch $TORCH_VERSION does not import in $venv"
+  touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/torch-venv"
+}
+
 # --- Debian packages: a font for the report's PNGs, and Chromium for the browser test of the
 # MLflow UI (playwright-core drives it).
 debian_packages() {
@@ -87,6 +102,7 @@ case "${1:-all}" in
   python) python_env ;;
   tensorflow) tensorflow_lib ;;
   debian) debian_packages ;;
+  torch) torch_env ;;
   all) temporal_cli; python_env; tensorflow_lib; debian_packages ;;
-  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow|debian]" ;;
+  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow|debian|torch]" ;;
 esac

@@ -5,7 +5,8 @@
  */
 import { tf } from '../tf';
 import { leakyRelu } from './leaky-relu';
-import { stackedMlpForward, stackedMlpShapes } from './stacked-mlp';
+import type { MlpTrace } from './stacked-mlp';
+import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from './stacked-mlp';
 
 export function generatorSizes(dim: number, hidden: number[]): number[] {
   return [dim, ...hidden, dim];
@@ -18,4 +19,44 @@ export function generatorShapes(stack: number, dim: number, hidden: number[]): n
 /** x: [C, N, D] -> [C, N, D]. */
 export function generate(params: tf.Tensor[], x: tf.Tensor, slope: number): tf.Tensor {
   return tf.add(x, stackedMlpForward(params, x, slope, leakyRelu));
+}
+
+/**
+ * The two passes of a cycle step through the stacked generators [G_1..G_C, F_1..F_C], kept
+ * for `cycleWeightGradients`: `fake` = [G(s); F(t)] from input [s; t], and `rec` =
+ * [G(F(t)); F(G(s))] from `fake` with its halves swapped.
+ */
+export interface CyclePasses {
+  fake: tf.Tensor;
+  rec: tf.Tensor;
+  pass1: MlpTrace;
+  pass2: MlpTrace;
+}
+
+export function cycleForward(params: tf.Tensor[], input: tf.Tensor, slope: number): CyclePasses {
+  const pass1 = stackedMlpForwardTraced(params, input, slope);
+  const fake = tf.add(input, pass1.output);
+  const pass2Input = swapHalves(fake);
+  const pass2 = stackedMlpForwardTraced(params, pass2Input, slope);
+  return { fake, rec: tf.add(pass2Input, pass2.output), pass1, pass2 };
+}
+
+/**
+ * Gradients [dW1, db1, ...] of a loss whose gradient is `dFake` with respect to `fake` (through
+ * terms that see the fakes only: adversarial, classification; undefined if none) and `dRec` with
+ * respect to `rec` (the cycle term), backpropagated by hand through both passes.
+ */
+export function cycleWeightGradients(params: tf.Tensor[], passes: CyclePasses, dFake: tf.Tensor | undefined, dRec: tf.Tensor, slope: number): tf.Tensor[] {
+  // rec = pass2Input + MLP(pass2Input), and pass2Input is fake with its halves swapped.
+  const back2 = stackedMlpBackward(params, passes.pass2, dRec, slope, true);
+  const dFromCycle = swapHalves(tf.add(dRec, back2.dInput as tf.Tensor));
+  // fake = input + MLP(input); the input is data and needs no gradient.
+  const back1 = stackedMlpBackward(params, passes.pass1, dFake === undefined ? dFromCycle : tf.add(dFake, dFromCycle), slope, false);
+  return stackedMlpWeightGradients([passes.pass1, passes.pass2], [back1.deltas, back2.deltas]);
+}
+
+/** [a; b] -> [b; a] along the stacked-network axis. */
+function swapHalves(x: tf.Tensor): tf.Tensor {
+  const half = (x.shape[0] as number) / 2;
+  return tf.concat([x.slice([half], [half]), x.slice([0], [half])], 0);
 }

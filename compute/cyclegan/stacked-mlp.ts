@@ -7,6 +7,7 @@
  */
 import { tf } from '../tf';
 import type { Rng } from '../random';
+import { nodeBackend } from './resource-variable';
 
 /** Parameter shapes in order [W1, b1, W2, b2, ...] for layer sizes [in, h1, ..., out]. */
 export function stackedMlpShapes(stack: number, sizes: number[]): number[][] {
@@ -50,4 +51,83 @@ export function stackedMlpForward(params: tf.Tensor[], x: tf.Tensor, slope: numb
     if (l + 1 < layers) h = activation(h, slope);
   }
   return h;
+}
+
+/**
+ * A forward pass that keeps what the backward pass needs: the input of every layer
+ * (`inputs[0]` = x, `inputs[l]` = the activation after hidden layer l). Hidden layers use the
+ * ordinary leaky ReLU; `output` is the last layer's linear output.
+ */
+export interface MlpTrace {
+  inputs: tf.Tensor[];
+  output: tf.Tensor;
+}
+
+export function stackedMlpForwardTraced(params: tf.Tensor[], x: tf.Tensor, slope: number): MlpTrace {
+  const inputs: tf.Tensor[] = [x];
+  const layers = params.length / 2;
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    h = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor), params[2 * l + 1] as tf.Tensor);
+    if (l + 1 < layers) {
+      h = tf.leakyRelu(h, slope);
+      inputs.push(h);
+    }
+  }
+  return { inputs, output: h };
+}
+
+/**
+ * Backpropagates dOutput (the loss gradient of `trace.output`) through the layers by hand:
+ * returns the gradient of every layer's pre-activation (`deltas[l]`, shaped like layer l's
+ * output) and, if asked, of the input x. Weight gradients are left to the caller
+ * (`stackedMlpWeightGradients`), so that several passes through the same weights (the cycle's
+ * two generator passes) can be summed in one matmul instead of one matmul per pass plus an add
+ * of two full weight-sized tensors, which is what automatic differentiation does.
+ *
+ * The leaky ReLU's derivative is read off its output (TensorFlow's LeakyReluGrad looks at the
+ * sign only, and the output has the input's sign for any slope >= 0).
+ */
+export function stackedMlpBackward(params: tf.Tensor[], trace: MlpTrace, dOutput: tf.Tensor, slope: number, inputGradient: boolean): { deltas: tf.Tensor[]; dInput?: tf.Tensor } {
+  const layers = params.length / 2;
+  const deltas: tf.Tensor[] = new Array<tf.Tensor>(layers);
+  let delta = dOutput;
+  for (let l = layers - 1; l >= 0; l--) {
+    deltas[l] = delta;
+    if (l === 0 && !inputGradient) break;
+    const dIn = tf.matMul(delta, params[2 * l] as tf.Tensor, false, true);
+    if (l === 0) return { deltas, dInput: dIn };
+    delta = leakyReluGrad(dIn, trace.inputs[l] as tf.Tensor, slope);
+  }
+  return { deltas };
+}
+
+/**
+ * Weight and bias gradients [dW1, db1, ...] of layers traversed by one or more passes: pass p
+ * contributed `traces[p].inputs[l]` and `deltas[p][l]`; the passes are concatenated along the
+ * sample axis so that each weight gradient is a single matmul.
+ */
+export function stackedMlpWeightGradients(traces: MlpTrace[], deltas: tf.Tensor[][]): tf.Tensor[] {
+  const layers = (deltas[0] as tf.Tensor[]).length;
+  const joined = (xs: tf.Tensor[]): tf.Tensor => (xs.length === 1 ? (xs[0] as tf.Tensor) : tf.concat(xs, 1));
+  const grads: tf.Tensor[] = [];
+  for (let l = 0; l < layers; l++) {
+    const a = joined(traces.map((t) => t.inputs[l] as tf.Tensor));
+    const d = joined(deltas.map((ds) => ds[l] as tf.Tensor));
+    grads.push(tf.matMul(a, d, true, false), tf.sum(d, 1, true));
+  }
+  return grads;
+}
+
+/**
+ * dy * (1 if y > 0 else slope), where y is the leaky ReLU's output (or input: same sign), as
+ * TensorFlow's one-kernel LeakyReluGrad (tfjs would run Greater, Mul and Select). Not
+ * differentiable itself: only for the hand-written backward pass.
+ */
+function leakyReluGrad(dy: tf.Tensor, y: tf.Tensor, slope: number): tf.Tensor {
+  const be = nodeBackend();
+  return be.executeSingleOutput('LeakyReluGrad', [
+    { name: 'alpha', type: be.binding.TF_ATTR_FLOAT as number, value: slope },
+    { name: 'T', type: be.binding.TF_ATTR_TYPE as number, value: be.binding.TF_FLOAT },
+  ], [dy, y]);
 }

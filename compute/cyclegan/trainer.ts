@@ -32,7 +32,7 @@ import { discriminate, discriminatorShapes, discriminatorSizes } from './discrim
 import { FusedAdam } from './fused-adam';
 import type { GanSpec } from './gan-spec';
 import { discriminatorHiddenOf, GanSpecSchema } from './gan-spec';
-import { generate, generatorShapes, generatorSizes } from './generator';
+import { cycleForward, cycleWeightGradients, generate, generatorShapes, generatorSizes } from './generator';
 import { ResourceVariable } from './resource-variable';
 import { glorotStackedMlp, stackedMlpShapes } from './stacked-mlp';
 
@@ -560,35 +560,39 @@ export class CycleGanTrainer {
       const swapped = tf.concat([t, s], 0);
       const params = this.gf.map((v) => v.read());
       const d = pretrain ? [] : this.d.map((v) => v.read());
-      const { grads } = tf.valueAndGrads((...gf: tf.Tensor[]) => {
-        // [G(s); F(t)] = [fakeT; fakeS], then [G(fakeS); F(fakeT)] = [recT; recS].
-        const fake = generate(gf, input, slope);
-        const fakeT = fake.slice([0, 0, 0], [stack, -1, -1]);
-        const fakeS = fake.slice([stack, 0, 0], [stack, -1, -1]);
-        const rec = generate(gf, tf.concat([fakeS, fakeT], 0), slope);
-        // rec = [recT; recS] is compared with [t; s]; the two directions summed per class.
-        const cycBoth = tf.squaredDifference(rec, swapped).mean([1, 2]);
-        const cyc = tf.add(cycBoth.slice([0], [stack]), cycBoth.slice([stack], [stack]));
-        const zero = tf.zerosLike(cyc);
-        let total: tf.Tensor;
-        let record: tf.Tensor;
-        if (pretrain) {
-          total = cyc;
-          record = tf.stack([zero, zero, zero, zero, cyc, zero, zero], 1);
-        } else {
-          const scores = discriminate(d, fake, this.layout, slope);
+      const passes = cycleForward(params, input, slope);
+      const { fake, rec } = passes;
+      // rec = [recT; recS] is compared with [t; s]; the two directions summed per class.
+      const recError = tf.sub(rec, swapped);
+      const cycBoth = tf.square(recError).mean([1, 2]);
+      const cyc = tf.add(cycBoth.slice([0], [stack]), cycBoth.slice([stack], [stack]));
+      const zero = tf.zerosLike(cyc);
+      // The total loss is sum_c (advG + advF + lambdaCyc * cyc + lambdaCls * cls); its
+      // gradients are propagated by hand (stacked-mlp.ts says why). d(cyc)/d(rec) = 2 (rec - target) / (N D).
+      const dRec = tf.mul(recError, (2 * spec.lambdaCyc) / (this.batch * this.dim));
+      let dFake: tf.Tensor | undefined;
+      if (pretrain) {
+        losses = tf.keep(tf.stack([zero, zero, zero, zero, cyc, zero, zero], 1));
+      } else {
+        // Adversarial and classification terms depend on the fakes only: their gradient by autodiff.
+        let record: tf.Tensor | undefined;
+        const { grad } = tf.valueAndGrad((f: tf.Tensor) => {
+          const scores = discriminate(d, f, this.layout, slope);
           const adv = spec.loss === 'ce' ? ceGeneratorLoss(scores) : wdivGeneratorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
-          const logits = classifierLogits(this.classifier, fakeT.reshape([stack * this.batch, this.dim]), slope);
+          const logits = classifierLogits(this.classifier, f.slice([0, 0, 0], [stack, -1, -1]).reshape([stack * this.batch, this.dim]), slope);
           const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
-          total = tf.addN([advG, advF, tf.mul(cyc, spec.lambdaCyc), tf.mul(cls, spec.lambdaCls)]);
-          record = tf.stack([zero, zero, advG, advF, cyc, cls, zero], 1);
-        }
-        losses = tf.keep(record);
-        if (keepFakes) fakes = { real: tf.keep(swapped), fake: tf.keep(fake) };
-        return total.sum() as tf.Scalar;
-      })(params);
+          // Kept here: valueAndGrad disposes what its function created.
+          record = tf.keep(tf.stack([zero, zero, advG, advF, cyc, cls, zero], 1));
+          return tf.add(tf.add(advG, advF), tf.mul(cls, spec.lambdaCls)).sum() as tf.Scalar;
+        })(fake);
+        if (record === undefined) throw new Error('generator step produced no losses');
+        losses = record;
+        dFake = grad;
+      }
+      const grads = cycleWeightGradients(params, passes, dFake, dRec, slope);
+      if (keepFakes) fakes = { real: tf.keep(swapped), fake: tf.keep(fake) };
       // Release the aliasing reads so ResourceApplyAdam updates in place instead of copying.
       tf.dispose([...params, ...d]);
       this.genAdam.apply(grads, lr);
