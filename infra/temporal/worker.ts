@@ -12,6 +12,12 @@ import { connectWorker } from './connection';
 
 export const workflowsPath = join(repoRoot, 'workflows', 'index.ts');
 
+/**
+ * Concurrent heavy activities per worker process unless told otherwise (`--compute-concurrency`):
+ * TensorFlow already uses every core for one op, and two let a GAN training and evaluations interleave.
+ */
+export const DEFAULT_COMPUTE_CONCURRENCY = 2;
+
 let runtimeInstalled = false;
 
 /** Routes the SDK's logs (Rust core and TypeScript) into the pino logger. Once per process. */
@@ -38,10 +44,7 @@ export interface WorkerProcessOptions {
   activities: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Which queues this process polls. */
   queues?: { orchestration: boolean; compute: boolean };
-  /**
-   * Concurrent heavy activities per process; 2 by default: TensorFlow already uses every core for
-   * one op, and two let a GAN training and evaluations interleave.
-   */
+  /** Concurrent heavy activities per process; DEFAULT_COMPUTE_CONCURRENCY (2) by default. */
   maxConcurrentComputeActivities?: number;
   maxConcurrentShortActivities?: number;
   /** Time in-flight activities get to finish on shutdown before they are cancelled. */
@@ -77,7 +80,7 @@ export async function createWorkers(options: WorkerProcessOptions): Promise<Work
       await Worker.create({
         ...common,
         taskQueue: settings.temporal.taskQueues.compute,
-        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? 2,
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? DEFAULT_COMPUTE_CONCURRENCY,
       }),
     );
   }
