@@ -3,9 +3,15 @@
  * ReLU, L2 on every kernel, glorot-uniform (Xavier) initialisation, softmax output, Adam,
  * categorical cross-entropy, mini-batches.
  *
- * Determinism: every random draw comes from `Rng(seed)`: the initialisers get seeds from it
- * (never 0, which tfjs reads as "no seed"), and batches are shuffled here rather than by fit()
- * (which would use Math.random). The same set and seed give the same weights on one machine.
+ * Why not tf.layers: model.trainOnBatch cost about 20 ms per mini-batch of 32 on this kind of
+ * machine for about 1.4 ms of matmuls (its per-call bookkeeping, tfjs's dozen-kernel Adam, a
+ * loss read-back per batch). Here a step is the shared stacked-MLP forward pass and hand-written
+ * backward pass (compute/nn/stacked-mlp.ts), TensorFlow's fused Adam on resource variables
+ * (compute/nn/fused-adam.ts), and no read-back: the loss is summed on the backend and checked
+ * once per epoch. `test/unit/dnn.test.ts` checks the gradients against autodiff.
+ *
+ * Determinism: every random draw comes from `Rng(seed)` (initial weights, the early-stopping
+ * hold-out, the batch order). The same set and seed give the same weights on one machine.
  *
  * Early stopping (optional) holds out a stratified part of the TRAINING set, watches its
  * cross-entropy after every epoch, stops after `patience` epochs without improvement and restores
@@ -16,6 +22,9 @@
  */
 import { NumericalError } from '../errors';
 import type { LabelledSet } from '../labelled-set';
+import { FusedAdam } from '../nn/fused-adam';
+import { ResourceVariable } from '../nn/resource-variable';
+import { glorotStackedMlp, stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from '../nn/stacked-mlp';
 import { Rng } from '../random';
 import { tf } from '../tf';
 import type { Classifier, TrainedModel } from './classifier';
@@ -53,9 +62,12 @@ export class DnnClassifier implements Classifier {
       ? stratifiedHoldout(train.y, nClasses, spec.earlyStopping.validationFraction, rng)
       : { fitRows: allRows, validationRows: [] as number[] };
 
-    const model = buildNetwork(spec, cols, nClasses, rng);
-    const optimizer = tf.train.adam(spec.lr);
-    model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    const sizes = [cols, ...spec.hidden, nClasses];
+    const shapes = stackedMlpShapes(1, sizes);
+    const params = glorotStackedMlp(sizes, [rng]).map((values, i) => new ResourceVariable(`dnn.${i}`, shapes[i] as number[], values));
+    const destroyParams = (): void => params.forEach((p) => p.destroy());
+    // tf.train.adam's defaults, epsilon as tfjs's backend epsilon.
+    const adam = new FusedAdam('dnn.adam', params, { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
 
     let best: tf.Tensor[] | null = null;
     let bestLoss = Infinity;
@@ -64,41 +76,43 @@ export class DnnClassifier implements Classifier {
     try {
       for (let epoch = 1; epoch <= spec.epochs; epoch++) {
         const order = rng.shuffle([...fitRows]);
+        let lossSum = tf.scalar(0);
         for (let start = 0; start < order.length; start += spec.batchSize) {
-          const batch = order.slice(start, start + spec.batchSize);
-          const [xs, ys] = batchTensors(train, batch, nClasses);
-          try {
-            const loss = await model.trainOnBatch(xs, ys);
-            const value = Array.isArray(loss) ? (loss[0] as number) : loss;
-            if (!Number.isFinite(value)) {
-              throw new NumericalError(`DNN training loss is ${value} at epoch ${epoch}`, { epoch, lr: spec.lr });
-            }
-          } finally {
-            xs.dispose();
-            ys.dispose();
-          }
+          const [xs, ys] = batchTensors(train, order.slice(start, start + spec.batchSize), nClasses);
+          const batchLoss = trainStep(params, adam, xs, ys, spec);
+          const next = tf.add(lossSum, batchLoss) as tf.Scalar;
+          tf.dispose([xs, ys, lossSum, batchLoss]);
+          lossSum = next;
+          // Lets heartbeats and cancellation through between steps.
+          await new Promise(setImmediate);
+        }
+        const total = lossSum.dataSync()[0] as number;
+        lossSum.dispose();
+        if (!Number.isFinite(total)) {
+          throw new NumericalError(`DNN training loss is ${total} in epoch ${epoch}`, { epoch, lr: spec.lr });
         }
         epochsTrained = epoch;
         if (spec.earlyStopping && validationRows.length > 0) {
-          const loss = validationLoss(model, train, validationRows, nClasses);
+          const loss = validationLoss(params, train, validationRows, nClasses, spec.leakyAlpha);
           if (loss < bestLoss) {
             bestLoss = loss;
             bestEpoch = epoch;
             best?.forEach((t) => t.dispose());
-            best = model.getWeights().map((w) => w.clone());
+            // A read aliases the variable; TensorFlow copies the buffer before the next in-place update.
+            best = params.map((p) => p.read());
           } else if (epoch - (bestEpoch ?? 0) >= spec.earlyStopping.patience) {
             break;
           }
         }
       }
-      if (best) model.setWeights(best);
+      const kept = best;
+      if (kept) params.forEach((p, i) => p.assign(kept[i] as tf.Tensor));
     } catch (err) {
-      model.dispose();
+      destroyParams();
       throw err;
     } finally {
       best?.forEach((t) => t.dispose());
-      // The model does not own an optimizer instance handed to compile(): free its moments here.
-      optimizer.dispose();
+      adam.destroy();
     }
 
     let disposed = false;
@@ -111,50 +125,62 @@ export class DnnClassifier implements Classifier {
         const out = new Int32Array(rows);
         for (let start = 0; start < rows; start += PREDICT_CHUNK) {
           const n = Math.min(PREDICT_CHUNK, rows - start);
-          const chunk = tf.tidy(() => {
-            const input = tf.tensor2d(xs.subarray(start * cols, (start + n) * cols), [n, cols]);
-            return (model.predict(input) as tf.Tensor).argMax(-1).dataSync();
-          });
+          const chunk = tf.tidy(() => logits(params.map((p) => p.read()), tf.tensor2d(xs.subarray(start * cols, (start + n) * cols), [n, cols]), spec.leakyAlpha).argMax(-1).dataSync());
           out.set(chunk, start);
         }
         return out;
       },
       weights(): Float32Array[] {
-        return model.getWeights().map((w) => w.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+        return params.map((p) => p.values());
       },
       dispose(): void {
-        if (!disposed) model.dispose();
+        if (!disposed) destroyParams();
         disposed = true;
       },
     };
   }
 }
 
-function buildNetwork(spec: DnnSpec, cols: number, nClasses: number, rng: Rng): tf.Sequential {
-  const regularizer = (): ReturnType<typeof tf.regularizers.l2> | undefined => (spec.l2 > 0 ? tf.regularizers.l2({ l2: spec.l2 }) : undefined);
-  const model = tf.sequential();
-  spec.hidden.forEach((units, i) => {
-    model.add(
-      tf.layers.dense({
-        units,
-        ...(i === 0 ? { inputShape: [cols] } : {}),
-        kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed() }),
-        biasInitializer: 'zeros',
-        kernelRegularizer: regularizer(),
-      }),
-    );
-    model.add(tf.layers.leakyReLU({ alpha: spec.leakyAlpha }));
+/** [n, cols] -> [n, classes] logits. */
+function logits(params: tf.Tensor[], x: tf.Tensor2D, alpha: number): tf.Tensor2D {
+  const [n, cols] = x.shape;
+  const out = stackedMlpForward(params, x.reshape([1, n, cols]), alpha, (h, slope) => tf.leakyRelu(h, slope));
+  return out.reshape([n, out.shape[2] as number]);
+}
+
+/**
+ * The batch loss (mean cross-entropy plus l2 * sum(W^2) over the kernels) and its gradients
+ * [dW1, db1, ...], by the hand-written backward pass. Exported for the gradient test.
+ */
+export function dnnLossAndGradients(params: tf.Tensor[], xs: tf.Tensor2D, ys: tf.Tensor2D, l2: number, alpha: number): { loss: tf.Scalar; grads: tf.Tensor[] } {
+  const [n, cols] = xs.shape;
+  const trace = stackedMlpForwardTraced(params, xs.reshape([1, n, cols]), alpha);
+  const z = trace.output;
+  const y = ys.reshape(z.shape);
+  const logProb = tf.logSoftmax(z);
+  let loss = tf.div(tf.neg(tf.sum(tf.mul(y, logProb))), n) as tf.Scalar;
+  // d(mean cross-entropy)/dz = (softmax(z) - y) / n.
+  const dz = tf.div(tf.sub(tf.exp(logProb), y), n);
+  const back = stackedMlpBackward(params, trace, dz, alpha, false);
+  const grads = stackedMlpWeightGradients([trace], [back.deltas]).map((g, i) => {
+    if (i % 2 === 1 || l2 === 0) return g;
+    const w = params[i] as tf.Tensor;
+    loss = tf.add(loss, tf.mul(tf.sum(tf.square(w)), l2)) as tf.Scalar;
+    return tf.add(g, tf.mul(w, 2 * l2));
   });
-  model.add(
-    tf.layers.dense({
-      units: nClasses,
-      activation: 'softmax',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: rng.seed() }),
-      biasInitializer: 'zeros',
-      kernelRegularizer: regularizer(),
-    }),
-  );
-  return model;
+  return { loss, grads };
+}
+
+/** One Adam step; returns the batch loss (a scalar on the backend, not read back). */
+function trainStep(params: ResourceVariable[], adam: FusedAdam, xs: tf.Tensor2D, ys: tf.Tensor2D, spec: DnnSpec): tf.Scalar {
+  return tf.tidy(() => {
+    const values = params.map((p) => p.read());
+    const { loss, grads } = dnnLossAndGradients(values, xs, ys, spec.l2, spec.leakyAlpha);
+    // Release the aliasing reads so the fused update runs in place.
+    tf.dispose(values);
+    adam.apply(grads, spec.lr);
+    return loss;
+  });
 }
 
 function batchTensors(set: LabelledSet, rows: readonly number[], nClasses: number): [tf.Tensor2D, tf.Tensor2D] {
@@ -168,11 +194,11 @@ function batchTensors(set: LabelledSet, rows: readonly number[], nClasses: numbe
   return [tf.tensor2d(x, [rows.length, cols]), tf.tensor2d(y, [rows.length, nClasses])];
 }
 
-function validationLoss(model: tf.Sequential, set: LabelledSet, rows: readonly number[], nClasses: number): number {
+function validationLoss(params: ResourceVariable[], set: LabelledSet, rows: readonly number[], nClasses: number, alpha: number): number {
   return tf.tidy(() => {
     const [xs, ys] = batchTensors(set, rows, nClasses);
-    const p = (model.predict(xs) as tf.Tensor).clipByValue(1e-7, 1);
-    return -ys.mul(p.log()).sum(-1).mean().dataSync()[0]!;
+    const logProb = tf.logSoftmax(logits(params.map((p) => p.read()), xs, alpha));
+    return tf.neg(tf.sum(tf.mul(ys, logProb), -1)).mean().dataSync()[0] as number;
   });
 }
 

@@ -5,11 +5,11 @@
  */
 import { tf } from '../tf';
 import type { Rng } from '../random';
-import { FusedAdam } from './fused-adam';
+import { FusedAdam } from '../nn/fused-adam';
 import type { ClassifierSpec } from './gan-spec';
 import { leakyRelu } from './leaky-relu';
-import { ResourceVariable } from './resource-variable';
-import { glorotStackedMlp, stackedMlpForward, stackedMlpShapes } from './stacked-mlp';
+import { ResourceVariable } from '../nn/resource-variable';
+import { glorotStackedMlp, stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
 
 export interface ClassifierTrainingInput {
   /** [n, D] on the backend. */

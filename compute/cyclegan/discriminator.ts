@@ -15,7 +15,7 @@
  */
 import { tf } from '../tf';
 import { twiceDifferentiableLeakyRelu } from './leaky-relu';
-import { stackedMlpForward, stackedMlpShapes } from './stacked-mlp';
+import { stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
 
 export interface DiscriminatorLayout {
   kind: 'patch' | 'mlp';

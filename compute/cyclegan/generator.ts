@@ -5,8 +5,8 @@
  */
 import { tf } from '../tf';
 import { leakyRelu } from './leaky-relu';
-import type { MlpTrace } from './stacked-mlp';
-import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from './stacked-mlp';
+import type { MlpTrace } from '../nn/stacked-mlp';
+import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from '../nn/stacked-mlp';
 
 export function generatorSizes(dim: number, hidden: number[]): number[] {
   return [dim, ...hidden, dim];

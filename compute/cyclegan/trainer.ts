@@ -29,12 +29,12 @@ import type { CheckpointTensor } from './checkpoint-format';
 import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-format';
 import type { DiscriminatorLayout } from './discriminator';
 import { discriminate, discriminatorShapes, discriminatorSizes } from './discriminator';
-import { FusedAdam } from './fused-adam';
+import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
 import { discriminatorHiddenOf, GanSpecSchema } from './gan-spec';
 import { cycleForward, cycleWeightGradients, generate, generatorShapes, generatorSizes } from './generator';
-import { ResourceVariable } from './resource-variable';
-import { glorotStackedMlp, stackedMlpShapes } from './stacked-mlp';
+import { ResourceVariable } from '../nn/resource-variable';
+import { glorotStackedMlp, stackedMlpShapes } from '../nn/stacked-mlp';
 
 /** Unlabelled source vectors S, row-major. */
 export interface SourceMatrix {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dnnSpecSchema } from '../../compute/classify/classifier-spec';
-import { DnnClassifier } from '../../compute/classify/dnn';
+import { DnnClassifier, dnnLossAndGradients } from '../../compute/classify/dnn';
+import { glorotStackedMlp, stackedMlpShapes } from '../../compute/nn/stacked-mlp';
+import { Rng } from '../../compute/random';
 import { tf } from '../../compute/tf';
 import { gaussianClasses, splitEvery } from './synthetic-classes';
 
@@ -83,5 +85,40 @@ describe('DNN classifier', () => {
     } finally {
       model.dispose();
     }
+  });
+
+  it('hand-written loss and gradients equal autodiff of cross-entropy + L2 (Keras convention)', () => {
+    tf.tidy(() => {
+      const sizes = [7, 9, 6, 4];
+      const rng = new Rng(17);
+      const params = glorotStackedMlp(sizes, [rng]).map((w, i) => {
+        const shape = stackedMlpShapes(1, sizes)[i] as number[];
+        // Non-zero biases, so their gradients are exercised too.
+        return tf.add(tf.tensor(w, shape), tf.randomUniform(shape, -0.3, 0.3, 'float32', 5 + i));
+      });
+      const n = 11;
+      const xs = tf.randomNormal([n, 7], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const ys = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 3, 2, 1], 'int32'), 4).toFloat() as tf.Tensor2D;
+      const l2 = 0.01;
+      const alpha = 0.2;
+      const reference = (...p: tf.Tensor[]): tf.Scalar => {
+        let h: tf.Tensor = xs;
+        for (let l = 0; l < p.length / 2; l++) {
+          h = tf.add(tf.matMul(h, (p[2 * l] as tf.Tensor).reshape((p[2 * l] as tf.Tensor).shape.slice(1))), (p[2 * l + 1] as tf.Tensor).reshape([-1]));
+          if (l + 1 < p.length / 2) h = tf.leakyRelu(h, alpha);
+        }
+        const ce = tf.losses.softmaxCrossEntropy(ys, h);
+        const penalty = tf.addN(p.filter((_, i) => i % 2 === 0).map((w) => tf.sum(tf.square(w))));
+        return tf.add(ce, tf.mul(penalty, l2)) as tf.Scalar;
+      };
+      const expected = tf.valueAndGrads(reference)(params);
+      const actual = dnnLossAndGradients(params, xs, ys, l2, alpha);
+      assert.ok(Math.abs(actual.loss.dataSync()[0]! - expected.value.dataSync()[0]!) < 1e-5, 'loss');
+      actual.grads.forEach((g, i) => {
+        const e = expected.grads[i] as tf.Tensor;
+        const err = tf.max(tf.abs(tf.sub(g, e))).dataSync()[0]! / Math.max(1e-6, tf.max(tf.abs(e)).dataSync()[0]!);
+        assert.ok(err < 1e-5, `parameter ${i}: relative error ${err}`);
+      });
+    });
   });
 });

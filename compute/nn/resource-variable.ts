@@ -45,7 +45,7 @@ export class ResourceVariable {
     // A process-unique shared_name: two variables with the same name would share storage.
     this.handle = tf.keep(be.executeSingleOutput('VarHandleOp', [
       { name: 'container', type: b.TF_ATTR_STRING as number, value: '' },
-      { name: 'shared_name', type: b.TF_ATTR_STRING as number, value: `serflow_cyclegan_${process.pid}_${nextId++}` },
+      { name: 'shared_name', type: b.TF_ATTR_STRING as number, value: `serflow_nn_${process.pid}_${nextId++}` },
       { name: 'dtype', type: b.TF_ATTR_TYPE as number, value: b.TF_FLOAT },
       { name: 'shape', type: b.TF_ATTR_SHAPE as number, value: shape },
     ], []));
