@@ -9,4 +9,6 @@ export const ExitCode = {
   stackUnavailable: 3,
   /** The workflow was cancelled or terminated. */
   cancelled: 4,
+  /** This command was interrupted (SIGINT, SIGTERM) while following; the workflow lives on. */
+  interrupted: 130,
 } as const;

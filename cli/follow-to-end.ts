@@ -11,13 +11,25 @@ import { ExitCode } from './exit-codes';
 import { followWorkflow } from './follow-workflow';
 import { mlflowRunUrl, temporalWorkflowUrl } from './links';
 
+const INTERRUPTED: unique symbol = Symbol('interrupted');
+
 export async function followToEnd(client: Client, settings: StackSettings, workflowId: string, options: { worker: boolean; json: boolean }): Promise<number> {
   // Required only here: workers load tfjs and every activity, which status-like commands never need.
   // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports
   const workers = options.worker ? await (require('./in-process-workers') as typeof import('./in-process-workers')).startInProcessWorkers(settings) : undefined;
   try {
     const handle = client.workflow.getHandle(workflowId);
-    const result = await followWorkflow<ExperimentWorkflowResult | SweepOutcome[]>(client, handle, options.json);
+    const following = followWorkflow<ExperimentWorkflowResult | SweepOutcome[]>(client, handle, options.json);
+    // Ctrl-C (or SIGTERM) stops this process's workers; without them nothing would ever finish
+    // the workflow, so say how to continue instead of following it forever.
+    const interrupted = workers?.ended.then((): typeof INTERRUPTED => INTERRUPTED) ?? new Promise<never>(() => undefined);
+    const result = await Promise.race([following, interrupted]);
+    if (result === INTERRUPTED) {
+      following.catch(() => undefined);
+      process.stderr.write(`\nserflow: interrupted; ${workflowId} stays in Temporal with its finished work and continues when a worker polls: ` +
+        `\`serflow resume ${workflowId}\` (or \`serflow worker\`) to go on, \`serflow cancel ${workflowId}\` to stop it\n`);
+      return ExitCode.interrupted;
+    }
     if (Array.isArray(result)) printSweepResult(workflowId, result, options.json);
     else printResult(settings, workflowId, result, options.json);
     return ExitCode.ok;

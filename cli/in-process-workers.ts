@@ -17,6 +17,11 @@ import { createWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 
 export interface InProcessWorkers {
+  /**
+   * Settles when the workers stop running on their own: the Temporal runtime shuts them down on
+   * SIGINT, SIGTERM, SIGQUIT and SIGUSR2, or a worker fails.
+   */
+  ended: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
   const running = Promise.all(workers.map((w) => w.run()));
   running.catch((err: unknown) => logger.error({ err }, 'worker failed'));
   return {
+    ended: running.then(() => undefined, () => undefined),
     async stop() {
       stopping = true;
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
