@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { readWav } from '../compute/audio/wav';
 import { EMODB_ALL_EMOTIONS, readEmodbCorpus } from '../compute/corpus/emodb';
 import { extractFeatures, smileExtractVersion, type StandardFeatureSetName } from '../compute/features/opensmile';
-import { smileExtract } from '../infra/paths';
+import { repoRoot, smileExtract } from '../infra/paths';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +27,7 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const corpus = arg('corpus', '/work/shared/emodb/wav');
+  const corpus = arg('corpus', join(repoRoot, '..', 'shared', 'emodb', 'wav'));
   const sets = arg('sets', 'ComParE_2016,eGeMAPSv02,emobase').split(',') as StandardFeatureSetName[];
   const entries = await readEmodbCorpus(corpus, { emotions: EMODB_ALL_EMOTIONS });
   let audioSeconds = 0;
