@@ -15,6 +15,7 @@
  */
 import { tf } from '../tf';
 import { twiceDifferentiableLeakyRelu } from './leaky-relu';
+import type { Activation } from '../nn/stacked-mlp';
 import { stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
 
 export interface DiscriminatorLayout {
@@ -37,16 +38,20 @@ export function discriminatorShapes(stack: number, layout: DiscriminatorLayout):
   return stackedMlpShapes(stack, discriminatorSizes(layout));
 }
 
-/** x: [C, N, D] -> scores [C, N] (logits for 'ce', critic values for 'wdiv'). */
-export function discriminate(params: tf.Tensor[], x: tf.Tensor, layout: DiscriminatorLayout, slope: number): tf.Tensor {
+/**
+ * x: [C, N, D] -> scores [C, N] (logits for 'ce', critic values for 'wdiv'). `activation`: the
+ * twice-differentiable leaky ReLU by default (the critic's penalty differentiates its gradient);
+ * where only first derivatives are taken (the generator step), the one-kernel tf.leakyRelu.
+ */
+export function discriminate(params: tf.Tensor[], x: tf.Tensor, layout: DiscriminatorLayout, slope: number, activation: Activation = twiceDifferentiableLeakyRelu): tf.Tensor {
   const [stack, n] = x.shape as [number, number, number];
   if (layout.kind === 'mlp') {
-    return stackedMlpForward(params, x, slope, twiceDifferentiableLeakyRelu).reshape([stack, n]);
+    return stackedMlpForward(params, x, slope, activation).reshape([stack, n]);
   }
   const size = Math.min(layout.patchSize, layout.dim);
   const patches = patchCount(layout);
   const padded = patches * size === layout.dim ? x : tf.pad(x, [[0, 0], [0, 0], [0, patches * size - layout.dim]]);
   const slices = padded.reshape([stack, n * patches, size]);
-  const scores = stackedMlpForward(params, slices, slope, twiceDifferentiableLeakyRelu);
+  const scores = stackedMlpForward(params, slices, slope, activation);
   return scores.reshape([stack, n, patches]).mean(2);
 }

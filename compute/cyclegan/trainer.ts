@@ -33,6 +33,7 @@ import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
 import { discriminatorHiddenOf, GanSpecSchema } from './gan-spec';
 import { cycleForward, cycleWeightGradients, generate, generatorShapes, generatorSizes } from './generator';
+import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
 import { glorotStackedMlp, stackedMlpShapes } from '../nn/stacked-mlp';
 
@@ -577,7 +578,7 @@ export class CycleGanTrainer {
         // Adversarial and classification terms depend on the fakes only: their gradient by autodiff.
         let record: tf.Tensor | undefined;
         const { grad } = tf.valueAndGrad((f: tf.Tensor) => {
-          const scores = discriminate(d, f, this.layout, slope);
+          const scores = discriminate(d, f, this.layout, slope, leakyRelu);
           const adv = spec.loss === 'ce' ? ceGeneratorLoss(scores) : wdivGeneratorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
