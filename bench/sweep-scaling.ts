@@ -80,9 +80,8 @@ function track(child: ChildProcess): ChildProcess {
 }
 
 /**
- * SIGTERM, then SIGKILL if the process has not ended after graceMs. Needed for `serflow sweep`:
- * the Temporal SDK's runtime catches SIGTERM and SIGINT to shut the workers down, and the CLI
- * then keeps waiting for the workflow's result.
+ * SIGTERM, then SIGKILL if the process has not ended after graceMs (`serflow sweep` ends with
+ * 130 on SIGTERM once its workers have shut down; the fallback covers a stuck shutdown).
  */
 async function stop(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
