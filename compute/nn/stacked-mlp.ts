@@ -53,16 +53,15 @@ export function stackedMlpForward(params: tf.Tensor[], x: tf.Tensor, slope: numb
   return h;
 }
 
-/**
- * A forward pass that keeps what the backward pass needs: the input of every layer
- * (`inputs[0]` = x, `inputs[l]` = the activation after hidden layer l). Hidden layers use the
- * ordinary leaky ReLU; `output` is the last layer's linear output.
- */
+/** What a traced forward pass keeps for the hand-written backward pass. */
 export interface MlpTrace {
+  /** The input of every layer: `inputs[0]` = x, `inputs[l]` = the activation after hidden layer l. */
   inputs: tf.Tensor[];
+  /** The last layer's linear output. */
   output: tf.Tensor;
 }
 
+/** stackedMlpForward with the leaky ReLU, keeping every layer's input for stackedMlpBackward. */
 export function stackedMlpForwardTraced(params: tf.Tensor[], x: tf.Tensor, slope: number): MlpTrace {
   const inputs: tf.Tensor[] = [x];
   const layers = params.length / 2;
