@@ -1,18 +1,16 @@
 import type { ActivityDeps } from './activity-deps';
 import { createEvaluationActivities } from './evaluation-activities';
-import { createFeatureActivities } from './feature-activities';
 import { createGanActivities } from './gan-activities';
+import { createOrchestrationActivities } from './orchestration-activities';
 import { createSmokeActivities } from './smoke-activities';
-import { createTrackingActivities } from './tracking-activities';
 
 /** Every activity a worker serves, built over its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
-    ...createFeatureActivities(deps),
+    ...createOrchestrationActivities(deps),
     ...createEvaluationActivities(deps),
     ...createGanActivities(deps),
-    ...createTrackingActivities(deps),
   };
 }
 

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createOrchestrationActivities } from '../activities/orchestration-activities';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot } from '../infra/paths';
 import { createRuntimeDeps } from '../infra/runtime-deps';
@@ -35,7 +35,7 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
   });
   let stopping = false;
   const workers: Worker[] = await createWorkers({
-    settings, logger, activities: createActivities(createRuntimeDeps(settings)), queues: { orchestration: true, compute: false },
+    settings, logger, activities: createOrchestrationActivities(createRuntimeDeps(settings)), queues: { orchestration: true, compute: false },
   });
   const running = Promise.all(workers.map((w) => w.run()));
   running.catch((err: unknown) => logger.error({ err }, 'worker failed'));
