@@ -44,13 +44,7 @@ export type Activation = (x: tf.Tensor, slope: number) => tf.Tensor;
 
 /** Hidden layers use `activation`; the output layer is linear. x: [C, N, in] -> [C, N, out]. */
 export function stackedMlpForward(params: tf.Tensor[], x: tf.Tensor, slope: number, activation: Activation): tf.Tensor {
-  let h = x;
-  const layers = params.length / 2;
-  for (let l = 0; l < layers; l++) {
-    h = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor), params[2 * l + 1] as tf.Tensor);
-    if (l + 1 < layers) h = activation(h, slope);
-  }
-  return h;
+  return stackedMlpForwardTraced(params, x, slope, activation).output;
 }
 
 /** What a traced forward pass keeps for the hand-written backward pass. */
@@ -61,15 +55,19 @@ export interface MlpTrace {
   output: tf.Tensor;
 }
 
-/** stackedMlpForward with the leaky ReLU, keeping every layer's input for stackedMlpBackward. */
-export function stackedMlpForwardTraced(params: tf.Tensor[], x: tf.Tensor, slope: number): MlpTrace {
+/**
+ * The forward pass, keeping every layer's input for stackedMlpBackward, which assumes a leaky
+ * ReLU with this slope (either form of compute/cyclegan/leaky-relu.ts: it reads the derivative off
+ * the sign).
+ */
+export function stackedMlpForwardTraced(params: tf.Tensor[], x: tf.Tensor, slope: number, activation: Activation = (h, a) => tf.leakyRelu(h, a)): MlpTrace {
   const inputs: tf.Tensor[] = [x];
   const layers = params.length / 2;
   let h = x;
   for (let l = 0; l < layers; l++) {
     h = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor), params[2 * l + 1] as tf.Tensor);
     if (l + 1 < layers) {
-      h = tf.leakyRelu(h, slope);
+      h = activation(h, slope);
       inputs.push(h);
     }
   }
