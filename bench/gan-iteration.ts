@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { option, stats } from './bench-kit';
 
 // Thread pools are sized when the TensorFlow library loads: set them before importing tf.
 process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
@@ -39,26 +40,16 @@ interface Row {
   torchCpuMsMedian?: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-function stats(xs: number[]): { min: number; median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number, max: s[s.length - 1] as number };
-}
-
 async function main(): Promise<void> {
   const { tf } = await import('../compute/tf.js');
   const { CycleGanTrainer, sourceFromTrainingFold } = await import('../compute/cyclegan/trainer.js');
   const { parseGanSpec } = await import('../compute/cyclegan/gan-spec.js');
   const { Rng } = await import('../compute/random.js');
 
-  const dims = arg('dims', '88,988,2185,6373').split(',').map(Number);
-  const repeats = Number(arg('repeats', '5'));
-  const loss = arg('loss', 'wdiv');
-  const discriminator = arg('discriminator', 'patch');
+  const dims = option('dims', '88,988,2185,6373').split(',').map(Number);
+  const repeats = Number(option('repeats', '5'));
+  const loss = option('loss', 'wdiv');
+  const discriminator = option('discriminator', 'patch');
   const batchSize = 64;
   const perClassRows = 80;
 

@@ -21,11 +21,7 @@ import { repoRoot } from '../infra/paths';
 import { createRuntimeDeps } from '../infra/runtime-deps';
 import { logger } from '../logging/logger';
 import { runBounded } from '../workflows/run-bounded';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
+import { option, stats } from './bench-kit';
 
 async function inProcess(configFile: string, maxFolds: number, experimentName: string): Promise<number> {
   process.env.SERFLOW_STATE = mkdtempSync(join(tmpdir(), 'serflow-bench-state-'));
@@ -103,10 +99,6 @@ async function main(): Promise<void> {
       temporal.push(throughTemporal(configFile, maxFolds, `bench-temporal-${stamp}-${r}`));
     }
   }
-  const stats = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number, max: s[s.length - 1] as number };
-  };
   const t = stats(temporal);
   const d = stats(direct);
   const overhead = (100 * (t.median - d.median)) / d.median;

@@ -48,22 +48,13 @@ import { experimentSchema } from '../configs/schema/experiment';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot, stateDir } from '../infra/paths';
 import type { SweepOutcome } from '../workflows/sweep';
+import { option, stats } from './bench-kit';
 
 // Thread pools are sized when the TensorFlow library loads (here for the in-process part; the
 // workers get the same values from bin/serflow): set them before anything imports tf.
 process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
 process.env.TF_NUM_INTEROP_THREADS ??= '1';
 process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? (process.argv[i + 1] as string) : fallback;
-}
-
-function stats(xs: number[]): { min: number; median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { min: s[0] as number, median: s[Math.floor(s.length / 2)] as number, max: s[s.length - 1] as number };
-}
 
 const serflow = join(repoRoot, 'bin', 'serflow');
 const SAMPLE_MS = 250;
