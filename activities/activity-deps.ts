@@ -1,3 +1,4 @@
+import type { SmileInstallation } from '../compute/features/opensmile';
 import type { Logger } from '../logging/logger';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
@@ -12,4 +13,13 @@ export interface ActivityDeps {
   store: ArtifactStore;
   /** This worker's scratch folder (partial extractions); losing it costs time, never results. */
   workDir: string;
+  /** What the activities need of this machine's installation; only the composition root reads it. */
+  installation: Installation;
+}
+
+export interface Installation {
+  /** SMILExtract and its standard configs; throws, naming the fix, where openSMILE is not installed. */
+  smileExtract(): SmileInstallation;
+  /** The commit of the code this process runs, recorded on every run ('unknown' outside a git checkout). */
+  codeCommit(): string;
 }

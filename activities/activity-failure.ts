@@ -3,7 +3,7 @@
  * retry; everything else (I/O, servers, crashes) is left to the retry policy.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { InputError, NumericalError } from '../compute/errors';
+import { InputError, NumericalError } from '../foundation/errors';
 
 export async function withFailureMapping<T>(work: () => Promise<T>): Promise<T> {
   try {

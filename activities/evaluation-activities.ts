@@ -6,13 +6,11 @@
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
 import type { ConfusionMatrix } from '../compute/metrics';
-import { foldSets } from '../compute/folds/fold-sets';
 import { deriveSeed } from '../compute/random';
 import type { Cell } from '../configs/experiment-plan';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
-import { loadFeatureMatrix } from './feature-matrix-cache';
-import { loadFolds } from './fold-store';
+import { loadFoldSets } from '../store/fold-store';
 import { augmentWithStoredGan } from './gan-augmentation';
 import { memoised } from './memo';
 
@@ -63,10 +61,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     return withFailureMapping(async () => {
       const { runId, ...memoInputs } = input;
       const memo = await memoised(deps.store, 'evaluation', memoInputs, async () => {
-        const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
-        const fold = (await loadFolds(deps.store, input.foldsKey))[input.foldIndex];
-        if (!fold) throw new RangeError(`fold ${input.foldIndex} is not in ${input.foldsKey}`);
-        const { train, test } = foldSets(matrix, fold, input.classes);
+        const { fold, train, test } = await loadFoldSets(deps.store, input);
         // The same seed for every cell of a (fold, repeat): methods are compared on equal
         // classifier initialisations and batch orders (common random numbers).
         const seed = deriveSeed(input.baseSeed, 'evaluation', fold.name, input.repeat);

@@ -6,7 +6,7 @@ import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { hashCorpus, sha256File } from '../compute/corpus/corpus-hash';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
 import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feature-rows';
 import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
@@ -19,12 +19,11 @@ import { stratifiedSplit } from '../compute/folds/stratified-split';
 import { deriveSeed } from '../compute/random';
 import { hashOf } from '../configs/canonical-json';
 import type { ExperimentConfig } from '../configs/schema/experiment';
-import { smileExtract } from '../infra/paths';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { corpusEntries, resolveConfigPath } from './corpus-source';
-import { loadFeatureMatrix } from './feature-matrix-cache';
-import { storeFolds } from './fold-store';
+import { loadFeatureMatrix } from '../store/feature-matrix-cache';
+import { storeFolds } from '../store/fold-store';
 import { memoised } from './memo';
 
 export interface ExtractFeaturesInput {
@@ -71,7 +70,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
         let extractor: string;
         let memoInputs: unknown;
         if (input.features.extractor === 'opensmile') {
-          const smile = smileExtract();
+          const smile = deps.installation.smileExtract();
           const featureSet = resolveFeatureSet(input.features.set, smile.configDir);
           const configHash = await sha256File(featureSet.config);
           extractor = `opensmile:${featureSet.name}`;
@@ -160,6 +159,7 @@ async function extractResumably(
   const done = new Set(earlier.map((r) => r.file));
   const result = await runExtraction(entries, {
     featureSet: features.set,
+    smile: deps.installation.smileExtract(),
     onError: features.onError,
     signal: ctx.cancellationSignal,
     ...(existing ? { existing } : {}),

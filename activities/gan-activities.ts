@@ -8,13 +8,11 @@ import { Context } from '@temporalio/activity';
 import { parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
 import { classQuality, rowsOfClass } from '../compute/cyclegan/quality';
 import { CycleGanTrainer, LOSS_NAMES, sourceFromTrainingFold, type EpochReport } from '../compute/cyclegan/trainer';
-import { foldSets } from '../compute/folds/fold-sets';
 import { deriveSeed } from '../compute/random';
 import type { MetricInput } from '../tracking/run-registry';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
-import { loadFeatureMatrix } from './feature-matrix-cache';
-import { loadFolds } from './fold-store';
+import { loadFoldSets } from '../store/fold-store';
 import { memoised, memoName } from './memo';
 
 export interface TrainGansInput {
@@ -62,10 +60,7 @@ export function createGanActivities(deps: ActivityDeps) {
         });
         let resumedFromEpoch = 0;
         const memo = await memoised(deps.store, 'gan', computeInputs, async () => {
-          const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
-          const fold = (await loadFolds(deps.store, input.foldsKey))[input.foldIndex];
-          if (!fold) throw new RangeError(`fold ${input.foldIndex} is not in ${input.foldsKey}`);
-          const { train } = foldSets(matrix, fold, input.classes);
+          const { fold, train } = await loadFoldSets(deps.store, input);
           await deps.runs.logParamsOnce(run.info.run_id, {
             fold: fold.name, loss: spec.loss, seed: String(input.seed), train_rows: String(train.rows),
             ...Object.fromEntries(Object.entries(spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
@@ -157,7 +152,7 @@ export function createGanActivities(deps: ActivityDeps) {
               return best.trainer;
             }
             return CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
-              seed: deriveSeed(input.seed, 'gan', fold?.name ?? input.foldIndex, spec.loss),
+              seed: deriveSeed(input.seed, 'gan', fold.name, spec.loss),
               onWarning: (message) => log.warn(message),
               signal: ctx.cancellationSignal,
             });

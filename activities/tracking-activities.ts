@@ -4,11 +4,9 @@
  * cell) on the cell runs and on the parent, so that runs line up in the compare view, plus the
  * results as artifacts.
  */
-import { execFileSync } from 'node:child_process';
 import { summariseCell, type CellEvaluation, type CellSummary } from '../compute/experiment-summary';
 import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
-import { repoRoot } from '../infra/paths';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { flattenForParams } from './flatten-params';
@@ -62,18 +60,6 @@ export interface ExperimentSummary {
   rows: SummaryRow[];
 }
 
-let gitCommit: string | undefined;
-function currentGitCommit(): string {
-  if (gitCommit === undefined) {
-    try {
-      gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    } catch {
-      gitCommit = 'unknown';
-    }
-  }
-  return gitCommit;
-}
-
 export function createTrackingActivities(deps: ActivityDeps) {
   return {
     async openSweep(input: OpenSweepInput): Promise<{ experimentId: string; parentRunId: string }> {
@@ -81,7 +67,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
         const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
         const { run } = await deps.runs.ensureRun({
           experimentId: experiment.experiment_id, key: `sweep/${input.sweepId}`, name: `sweep ${input.sweepId}`,
-          tags: { 'serflow.kind': 'sweep', 'serflow.sweep_id': input.sweepId, 'serflow.git_commit': currentGitCommit() },
+          tags: { 'serflow.kind': 'sweep', 'serflow.sweep_id': input.sweepId, 'serflow.git_commit': deps.installation.codeCommit() },
         });
         await deps.runs.logParamsOnce(run.info.run_id, { configurations: String(input.configurations) });
         await deps.runs.logArtifact(run, 'sweep.json', Buffer.from(JSON.stringify(input.sweepConfig, null, 2)));
@@ -94,7 +80,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
         const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
         const experimentId = experiment.experiment_id;
         const tags = {
-          'serflow.kind': 'experiment', 'serflow.config_hash': input.configHash, 'serflow.git_commit': currentGitCommit(),
+          'serflow.kind': 'experiment', 'serflow.config_hash': input.configHash, 'serflow.git_commit': deps.installation.codeCommit(),
           'serflow.workflow_id': input.workflowId, ...(input.sweep ? { 'serflow.sweep_id': input.sweep.id } : {}),
         };
         const { run: parent } = await deps.runs.ensureRun({

@@ -7,8 +7,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../activities';
 import { loadExperimentConfig } from '../configs/load/experiment-config';
-import { loadStackSettings } from '../configs/load/stack-settings';
-import { createRuntimeDeps } from '../infra/runtime-deps';
+import { loadStackSettings } from '../infra/stack-settings';
+import { createRuntimeDeps } from '../composition/runtime-deps';
 
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--config');

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readEmodbCorpus } from '../compute/corpus/emodb';
 import { extractFeatures } from '../compute/features/opensmile';
-import { repoRoot } from '../infra/paths';
+import { repoRoot, smileExtract } from '../infra/paths';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     const file = join(dir, `${set}.tsv`);
     if (existsSync(file)) continue;
     const t0 = performance.now();
-    const { matrix } = await extractFeatures(entries, { featureSet: set });
+    const { matrix } = await extractFeatures(entries, { featureSet: set, smile: smileExtract() });
     const lines = [['file', 'speaker', 'label', ...matrix.columns].join('\t')];
     for (let r = 0; r < matrix.rows; r++) {
       const m = matrix.meta[r];

@@ -43,7 +43,7 @@ import { sweepInput } from '../cli/sweep-command';
 import { hashOf } from '../configs/canonical-json';
 import { planCells } from '../configs/experiment-plan';
 import { loadExperimentConfig } from '../configs/load/experiment-config';
-import { loadStackSettings } from '../configs/load/stack-settings';
+import { loadStackSettings } from '../infra/stack-settings';
 import { experimentSchema } from '../configs/schema/experiment';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot, stateDir } from '../infra/paths';
@@ -364,7 +364,7 @@ async function tensorCounts(base: Record<string, unknown>, featuresStore: string
   const { tf } = await import('../compute/tf.js');
   const { MockActivityEnvironment } = await import('@temporalio/testing');
   const { createActivities } = await import('../activities/index.js');
-  const { createRuntimeDeps } = await import('../infra/runtime-deps.js');
+  const { createRuntimeDeps } = await import('../composition/runtime-deps.js');
   const { logger } = await import('../logging/logger.js');
   const dir = mkdtempSync(join(tmpdir(), 'serflow-bench-tensors-'));
   try {
@@ -408,7 +408,7 @@ async function tensorCounts(base: Record<string, unknown>, featuresStore: string
 async function featuresTemplate(base: Record<string, unknown>, defaultState: string): Promise<{ store: string; memoHit: boolean; seconds: number }> {
   const { MockActivityEnvironment } = await import('@temporalio/testing');
   const { createActivities } = await import('../activities/index.js');
-  const { createRuntimeDeps } = await import('../infra/runtime-deps.js');
+  const { createRuntimeDeps } = await import('../composition/runtime-deps.js');
   const { logger } = await import('../logging/logger.js');
   const dir = join(defaultState, 'bench', 'sweep-scaling-features');
   mkdirSync(dir, { recursive: true });

@@ -12,7 +12,7 @@ import type { Worker } from '@temporalio/worker';
 import { createOrchestrationActivities } from '../activities/orchestration-activities';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot } from '../infra/paths';
-import { createRuntimeDeps } from '../infra/runtime-deps';
+import { createRuntimeDeps } from '../composition/runtime-deps';
 import { createWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 

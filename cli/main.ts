@@ -3,7 +3,7 @@
  * line, runs the command, and maps errors to exit codes and one clear message.
  */
 import { parseArgs } from 'node:util';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import { StackError } from '../infra/stack/stack';
 import { redactText } from '../logging/redact';
 import { ExitCode } from './exit-codes';

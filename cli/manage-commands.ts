@@ -5,7 +5,7 @@
  * finished work is redone.
  */
 import { defaultPayloadConverter, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { loadStackSettings } from '../configs/load/stack-settings';
+import { loadStackSettings } from '../infra/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
 import { ExitCode } from './exit-codes';
 import { followToEnd } from './follow-to-end';

@@ -8,9 +8,9 @@
  * stackUnavailable when MLflow cannot be reached; other errors propagate to main's handler.
  */
 import { resolve } from 'node:path';
-import { InputError } from '../compute/errors';
-import { loadStackSettings } from '../configs/load/stack-settings';
-import { createRuntimeDeps } from '../infra/runtime-deps';
+import { InputError } from '../foundation/errors';
+import { loadStackSettings } from '../infra/stack-settings';
+import { createRuntimeDeps } from '../composition/runtime-deps';
 import { logger } from '../logging/logger';
 import { generateReport } from '../report/generate-report';
 import { resolveReportTarget } from '../report/report-target';

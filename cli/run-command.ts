@@ -3,10 +3,10 @@
  * config), follows it with a progress bar, and prints the result table and the UI links.
  */
 import { loadExperimentConfig } from '../configs/load/experiment-config';
-import { loadStackSettings } from '../configs/load/stack-settings';
+import { loadStackSettings } from '../infra/stack-settings';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
-import { orchestrationSettings } from '../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../composition/orchestration-settings';
 import { experimentWorkflow, type ExperimentWorkflowInput } from '../workflows/experiment';
 import { ExitCode } from './exit-codes';
 import { followToEnd } from './follow-to-end';

@@ -1,4 +1,4 @@
-import { loadStackSettings } from '../configs/load/stack-settings';
+import { loadStackSettings } from '../infra/stack-settings';
 import { stackDown, stackStatus, stackUp } from '../infra/stack/stack';
 import { ExitCode } from './exit-codes';
 

@@ -3,10 +3,10 @@
  * already running), follows it and prints one line per configuration.
  */
 import { loadSweepConfig } from '../configs/load/sweep-config';
-import { loadStackSettings } from '../configs/load/stack-settings';
+import { loadStackSettings } from '../infra/stack-settings';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
-import { orchestrationSettings } from '../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../composition/orchestration-settings';
 import { sweepWorkflow, type SweepWorkflowInput } from '../workflows/sweep';
 import { ExitCode } from './exit-codes';
 import { temporalWorkflowUrl } from './links';

@@ -4,8 +4,8 @@
  * `--queues orchestration` elsewhere.
  */
 import { createActivities } from '../activities';
-import { loadStackSettings } from '../configs/load/stack-settings';
-import { createRuntimeDeps } from '../infra/runtime-deps';
+import { loadStackSettings } from '../infra/stack-settings';
+import { createRuntimeDeps } from '../composition/runtime-deps';
 import { createWorkers, runWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 import { ExitCode } from './exit-codes';

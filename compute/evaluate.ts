@@ -11,7 +11,7 @@ import type { AugmentationReport } from './augment/augmented-set';
 import { classifierSpecSchema } from './classify/classifier-spec';
 import type { ClassifierSpec, ClassifierSpecInput } from './classify/classifier-spec';
 import { createClassifier } from './classify/create-classifier';
-import { InputError } from './errors';
+import { InputError } from '../foundation/errors';
 import type { LabelledSet } from './labelled-set';
 import { confusionMatrix, metricsFromConfusion } from './metrics';
 import type { ConfusionMatrix, MetricsSummary } from './metrics';

@@ -4,7 +4,7 @@
  * statistic of the test side leaks into training. Columns constant over the training rows get
  * standard deviation 1 (they become 0 instead of NaN).
  */
-import { InputError } from './errors';
+import { InputError } from '../foundation/errors';
 
 export interface ZNormalisation {
   /** Per-column mean of the training rows. */

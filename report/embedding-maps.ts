@@ -14,12 +14,10 @@
 import { UMAP } from 'umap-js';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
 import { knnPrecisionRecall, rowsOfClass, type VectorSet } from '../compute/cyclegan/quality';
-import { decodeFeatureMatrix } from '../compute/features/matrix-codec';
-import { foldSets } from '../compute/folds/fold-sets';
 import { deriveSeed, Rng } from '../compute/random';
 import { fitPrincipalComponents, projectOnComponents } from '../compute/statistics/principal-components';
-import { loadFolds } from '../activities/fold-store';
 import type { ArtifactStore } from '../store/artifact-store';
+import { loadFoldSets } from '../store/fold-store';
 import type { MapPoint } from './charts/embedding-map';
 import type { GanRunRecord } from './experiment-record';
 import type { ResultsJson } from './results-schema';
@@ -69,10 +67,7 @@ export async function buildEmbeddingMaps(store: ArtifactStore, results: ResultsJ
   const runs = usable.filter((r) => r.foldIndex === foldIndex);
   const maxPerClass = options.maxPerClass ?? 200;
   const seed = options.seed ?? 20220101;
-  const matrix = decodeFeatureMatrix(await store.get(results.features.featureKey), `feature matrix ${results.features.featureKey}`);
-  const fold = (await loadFolds(store, results.features.foldsKey))[foldIndex];
-  if (!fold) return undefined;
-  const { train } = foldSets(matrix, fold, results.classes);
+  const { fold, train } = await loadFoldSets(store, { ...results.features, foldIndex, classes: results.classes });
 
   const clouds: Cloud[] = [];
   const realPerClass: Record<string, number> = {};

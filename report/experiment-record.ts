@@ -3,7 +3,7 @@
  * per-cell summary metrics (as logged on the parent run: `<cellId>/wa_mean`, ...), and its
  * nested GAN runs.
  */
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { Run } from '../tracking/mlflow-schemas';

@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
-import type { MinimalLogger } from '../tracking/minimal-logger';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ChartSpec } from './chart-spec';
 import { ganLossLabel } from './chart-spec';
 import { augmentationCurveData, augmentationCurvesSpec } from './charts/augmentation-curves';

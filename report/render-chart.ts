@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import type { ChartSpec } from './chart-spec';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import { loadFontMetrics, type FontMetrics } from './font-metrics';
 
 export const CHART_FONT = 'DejaVu Sans';

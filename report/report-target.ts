@@ -4,7 +4,7 @@
  * a sweep id (tag serflow.sweep_id of the sweep run). Run ids are tried first (one cheap call);
  * tags are searched across every active MLflow experiment.
  */
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound, MlflowApiError } from '../tracking/mlflow-errors';
 import type { Run } from '../tracking/mlflow-schemas';

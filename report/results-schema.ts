@@ -4,7 +4,7 @@
  * a newer writer may add fields. Problems are reported all at once, naming the run and the field.
  */
 import { z } from 'zod';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 
 const confusion = z.array(z.array(z.number().nonnegative()));
 const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import { ArtifactNotFoundError } from './store-errors';
 
 /** Bytes, or a stream of them (read once). */

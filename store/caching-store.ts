@@ -8,7 +8,7 @@
  * cached object is as good as the shared one; a corrupt cached object is removed by the folder
  * store and fetched again from the shared store.
  */
-import type { MinimalLogger } from '../tracking/minimal-logger';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { isByteContent } from './artifact-store';
 import type { LocalFolderStore } from './local-folder-store';

@@ -12,8 +12,8 @@
  */
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { InputError } from '../compute/errors';
-import type { MinimalLogger } from '../tracking/minimal-logger';
+import { InputError } from '../foundation/errors';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, sha256Hex } from './artifact-store';
 import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeTempFile } from './atomic-file';

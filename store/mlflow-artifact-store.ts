@@ -20,7 +20,7 @@ import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { ArtifactBody, MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
-import type { MinimalLogger } from '../tracking/minimal-logger';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex } from './artifact-store';
 import { writeTempFile } from './atomic-file';

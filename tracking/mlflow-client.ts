@@ -14,7 +14,7 @@
  */
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import { redactText } from '../logging/redact';
 import { chunkLogBatch } from './log-batch-chunks';
 import type { MlflowAuth } from './mlflow-connection';
@@ -37,7 +37,7 @@ import {
   UpdateRunResponse,
   wireMetricValue,
 } from './mlflow-schemas';
-import type { MinimalLogger } from './minimal-logger';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { RetryPolicy, RetryPolicyInput } from './retry-policy';
 import { RetriesExhausted, RetryPolicy as RetryPolicySchema, retryWithBackoff } from './retry-policy';
 

@@ -4,7 +4,7 @@
  * reads them) or from user:password@ in the URI; they are kept out of the base URL so that no
  * message or log line built from it can leak them.
  */
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 
 export const DEFAULT_TRACKING_URI = 'http://127.0.0.1:5000';
 

@@ -3,7 +3,7 @@
  * with a clear InputError instead of as an opaque 400 (or worse: some server versions and stores
  * accept keys such as "a..b" that others reject, and over-long values may be truncated silently).
  */
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 
 /** MLflow's own limits (mlflow/utils/validation.py, 3.17). */
 export const MAX_KEY_LENGTH = 250;

@@ -19,11 +19,11 @@
  *   Caveat: two attempts logging the same run at the same moment can still both log a point.
  */
 import { z } from 'zod';
-import { InputError } from '../compute/errors';
+import { InputError } from '../foundation/errors';
 import type { ArtifactBody, MlflowClient } from './mlflow-client';
 import { MlflowApiError, ParamConflictError } from './mlflow-errors';
 import type { Metric, Run, RunStatus } from './mlflow-schemas';
-import type { MinimalLogger } from './minimal-logger';
+import type { MinimalLogger } from '../foundation/minimal-logger';
 
 export const RUN_KEY_TAG = 'serflow.key';
 export const PARENT_RUN_TAG = 'mlflow.parentRunId';

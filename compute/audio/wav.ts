@@ -8,7 +8,7 @@
  * turn silently into a short or garbled feature vector.
  */
 import { readFile } from 'node:fs/promises';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 
 export interface DecodedAudio {
   /** Mono samples in [-1, 1] (multi-channel input is averaged). */

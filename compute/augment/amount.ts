@@ -8,7 +8,7 @@
  * Amounts are validated here as well as in the schema, because library callers bypass the schema.
  */
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 
 /** More than this many added samples per training sample is taken for a mistake, not an experiment. */

@@ -3,7 +3,7 @@
  * Gaussian noise N(0, sigma^2) on every feature. Meant for normalised features (z-scores), where
  * one sigma means the same thing for every feature.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { Rng } from '../random';
 import type { AmountSpec } from './amount';

@@ -7,7 +7,7 @@
  * other samples are neighbours), with a warning in the report; a class with fewer than 2 samples
  * has no segment to sample from and is an InputError.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { Rng } from '../random';
 import type { AmountSpec } from './amount';

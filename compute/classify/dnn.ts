@@ -20,7 +20,7 @@
  * Tensor discipline: fit() leaves exactly the model's weights alive; dispose() frees them, so
  * tf.memory().numTensors is the same before fit and after dispose.
  */
-import { NumericalError } from '../errors';
+import { NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { FusedAdam } from '../nn/fused-adam';
 import { ResourceVariable } from '../nn/resource-variable';

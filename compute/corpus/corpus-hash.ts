@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { CorpusEntry } from './corpus-entry';
 
 /** sha256 (hex) of a file's content, streamed. */

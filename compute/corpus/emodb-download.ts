@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { EMODB_ALL_EMOTIONS, readEmodbCorpus } from './emodb';
 
 export const EMODB_ARCHIVE_URL = 'http://emodb.bilderbar.info/download/download.zip';

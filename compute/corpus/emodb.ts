@@ -5,7 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { CorpusEntry } from './corpus-entry';
 
 /** Emotion letters of the German file names and the English class names serflow uses. */

@@ -10,7 +10,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { CorpusEntry } from './corpus-entry';
 import { DelimitedSyntaxError, parseDelimited } from './delimited-text';
 

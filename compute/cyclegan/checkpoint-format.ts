@@ -13,7 +13,7 @@
  * again cannot help; the caller falls back to an earlier checkpoint or starts from scratch).
  */
 import { createHash } from 'node:crypto';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 
 const MAGIC = Buffer.from('SFCGCKP1', 'ascii');
 const HASH_OFFSET = MAGIC.length;

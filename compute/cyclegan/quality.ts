@@ -22,7 +22,7 @@
  * k-NN distances, which only rank, are tfjs float32 matmuls.
  */
 import { tf } from '../tf';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { symmetricEigenvalues } from './symmetric-eigenvalues';
 
 export interface VectorSet {

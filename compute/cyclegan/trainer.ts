@@ -19,7 +19,7 @@
  */
 import { tf } from '../tf';
 import { z } from 'zod';
-import { InputError, NumericalError } from '../errors';
+import { InputError, NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { deriveSeed, Rng } from '../random';
 import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivCriticLossAndPenalty, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';

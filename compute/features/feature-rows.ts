@@ -2,7 +2,7 @@
  * Feature rows one file at a time, and their assembly into a FeatureMatrix. Extraction produces
  * rows in completion order and may be resumed; the matrix is built once, in the order given.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { FeatureMatrix, RowMeta } from './feature-matrix';
 
 export interface FeatureRow extends RowMeta {

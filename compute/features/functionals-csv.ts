@@ -3,7 +3,7 @@
  * input (utterance-level functionals). Bookkeeping columns (name, frameTime, frameIndex, class)
  * are dropped; every other value must be a finite number.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 
 /** Columns openSMILE adds that are not features. */
 export const NON_FEATURE_COLUMNS = new Set(['name', 'frametime', 'frameindex', 'class']);

@@ -9,7 +9,7 @@
  */
 import { endianness } from 'node:os';
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import type { FeatureMatrix } from './feature-matrix';
 
 const MAGIC = 'SFM1';

@@ -19,13 +19,12 @@ import { promisify } from 'node:util';
 import { resample, TARGET_SAMPLE_RATE } from '../audio/resample';
 import { encodeWavPcm16, readWav } from '../audio/wav';
 import type { CorpusEntry } from '../corpus/corpus-entry';
-import { InputError } from '../errors';
-import { smileExtract } from '../../infra/paths';
+import { InputError } from '../../foundation/errors';
 import { assembleFeatureMatrix, type FeatureRow } from './feature-rows';
 import type { FeatureMatrix } from './feature-matrix';
 import { parseFunctionalsCsv } from './functionals-csv';
 
-/** Where SMILExtract and its standard configs are (see `smileExtract()` in infra/paths.ts). */
+/** Where SMILExtract and its standard configs are: the caller knows the installation, this module does not. */
 export interface SmileInstallation {
   binary: string;
   configDir: string;
@@ -177,8 +176,8 @@ export interface SkippedFile {
 
 export interface ExtractionOptions {
   featureSet: StandardFeatureSetName | string | FeatureSet;
-  /** Default: `smileExtract()` from infra/paths.ts (the opensmile wheel in the project virtualenv). */
-  smile?: SmileInstallation;
+  /** The SMILExtract binary and its standard configs (the installation is the caller's business). */
+  smile: SmileInstallation;
   /** Parallel SMILExtract processes. Default os.availableParallelism(). */
   concurrency?: number;
   signal?: AbortSignal;
@@ -211,7 +210,7 @@ export interface ExtractionResult {
 
 /** Extracts the functionals of every entry that is not skipped or already extracted. */
 export async function extractFeatures(entries: readonly CorpusEntry[], options: ExtractionOptions): Promise<ExtractionResult> {
-  const smile = options.smile ?? smileExtract();
+  const { smile } = options;
   const featureSet = typeof options.featureSet === 'string' ? resolveFeatureSet(options.featureSet, smile.configDir) : options.featureSet;
   const onError = options.onError ?? 'fail';
   const processes = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), entries.length || 1));

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { CorpusEntry } from '../corpus/corpus-entry';
 import { DelimitedSyntaxError, parseDelimited, type DelimitedRecord } from '../corpus/delimited-text';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { assembleFeatureMatrix, type FeatureRow } from './feature-rows';
 import type { FeatureMatrix } from './feature-matrix';
 

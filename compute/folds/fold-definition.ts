@@ -3,7 +3,7 @@
  * feature matrix), so it can travel between workflow and activities and be logged as-is.
  */
 import { z } from 'zod';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 
 export const foldDefinitionSchema = z.strictObject({
   name: z.string().min(1),

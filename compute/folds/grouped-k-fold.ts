@@ -3,7 +3,7 @@
  * in an order shuffled from the seed, each to the group with the fewest utterances so far, so
  * that folds are of similar size. The same rows, k and seed always give the same folds.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { deriveSeed, Rng } from '../random';
 import { checkFold, requireRows, speakersOf, type FoldDefinition, type FoldRow } from './fold-definition';
 

@@ -3,7 +3,7 @@
  * round(n * testFraction) of its rows to the test side (at least one row stays in training),
  * drawn from the seed. Speakers appear on both sides: results are not speaker-independent.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { deriveSeed, Rng } from '../random';
 import { checkFold, requireRows, speakersOf, type FoldDefinition, type FoldRow } from './fold-definition';
 

@@ -8,7 +8,7 @@
  * component's sign is fixed so that its largest-magnitude loading is positive.
  */
 import { Rng } from '../random';
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 
 export interface PrincipalComponents {
   cols: number;

@@ -19,7 +19,7 @@
  * - Rank-biserial r = (W+ - W-) / (W+ + W-) (Kerby 2014), in [-1, 1]; positive when x tends to
  *   exceed y. null when no pair differs.
  */
-import { InputError } from '../errors';
+import { InputError } from '../../foundation/errors';
 import { normalSurvival } from './normal-distribution';
 
 export type Alternative = 'two-sided' | 'greater' | 'less';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { formatZodError } from './format-zod-error';
 
 /** Reads a YAML file and validates it against a schema; every problem is reported with its path. */

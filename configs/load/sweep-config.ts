@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { Rng } from '../../compute/random';
 import { hashOf } from '../canonical-json';
 import { experimentSchema, type ExperimentConfig } from '../schema/experiment';

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFeatureActivities } from '../../activities/feature-activities';
 import { connectClient } from '../../infra/temporal/connection';
-import { orchestrationSettings } from '../../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
 import { logger } from '../../logging/logger';
 import { sha256Hex } from '../../store/artifact-store';
 import { LocalFolderStore } from '../../store/local-folder-store';
@@ -23,6 +23,7 @@ import { RunRegistry } from '../../tracking/run-registry';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment, writeTinyManifest } from '../support/tiny-experiment';
 import { spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from './support/fault-kit';
+import { installation } from '../../composition/runtime-deps';
 
 const spawned: SpawnedWorker[] = [];
 let client: Client | undefined;
@@ -39,7 +40,7 @@ test('a store folder that cannot be written fails the extraction with the folder
   writeFileSync(root, 'not a folder');
   const corpus = writeTinyManifest();
   const mlflow = new MlflowClient({ baseUrl: 'http://127.0.0.1:9' });
-  const activities = createFeatureActivities({ logger, mlflow, runs: new RunRegistry(mlflow), store: new LocalFolderStore(root), workDir: join(dir, 'work') });
+  const activities = createFeatureActivities({ logger, mlflow, runs: new RunRegistry(mlflow), store: new LocalFolderStore(root), workDir: join(dir, 'work'), installation });
   const input = { corpus: { kind: 'manifest' as const, path: 'manifest.csv', labels: ['anger', 'neutral'] }, features: { extractor: 'opensmile' as const, set: 'eGeMAPSv02', onError: 'fail' as const }, configDir: corpus };
   const err = await new MockActivityEnvironment().run(activities.extractFeatures, input).then(() => undefined, (e: unknown) => e as Error);
   assert.ok(err, 'the extraction fails');

@@ -13,7 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFeatureActivities, type FeatureRef } from '../../activities/feature-activities';
 import { decodeWav } from '../../compute/audio/wav';
 import { readManifest } from '../../compute/corpus/manifest';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { loadExperimentConfig } from '../../configs/load/experiment-config';
 import { loadSweepConfig } from '../../configs/load/sweep-config';
 import { logger } from '../../logging/logger';
@@ -22,6 +22,7 @@ import { MlflowClient } from '../../tracking/mlflow-client';
 import { assertValidArtifactPath } from '../../tracking/mlflow-keys';
 import { RunRegistry } from '../../tracking/run-registry';
 import { emodbWavDir } from '../support/test-stack';
+import { installation } from '../../composition/runtime-deps';
 
 const BASE = [
   'name: hostile', 'corpus: { kind: manifest, path: manifest.csv }', 'features: { extractor: opensmile, set: eGeMAPSv02 }',
@@ -199,7 +200,7 @@ test('WAV files whose headers lie are InputErrors naming the file, and the extra
   writeFileSync(join(corpus, 'manifest.csv'), ['path,label,speaker', ...rows].join('\n') + '\n');
   const before = listTree(dir);
   const mlflow = new MlflowClient({ baseUrl: 'http://127.0.0.1:9' });
-  const activities = createFeatureActivities({ logger, mlflow, runs: new RunRegistry(mlflow), store: new LocalFolderStore(join(dir, 'store')), workDir: join(dir, 'work') });
+  const activities = createFeatureActivities({ logger, mlflow, runs: new RunRegistry(mlflow), store: new LocalFolderStore(join(dir, 'store')), workDir: join(dir, 'work'), installation });
   const env = new MockActivityEnvironment();
 
   const failing = { corpus: { kind: 'manifest' as const, path: 'manifest.csv' }, features: { extractor: 'opensmile' as const, set: 'eGeMAPSv02', onError: 'fail' as const }, configDir: corpus };

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { connectClient } from '../../infra/temporal/connection';
-import { orchestrationSettings } from '../../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
 import { runningPid } from '../../infra/stack/managed-process';
 import { temporalDevServer } from '../../infra/stack/servers';
 import { serverDown, serverUp } from '../../infra/stack/stack';

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import { connectClient } from '../../infra/temporal/connection';
-import { orchestrationSettings } from '../../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment } from '../support/tiny-experiment';

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadStackSettings } from '../../configs/load/stack-settings';
+import { loadStackSettings } from '../../infra/stack-settings';
 import { temporalCli } from '../../infra/paths';
 
 const [workflowId, name] = process.argv.slice(2);

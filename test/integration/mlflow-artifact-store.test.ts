@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { CachingStore } from '../../store/caching-store';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowArtifactStore } from '../../store/mlflow-artifact-store';

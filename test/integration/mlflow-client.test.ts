@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { isMlflowNotFound, MlflowApiError, MlflowUnavailableError, ParamConflictError } from '../../tracking/mlflow-errors';
 import { closedPort, startFlakyProxy, trackingUri, uniqueName } from './mlflow-test-env';

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createGanActivities } from '../../activities/gan-activities';
-import { storeFolds } from '../../activities/fold-store';
+import { storeFolds } from '../../store/fold-store';
 import { createTrackingActivities } from '../../activities/tracking-activities';
 import { ExitCode } from '../../cli/exit-codes';
 import { encodeFeatureMatrix } from '../../compute/features/matrix-codec';
@@ -32,6 +32,7 @@ import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
 import { trackingUri, uniqueName } from './mlflow-test-env';
+import { installation } from '../../composition/runtime-deps';
 
 const CLASSES = ['anger', 'fear', 'sadness'];
 const SPEAKERS = ['03', '08', '11', '15'];
@@ -76,7 +77,7 @@ before(async () => {
   mlflow = new MlflowClient({ baseUrl: trackingUri(), retry: { totalTimeoutMs: 20_000 } });
   const runs = new RunRegistry(mlflow);
   const store = new LocalFolderStore(join(tmp, 'store'));
-  const deps = { logger: logger.child({ test: 'report' }), mlflow, runs, store, workDir: join(tmp, 'work') };
+  const deps = { logger: logger.child({ test: 'report' }), mlflow, runs, store, workDir: join(tmp, 'work'), installation };
 
   const matrix = featureMatrix();
   const featureKey = await store.put(encodeFeatureMatrix(matrix));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { MlflowApiError, ParamConflictError } from '../../tracking/mlflow-errors';
 import { DUPLICATE_OF_TAG, PARENT_RUN_TAG, RUN_KEY_TAG, RunRegistry } from '../../tracking/run-registry';

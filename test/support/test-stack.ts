@@ -11,15 +11,16 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/activity-deps';
-import { loadStackSettings } from '../../configs/load/stack-settings';
+import { loadStackSettings } from '../../infra/stack-settings';
 import type { StackSettings } from '../../configs/schema/stack-settings';
 import { connectClient } from '../../infra/temporal/connection';
-import { orchestrationSettings } from '../../infra/temporal/orchestration-settings';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
 import { createWorkers, workflowsPath } from '../../infra/temporal/worker';
 import { logger } from '../../logging/logger';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
+import { installation } from '../../composition/runtime-deps';
 
 export const emodbWavDir = process.env.SERFLOW_EMODB ?? `${__dirname}/../../../shared/emodb/wav`;
 
@@ -52,7 +53,7 @@ export async function testStack(): Promise<TestStack> {
     runs,
     async startWorkers(options = {}) {
       const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'serflow-store-'));
-      const deps: ActivityDeps = { logger, mlflow, runs, store: new LocalFolderStore(storeDir), workDir: join(storeDir, 'work') };
+      const deps: ActivityDeps = { logger, mlflow, runs, store: new LocalFolderStore(storeDir), workDir: join(storeDir, 'work'), installation };
       const suffix = randomUUID().slice(0, 8);
       const own: StackSettings = structuredClone(settings);
       own.temporal.taskQueues = {

@@ -6,7 +6,7 @@ import { augmentationSpecSchema } from '../../compute/augment/augmentation-spec'
 import { duplicateSamples } from '../../compute/augment/duplicate';
 import { addGaussianNoise } from '../../compute/augment/gaussian-noise';
 import { smote } from '../../compute/augment/smote';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import type { LabelledSet } from '../../compute/labelled-set';
 import { gaussianClasses } from './synthetic-classes';
 

@@ -8,7 +8,7 @@ import { hashCorpus, sha256File } from '../../compute/corpus/corpus-hash';
 import { parseDelimited } from '../../compute/corpus/delimited-text';
 import { EMODB_ALL_EMOTIONS, parseEmodbFileName, PAPER_EMOTIONS, readEmodbCorpus } from '../../compute/corpus/emodb';
 import { readManifest } from '../../compute/corpus/manifest';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 
 const EMODB = '/work/shared/emodb/wav';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../compute/tf';
-import { InputError, NumericalError } from '../../compute/errors';
+import { InputError, NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../../compute/labelled-set';
 import { Rng } from '../../compute/random';
 import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../compute/cyclegan/checkpoint-format';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { evaluateFold } from '../../compute/evaluate';
 import type { LabelledSet } from '../../compute/labelled-set';
 import { gaussianClasses, splitEvery } from './synthetic-classes';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CorpusEntry } from '../../compute/corpus/corpus-entry';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import type { FeatureMatrix } from '../../compute/features/feature-matrix';
 import { decodeFeatureMatrix, encodeFeatureMatrix } from '../../compute/features/matrix-codec';
 import { importFeatureTable, parseArffTable, parseCsvTable } from '../../compute/features/table-import';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readEmodbCorpus } from '../../compute/corpus/emodb';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { checkFold, foldDefinitionSchema, type FoldDefinition, type FoldRow } from '../../compute/folds/fold-definition';
 import { groupedKFold } from '../../compute/folds/grouped-k-fold';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';

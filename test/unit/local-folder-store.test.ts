@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { ArtifactCorruptionError, ArtifactNotFoundError, StoreWriteError } from '../../store/store-errors';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { encodeWavPcm16 } from '../../compute/audio/wav';
 import type { CorpusEntry } from '../../compute/corpus/corpus-entry';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 import { parseFunctionalsCsv } from '../../compute/features/functionals-csv';
 import { extractFeatures, resolveFeatureSet, type SmileInstallation } from '../../compute/features/opensmile';
 

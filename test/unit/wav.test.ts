@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeWav, encodeWavPcm16, readWav } from '../../compute/audio/wav';
-import { InputError } from '../../compute/errors';
+import { InputError } from '../../foundation/errors';
 
 /**
  * Builds WAV bytes by hand, independently of the encoder under test, so that broken and odd

@@ -14,7 +14,7 @@ import type { Worker } from '@temporalio/worker';
 import { parse, stringify } from 'yaml';
 import { createActivities } from '../../../activities';
 import type { ActivityDeps } from '../../../activities/activity-deps';
-import { loadStackSettings } from '../../../configs/load/stack-settings';
+import { loadStackSettings } from '../../../infra/stack-settings';
 import type { StackSettings } from '../../../configs/schema/stack-settings';
 import { createWorkers } from '../../../infra/temporal/worker';
 import { logger } from '../../../logging/logger';
@@ -23,6 +23,7 @@ import type { MlflowClient } from '../../../tracking/mlflow-client';
 import type { Metric, Run } from '../../../tracking/mlflow-schemas';
 import { RunRegistry } from '../../../tracking/run-registry';
 import { workflowBundle } from '../../support/test-stack';
+import { installation } from '../../../composition/runtime-deps';
 
 export const repo = join(__dirname, '..', '..', '..');
 export const serflowBin = join(repo, 'bin', 'serflow');
@@ -135,6 +136,7 @@ export async function startInProcessWorkers(options: {
   const deps: ActivityDeps = {
     logger, mlflow: options.mlflow, runs: options.runs ?? new RunRegistry(options.mlflow), store: new LocalFolderStore(options.storeDir),
     workDir: join(options.storeDir, 'work'),
+    installation,
   };
   const workers = await createWorkers({
     settings: options.settings, logger, activities: createActivities(deps), workflowBundle: await workflowBundle(),

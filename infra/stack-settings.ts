@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { repoRoot } from '../../infra/paths';
-import { stackSettingsSchema, type StackSettings } from '../schema/stack-settings';
-import { loadYaml } from './load-yaml';
+import { repoRoot } from './paths';
+import { stackSettingsSchema, type StackSettings } from '../configs/schema/stack-settings';
+import { loadYaml } from '../configs/load/load-yaml';
 
 /** Loads temporal.yaml (or SERFLOW_STACK_CONFIG) and applies the environment overrides. */
 export function loadStackSettings(file = process.env.SERFLOW_STACK_CONFIG ?? join(repoRoot, 'temporal.yaml')): StackSettings {

@@ -5,7 +5,7 @@
  */
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
 import { decodeFeatureMatrix } from '../compute/features/matrix-codec';
-import type { ArtifactStore } from '../store/artifact-store';
+import type { ArtifactStore } from './artifact-store';
 
 const MAX_ENTRIES = 4;
 const cache = new Map<string, Promise<FeatureMatrix>>();

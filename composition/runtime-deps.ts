@@ -1,15 +1,19 @@
 /**
- * The real dependencies of a serflow process (worker, CLI, report), built from temporal.yaml
- * and the environment:
+ * The composition root: the one place that knows every concrete dependency of a serflow process
+ * (worker, CLI, report) and the installation, built from temporal.yaml and the environment;
+ * everything below receives them as parameters.
+ *
  *   SERFLOW_STORE=local (default)  the artifact store is a folder: $SERFLOW_STATE/store
  *   SERFLOW_STORE=mlflow           objects go through the MLflow server's artifact proxy, so that
  *                                  workers on several machines share them; each process keeps a
  *                                  local read-through cache in $SERFLOW_CACHE_DIR (default
  *                                  $SERFLOW_STATE/store-cache).
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { ActivityDeps } from '../activities/activity-deps';
+import type { ActivityDeps, Installation } from '../activities/activity-deps';
 import type { StackSettings } from '../configs/schema/stack-settings';
+import { repoRoot, smileExtract, stateDir } from '../infra/paths';
 import { logger as rootLogger, type Logger } from '../logging/logger';
 import type { ArtifactStore } from '../store/artifact-store';
 import { CachingStore } from '../store/caching-store';
@@ -17,7 +21,6 @@ import { LocalFolderStore } from '../store/local-folder-store';
 import { MlflowArtifactStore } from '../store/mlflow-artifact-store';
 import { MlflowClient } from '../tracking/mlflow-client';
 import { RunRegistry } from '../tracking/run-registry';
-import { stateDir } from './paths';
 
 export function createArtifactStore(mlflow: MlflowClient, logger: Logger): ArtifactStore {
   const kind = process.env.SERFLOW_STORE ?? 'local';
@@ -37,5 +40,23 @@ export function createRuntimeDeps(settings: StackSettings, logger: Logger = root
     runs: new RunRegistry(mlflow, { logger }),
     store: createArtifactStore(mlflow, logger),
     workDir: process.env.SERFLOW_WORK_DIR ?? join(stateDir(), 'work'),
+    installation,
   };
 }
+
+let gitCommit: string | undefined;
+
+/** This clone's installation: openSMILE from the project virtualenv, the code's git commit. */
+export const installation: Installation = {
+  smileExtract,
+  codeCommit(): string {
+    if (gitCommit === undefined) {
+      try {
+        gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+      } catch {
+        gitCommit = 'unknown';
+      }
+    }
+    return gitCommit;
+  },
+};
