@@ -4,7 +4,7 @@
  * cell) on the cell runs and on the parent, so that runs line up in the compare view, plus the
  * results as artifacts.
  */
-import { summariseCell, type CellEvaluation, type CellSummary } from '../compute/experiment-summary';
+import { renderSummaryTable, summariseCell, type CellEvaluation, type CellSummary, type SummaryRow } from '../compute/experiment-summary';
 import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { withFailureMapping } from './activity-failure';
@@ -42,16 +42,6 @@ export interface FinishExperimentInput {
   evaluations: (CellEvaluation & { cellId: string; addedPerClass?: Record<string, number> })[];
   features: { featureKey: string; foldsKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
   memo: { hits: number; total: number };
-}
-
-export interface SummaryRow {
-  cellId: string;
-  method: string;
-  amount: string;
-  classifier: string;
-  wa: { mean: number; std: number | null };
-  uar: { mean: number; std: number | null };
-  foldUar: Record<string, number>;
 }
 
 export interface ExperimentSummary {
@@ -152,11 +142,4 @@ export function createTrackingActivities(deps: ActivityDeps) {
       });
     },
   };
-}
-
-export function renderSummaryTable(rows: readonly SummaryRow[]): string {
-  const pct = (s: { mean: number; std: number | null }) => `${(100 * s.mean).toFixed(2)} ± ${s.std === null ? '-' : (100 * s.std).toFixed(2)}`;
-  const lines = ['| method | amount | classifier | WA % | UAR % |', '|---|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.method} | ${r.amount} | ${r.classifier} | ${pct(r.wa)} | ${pct(r.uar)} |`);
-  return lines.join('\n') + '\n';
 }

@@ -3,7 +3,7 @@
  * otherwise) and prints its result: the summary table and links, or one line per sweep point.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { renderSummaryTable } from '../activities/tracking-activities';
+import { renderSummaryTable } from '../compute/experiment-summary';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import type { ExperimentWorkflowResult } from '../workflows/experiment';
 import type { SweepOutcome } from '../workflows/sweep';

@@ -9,10 +9,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { createOrchestrationActivities } from '../activities/orchestration-activities';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot } from '../infra/paths';
-import { createRuntimeDeps } from '../composition/runtime-deps';
+import { createWorkerActivities } from '../composition/worker-activities';
 import { createWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 
@@ -35,7 +34,7 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
   });
   let stopping = false;
   const workers: Worker[] = await createWorkers({
-    settings, logger, activities: createOrchestrationActivities(createRuntimeDeps(settings)), queues: { orchestration: true, compute: false },
+    settings, logger, activities: (await createWorkerActivities(settings, 'orchestration')).activities, queues: { orchestration: true, compute: false },
   });
   const running = Promise.all(workers.map((w) => w.run()));
   running.catch((err: unknown) => logger.error({ err }, 'worker failed'));

@@ -3,9 +3,8 @@
  * deployment routes heavy work to bigger machines with `--queues compute` there and
  * `--queues orchestration` elsewhere.
  */
-import { createActivities } from '../activities';
 import { loadStackSettings } from '../infra/stack-settings';
-import { createRuntimeDeps } from '../composition/runtime-deps';
+import { createWorkerActivities } from '../composition/worker-activities';
 import { createWorkers, runWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 import { ExitCode } from './exit-codes';
@@ -28,10 +27,10 @@ export function parseQueues(value: string | undefined): { orchestration: boolean
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
   const settings = loadStackSettings();
-  const deps = createRuntimeDeps(settings);
   const queues = parseQueues(options.queues);
+  const { deps, activities } = await createWorkerActivities(settings, 'all');
   const workers = await createWorkers({
-    settings, logger, activities: createActivities(deps), queues,
+    settings, logger, activities, queues,
     ...(options.computeConcurrency ? { maxConcurrentComputeActivities: options.computeConcurrency } : {}),
     ...(options.shortConcurrency ? { maxConcurrentShortActivities: options.shortConcurrency } : {}),
   });

@@ -42,3 +42,22 @@ export function summariseCell(evaluations: readonly CellEvaluation[]): CellSumma
     evaluations: evaluations.length,
   };
 }
+
+/** One line of an experiment's result table: a cell's mean and std of WA and UAR over repeats. */
+export interface SummaryRow {
+  cellId: string;
+  method: string;
+  amount: string;
+  classifier: string;
+  wa: { mean: number; std: number | null };
+  uar: { mean: number; std: number | null };
+  foldUar: Record<string, number>;
+}
+
+/** The result table as markdown (printed by the CLI, stored on the parent run as table.md). */
+export function renderSummaryTable(rows: readonly SummaryRow[]): string {
+  const pct = (s: { mean: number; std: number | null }) => `${(100 * s.mean).toFixed(2)} ± ${s.std === null ? '-' : (100 * s.std).toFixed(2)}`;
+  const lines = ['| method | amount | classifier | WA % | UAR % |', '|---|---|---|---|---|'];
+  for (const r of rows) lines.push(`| ${r.method} | ${r.amount} | ${r.classifier} | ${pct(r.wa)} | ${pct(r.uar)} |`);
+  return lines.join('\n') + '\n';
+}
