@@ -2,6 +2,8 @@
  * One evaluation: a fold's training part (z-normalised on itself), augmented as the cell says,
  * a classifier fitted and scored on the fold's test part. Memoised by its inputs; logged to the
  * cell's MLflow run as metrics named by fold and repeat, and the confusion matrix as an artifact.
+ * A thin adapter: it loads the references (fold sets, the fold's GANs), and compute/evaluate.ts
+ * does the rest for every method alike.
  */
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
@@ -11,7 +13,7 @@ import type { Cell } from '../configs/experiment-plan';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { loadFoldSets } from '../store/fold-store';
-import { augmentWithStoredGan } from './gan-augmentation';
+import { loadGenerator } from '../store/restored-gans';
 import { memoised } from './memo';
 
 export interface EvaluateInput {
@@ -66,22 +68,11 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         // classifier initialisations and batch orders (common random numbers).
         const seed = deriveSeed(input.baseSeed, 'evaluation', fold.name, input.repeat);
         Context.current().heartbeat();
-        const { augmentation } = input.cell;
-        let result;
-        let addedPerClass: Record<string, number>;
-        let warnings: string[];
-        if (augmentation.method === 'cyclegan') {
-          if (!input.ganKey) throw new RangeError(`cell ${input.cell.id} needs a trained GAN (ganKey)`);
-          const augmented = await augmentWithStoredGan(deps.store, input.ganKey, train, augmentation.amount, seed);
-          result = await evaluateFold({ train: augmented.set, test, augmentation: { method: 'none' }, classifier: input.cell.classifierSpec, seed });
-          ({ addedPerClass, warnings } = augmented.report);
-        } else {
-          result = await evaluateFold({ train, test, augmentation, classifier: input.cell.classifierSpec, seed });
-          ({ addedPerClass, warnings } = result.augmentation);
-        }
+        const generator = input.ganKey ? await loadGenerator(deps.store, input.ganKey) : undefined;
+        const result = await evaluateFold({ train, test, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec, seed, generator });
         return {
           fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,
-          addedPerClass, trainRows: result.trainRows, testRows: result.testRows, warnings,
+          addedPerClass: result.augmentation.addedPerClass, trainRows: result.trainRows, testRows: result.testRows, warnings: result.augmentation.warnings,
         };
       });
       const r = memo.value;

@@ -12,11 +12,7 @@ import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feat
 import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
 import { extractFeatures as runExtraction, resolveFeatureSet, smileExtractVersion, type SkippedFile } from '../compute/features/opensmile';
 import { importFeatureTable } from '../compute/features/table-import';
-import type { FoldDefinition } from '../compute/folds/fold-definition';
-import { groupedKFold } from '../compute/folds/grouped-k-fold';
-import { leaveOneSpeakerOut } from '../compute/folds/leave-one-speaker-out';
-import { stratifiedSplit } from '../compute/folds/stratified-split';
-import { deriveSeed } from '../compute/random';
+import { buildFolds } from '../compute/folds/build-folds';
 import { hashOf } from '../configs/canonical-json';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { withFailureMapping } from './activity-failure';
@@ -101,19 +97,7 @@ export function createFeatureActivities(deps: ActivityDeps) {
       return withFailureMapping(async () => {
         const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
         const { folds: spec, seed, maxFolds } = input.protocol;
-        let folds: FoldDefinition[];
-        switch (spec.kind) {
-          case 'loso':
-            folds = leaveOneSpeakerOut(matrix.meta);
-            break;
-          case 'grouped-kfold':
-            folds = groupedKFold(matrix.meta, { k: spec.k, seed: deriveSeed(seed, 'folds') });
-            break;
-          case 'stratified':
-            folds = [stratifiedSplit(matrix.meta, { testFraction: spec.testFraction, seed: deriveSeed(seed, 'folds') })];
-            break;
-        }
-        const chosen = maxFolds ? folds.slice(0, maxFolds) : folds;
+        const chosen = buildFolds(matrix.meta, spec, { seed, maxFolds });
         const foldsKey = await storeFolds(deps.store, chosen);
         return {
           foldsKey,

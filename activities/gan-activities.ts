@@ -1,17 +1,21 @@
 /**
  * Training of a fold's class GANs (one per emotion class, trained together). Resumable: every
- * checkpoint goes to the shared store, its key into the heartbeat details and a progress name,
- * so a retry on any worker continues from the latest good checkpoint. Losses go to a nested
- * MLflow run per (fold, loss) with epochs as steps.
+ * checkpoint goes to the shared store through the training's checkpoint slots
+ * (store/checkpoint-slots.ts), its key into the heartbeat details, so a retry on any worker
+ * continues from the latest good checkpoint. Losses go to a nested MLflow run per (fold, loss)
+ * with epochs as steps. An adapter only: the training is compute/cyclegan, the slots are store/.
  */
 import { Context } from '@temporalio/activity';
 import { parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
-import { classQuality, rowsOfClass } from '../compute/cyclegan/quality';
-import { CycleGanTrainer, LOSS_NAMES, sourceFromTrainingFold, type EpochReport } from '../compute/cyclegan/trainer';
+import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
+import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
+import { CycleGanTrainer } from '../compute/cyclegan/trainer';
+import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
 import { deriveSeed } from '../compute/random';
 import type { MetricInput } from '../tracking/run-registry';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
+import { CheckpointSlots } from '../store/checkpoint-slots';
 import { loadFoldSets } from '../store/fold-store';
 import { memoised, memoName } from './memo';
 
@@ -65,9 +69,20 @@ export function createGanActivities(deps: ActivityDeps) {
             fold: fold.name, loss: spec.loss, seed: String(input.seed), train_rows: String(train.rows),
             ...Object.fromEntries(Object.entries(spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
           });
-          const progressName = `gan-progress/${inputHash}`;
-          let latestCheckpoint: string | undefined;
-          const trainer = await restoreOrCreate();
+          const slots = new CheckpointSlots(deps.store, `gan-progress/${inputHash}`, { logger: log });
+          // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
+          const heartbeat = ctx.info.heartbeatDetails as ProgressDetails | undefined;
+          const restored = await slots.restoreMostAdvanced({
+            decode: (bytes) => CycleGanTrainer.fromCheckpoint(bytes),
+            progress: (trainer) => trainer.completedEpochs,
+            discard: (trainer) => trainer.dispose(),
+          }, heartbeat?.checkpointKey);
+          let latestCheckpoint = restored?.key;
+          const trainer = restored?.restored ?? await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
+            seed: deriveSeed(input.seed, 'gan', fold.name, spec.loss),
+            onWarning: (message) => log.warn(message),
+            signal: ctx.cancellationSignal,
+          });
           resumedFromEpoch = trainer.completedEpochs;
           if (resumedFromEpoch > 0) log.info({ epoch: resumedFromEpoch }, 'resuming GAN training from a checkpoint');
           const pending: MetricInput[] = [];
@@ -77,10 +92,7 @@ export function createGanActivities(deps: ActivityDeps) {
               signal: ctx.cancellationSignal,
               onEpoch: (report: EpochReport) => {
                 lastLosses = report.losses;
-                for (const name of LOSS_NAMES) pending.push({ key: `loss/${name}`, value: report.losses[name], step: report.epoch });
-                for (const [cls, losses] of Object.entries(report.classLosses)) {
-                  for (const name of LOSS_NAMES) pending.push({ key: `${cls}/${name}`, value: losses[name], step: report.epoch });
-                }
+                pending.push(...lossMetrics(report));
                 ctx.heartbeat({ epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
               },
               onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
@@ -88,74 +100,15 @@ export function createGanActivities(deps: ActivityDeps) {
                 // retry resumes after it and would never log them again (a kill in between used to
                 // leave a hole of one checkpoint interval in the loss curves).
                 await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
-                const key = await deps.store.put(checkpoint, { label: `gan checkpoint epoch ${epoch}` });
-                const previous = await deps.store.resolveName(`${progressName}/latest`);
-                const older = await deps.store.resolveName(`${progressName}/previous`);
-                if (previous) await deps.store.setName(`${progressName}/previous`, previous);
-                await deps.store.setName(`${progressName}/latest`, key);
-                // Two checkpoints are kept (the latest and one to fall back to): at D = 2185 each is ~0.5 GB.
-                if (older && older !== previous && older !== key) await deps.store.remove(older);
-                latestCheckpoint = key;
-                ctx.heartbeat({ epoch, checkpointKey: key, losses: lastLosses } satisfies ProgressDetails);
+                latestCheckpoint = await slots.publish(checkpoint, `gan checkpoint epoch ${epoch}`);
+                ctx.heartbeat({ epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies ProgressDetails);
               },
             });
             const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));
-            await logQuality(trainer, train);
+            await deps.runs.logMetricsOnce(run.info.run_id, qualityMetrics(qualityByClass(train, trainer, input.seed)));
             return { ganKey, epochs: trainer.completedEpochs, finalLosses: lastLosses };
           } finally {
             trainer.dispose();
-          }
-
-          /**
-           * Per class, how close G_i(S) is to the real class i: Fréchet distance, k-NN precision
-           * and recall (coverage), and the frozen classifier's accuracy on synthetic vectors.
-           */
-          async function logQuality(trainer: CycleGanTrainer, real: typeof train): Promise<void> {
-            const metrics: MetricInput[] = [];
-            real.classes.forEach((name, c) => {
-              const realRows = rowsOfClass(real, c);
-              if (realRows.rows < 2) return;
-              const synthetic = trainer.generate(c, realRows.rows, deriveSeed(input.seed, 'quality', name));
-              const q = classQuality(realRows, synthetic, c, (x, rows) => trainer.classify(x, rows));
-              metrics.push(
-                { key: `quality/${name}/frechet_distance`, value: q.frechetDistance, step: 0 },
-                { key: `quality/${name}/precision`, value: q.precision, step: 0 },
-                { key: `quality/${name}/recall`, value: q.recall, step: 0 },
-                { key: `quality/${name}/classifier_accuracy`, value: q.classifierAccuracy, step: 0 },
-              );
-            });
-            await deps.runs.logMetricsOnce(run.info.run_id, metrics);
-          }
-
-          async function restoreOrCreate(): Promise<CycleGanTrainer> {
-            // Heartbeats reach the server at most every 0.8 x heartbeat timeout, so the details
-            // can point at a checkpoint several intervals older than the store's `latest` name:
-            // resume from whichever usable candidate has the most completed epochs.
-            const details = ctx.info.heartbeatDetails as ProgressDetails | undefined;
-            const candidates = [details?.checkpointKey, await deps.store.resolveName(`${progressName}/latest`), await deps.store.resolveName(`${progressName}/previous`)];
-            let best: { trainer: CycleGanTrainer; key: string } | undefined;
-            for (const key of [...new Set(candidates)]) {
-              if (!key) continue;
-              try {
-                const trainer = CycleGanTrainer.fromCheckpoint(await deps.store.get(key));
-                if (best && best.trainer.completedEpochs >= trainer.completedEpochs) trainer.dispose();
-                else {
-                  best?.trainer.dispose();
-                  best = { trainer, key };
-                }
-              } catch (err) {
-                log.warn({ checkpointKey: key, err }, 'checkpoint unusable (corrupt or missing); trying an older one');
-              }
-            }
-            if (best) {
-              latestCheckpoint = best.key;
-              return best.trainer;
-            }
-            return CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
-              seed: deriveSeed(input.seed, 'gan', fold.name, spec.loss),
-              onWarning: (message) => log.warn(message),
-              signal: ctx.cancellationSignal,
-            });
           }
         }, { references: (v) => [v.ganKey] });
         await deps.runs.setTags(run.info.run_id, {
@@ -168,4 +121,23 @@ export function createGanActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/** An epoch's losses as MLflow metrics: `loss/<term>` (mean over classes) and `<class>/<term>`, step = epoch. */
+function lossMetrics(report: EpochReport): MetricInput[] {
+  const metrics: MetricInput[] = LOSS_NAMES.map((name) => ({ key: `loss/${name}`, value: report.losses[name], step: report.epoch }));
+  for (const [cls, losses] of Object.entries(report.classLosses)) {
+    for (const name of LOSS_NAMES) metrics.push({ key: `${cls}/${name}`, value: losses[name], step: report.epoch });
+  }
+  return metrics;
+}
+
+/** Per class: Fréchet distance, k-NN precision and recall, the frozen classifier's accuracy on synthetic vectors. */
+function qualityMetrics(quality: NamedClassQuality[]): MetricInput[] {
+  return quality.flatMap(({ className, quality: q }) => [
+    { key: `quality/${className}/frechet_distance`, value: q.frechetDistance, step: 0 },
+    { key: `quality/${className}/precision`, value: q.precision, step: 0 },
+    { key: `quality/${className}/recall`, value: q.recall, step: 0 },
+    { key: `quality/${className}/classifier_accuracy`, value: q.classifierAccuracy, step: 0 },
+  ]);
 }

@@ -42,7 +42,8 @@ interface Row {
 
 async function main(): Promise<void> {
   const { tf } = await import('../compute/tf.js');
-  const { CycleGanTrainer, sourceFromTrainingFold } = await import('../compute/cyclegan/trainer.js');
+  const { CycleGanTrainer } = await import('../compute/cyclegan/trainer.js');
+  const { sourceFromTrainingFold } = await import('../compute/cyclegan/fold-data.js');
   const { parseGanSpec } = await import('../compute/cyclegan/gan-spec.js');
   const { Rng } = await import('../compute/random.js');
 

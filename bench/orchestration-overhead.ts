@@ -2,8 +2,10 @@
  * Orchestration overhead: the same experiment (a config, by default configs/quick.yaml cut to
  * --max-folds folds) run through Temporal (the real workflows, an in-process orchestration worker
  * and a compute worker process, as `serflow run` does) and called in-process without Temporal
- * (the same activity functions, in the same order and concurrency, under Temporal's mock
- * activity context). Each run starts from an empty store, so nothing is memoised.
+ * (the same activity functions, issued by the workflows' own runExperiment and runFold in the same
+ * order, at most DEFAULT_COMPUTE_CONCURRENCY compute activities at a time as on a compute worker,
+ * under Temporal's mock activity context: bench/in-process-activities.ts). Each run starts from an
+ * empty store, so nothing is memoised.
  *   npx tsx bench/orchestration-overhead.ts [--config configs/quick.yaml] [--max-folds 1] [--repeats 1]
  * Needs the stack (`serflow stack up`). Prints a table and writes bench/output/orchestration-overhead.json.
  */
@@ -11,58 +13,28 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../activities';
 import { hashOf } from '../configs/canonical-json';
-import { planCells } from '../configs/experiment-plan';
 import { loadExperimentConfig } from '../configs/load/experiment-config';
 import { loadStackSettings } from '../infra/stack-settings';
 import { repoRoot } from '../infra/paths';
+import { DEFAULT_COMPUTE_CONCURRENCY } from '../infra/temporal/worker';
+import { orchestrationSettings } from '../composition/orchestration-settings';
 import { createRuntimeDeps } from '../composition/runtime-deps';
 import { logger } from '../logging/logger';
-import { runBounded } from '../workflows/run-bounded';
+import type { ExperimentWorkflowInput } from '../workflows/experiment';
 import { option, stats } from './bench-kit';
+import { inProcessActivities, runExperimentInProcess } from './in-process-activities';
 
 async function inProcess(configFile: string, maxFolds: number, experimentName: string): Promise<number> {
   process.env.SERFLOW_STATE = mkdtempSync(join(tmpdir(), 'serflow-bench-state-'));
   const settings = loadStackSettings();
-  const acts = createActivities(createRuntimeDeps(settings, logger.child({ bench: 'in-process' })));
-  const env = new MockActivityEnvironment();
-  const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
+  const activities = inProcessActivities(createActivities(createRuntimeDeps(settings, logger.child({ bench: 'in-process' }))), DEFAULT_COMPUTE_CONCURRENCY);
   const { config: loaded, configDir } = loadExperimentConfig(configFile);
   const config = { ...loaded, protocol: { ...loaded.protocol, maxFolds } };
-  const configHash = hashOf(config);
-  const cells = planCells(config);
+  const input: ExperimentWorkflowInput = { config, configHash: hashOf(config), configDir, mlflowExperiment: experimentName, orchestration: orchestrationSettings(settings) };
   const start = performance.now();
-  const tracking = await call(acts.openExperiment, { config, configHash, mlflowExperiment: experimentName, cells, workflowId: 'in-process' });
-  const features = await call(acts.extractFeatures, { corpus: config.corpus, features: config.features, configDir });
-  const folds = await call(acts.prepareFolds, { featureKey: features.featureKey, protocol: config.protocol });
-  const losses = [...new Set(cells.flatMap((c) => (c.augmentation.method === 'cyclegan' ? [c.augmentation.loss] : [])))].sort();
-  const evaluations = (await runBounded(folds.folds.map((_, i) => i), 2, async (foldIndex) => {
-    const gans = new Map<string, string>();
-    for (const loss of losses) {
-      const r = await call(acts.trainClassGans, {
-        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, gan: { ...config.gan, loss },
-        seed: config.protocol.seed, experimentId: tracking.experimentId, parentRunId: tracking.parentRunId,
-      });
-      gans.set(loss, r.ganKey);
-    }
-    const jobs = cells.flatMap((cell) => Array.from({ length: config.protocol.repeats }, (_, repeat) => ({ cell, repeat })));
-    return runBounded(jobs, 2, async ({ cell, repeat }) => {
-      const ganKey = cell.augmentation.method === 'cyclegan' ? gans.get(cell.augmentation.loss) : undefined;
-      const r = await call(acts.evaluate, {
-        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, cell, repeat,
-        baseSeed: config.protocol.seed, runId: tracking.cellRuns[cell.id] as string, ...(ganKey ? { ganKey } : {}),
-      });
-      return { ...r, cellId: cell.id };
-    });
-  })).flat();
-  await call(acts.finishExperiment, {
-    tracking, cells, classes: features.classes,
-    evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
-    features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
-    memo: { hits: 0, total: 0 },
-  });
+  await runExperimentInProcess(input, activities, 'in-process');
   return (performance.now() - start) / 1000;
 }
 

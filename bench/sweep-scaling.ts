@@ -28,9 +28,11 @@
  * Memory: /proc/<pid>/status of the CLI's process tree and of the extra workers, sampled every
  * 250 ms: VmHWM (the kernel's peak RSS) per compute worker, and the largest sum of VmRSS over the
  * compute workers at one sample. Tensor counts: the compute worker does not report them, so the
- * bench creates the activities in-process (as bench/orchestration-overhead.ts does) and calls
- * trainClassGans and the cycle-GAN evaluation for max(--sizes) configurations one after the
- * other, reading tf.memory() before and after each (counts are exact, so this runs once).
+ * bench runs max(--sizes) configurations in-process one after the other (as
+ * bench/orchestration-overhead.ts does: the workflows' runExperiment and runFold over in-process
+ * activities, bench/in-process-activities.ts), each cut to its cycle-GAN method and one fold, so
+ * that a configuration is one GAN training and its cycle-GAN evaluation, and reads tf.memory()
+ * before and after each (counts are exact, so this runs once).
  *
  * Needs the stack (`serflow stack up`). Prints tables and writes bench/output/sweep-scaling.json.
  */
@@ -41,7 +43,6 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { sweepInput } from '../cli/sweep-command';
 import { hashOf } from '../configs/canonical-json';
-import { planCells } from '../configs/experiment-plan';
 import { loadExperimentConfig } from '../configs/load/experiment-config';
 import { loadStackSettings } from '../infra/stack-settings';
 import { experimentSchema } from '../configs/schema/experiment';
@@ -360,43 +361,50 @@ interface TensorRow {
   trainingS: number;
 }
 
-async function tensorCounts(base: Record<string, unknown>, featuresStore: string, count: number): Promise<{ before: number; rows: TensorRow[] }> {
+async function tensorCounts(base: Record<string, unknown>, featuresStore: string, count: number, computeConcurrency: number): Promise<{ before: number; rows: TensorRow[] }> {
   const { tf } = await import('../compute/tf.js');
-  const { MockActivityEnvironment } = await import('@temporalio/testing');
   const { createActivities } = await import('../activities/index.js');
   const { createRuntimeDeps } = await import('../composition/runtime-deps.js');
+  const { orchestrationSettings } = await import('../composition/orchestration-settings.js');
   const { logger } = await import('../logging/logger.js');
+  const { inProcessActivities, runExperimentInProcess } = await import('./in-process-activities.js');
   const dir = mkdtempSync(join(tmpdir(), 'serflow-bench-tensors-'));
   try {
     cpSync(featuresStore, join(dir, 'store'), { recursive: true });
-    const acts = createActivities(depsInState(dir, createRuntimeDeps, logger));
-    const env = new MockActivityEnvironment();
-    const call = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
+    const activities = inProcessActivities(createActivities(depsInState(dir, createRuntimeDeps, logger)), computeConcurrency);
+    const orchestration = orchestrationSettings(loadStackSettings());
     const experiment = `bench-scaling-tensors-${Date.now().toString(36)}`;
     let before = NaN;
     const rows: TensorRow[] = [];
     for (let k = 1; k <= count; k++) {
-      const config = experimentSchema.parse({ ...base, name: `tensors-${k}`, protocol: { ...(base.protocol as object), seed: 20220 + k } });
-      const cells = planCells(config);
-      const tracking = await call(acts.openExperiment, { config, configHash: hashOf(config), mlflowExperiment: experiment, cells, workflowId: 'bench-sweep-scaling' });
-      const features = await call(acts.extractFeatures, { corpus: config.corpus, features: config.features, configDir: repoRoot });
-      const folds = await call(acts.prepareFolds, { featureKey: features.featureKey, protocol: config.protocol });
-      if (k === 1) before = tf.memory().numTensors;
-      const t0 = performance.now();
-      const gan = await call(acts.trainClassGans, {
-        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex: 0, gan: { ...config.gan, loss: 'wdiv' },
-        seed: config.protocol.seed, experimentId: tracking.experimentId, parentRunId: tracking.parentRunId,
+      // Only the cycle-GAN method and one fold: nothing runs beside the GAN training and its evaluation.
+      const config = experimentSchema.parse({
+        ...base, name: `tensors-${k}`, methods: [{ method: 'cyclegan', loss: 'wdiv' }], protocol: { ...(base.protocol as object), seed: 20220 + k, maxFolds: 1 },
       });
-      const trainingS = (performance.now() - t0) / 1000;
-      const afterTraining = tf.memory().numTensors;
-      const cell = cells.find((c) => c.augmentation.method === 'cyclegan');
-      if (!cell) throw new Error('the base config has no cyclegan cell');
-      await call(acts.evaluate, {
-        featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex: 0, cell, repeat: 0,
-        baseSeed: config.protocol.seed, runId: tracking.cellRuns[cell.id] as string, ganKey: gan.ganKey,
-      });
-      rows.push({ trainings: k, afterTraining, afterEvaluation: tf.memory().numTensors, tensorMb: tf.memory().numBytes / 2 ** 20, trainingS });
-      process.stderr.write(`tensors: after GAN training ${k}: ${afterTraining}, after its cycle-GAN evaluation: ${tf.memory().numTensors} (before: ${before})\n`);
+      const row = { trainings: k, afterTraining: NaN, afterEvaluation: NaN, tensorMb: NaN, trainingS: NaN };
+      let calls = 0;
+      await runExperimentInProcess({ config, configHash: hashOf(config), configDir: repoRoot, mlflowExperiment: experiment, orchestration }, {
+        ...activities,
+        trainClassGans: async (input) => {
+          calls++;
+          if (k === 1) before = tf.memory().numTensors;
+          const t0 = performance.now();
+          const gan = await activities.trainClassGans(input);
+          row.trainingS = (performance.now() - t0) / 1000;
+          row.afterTraining = tf.memory().numTensors;
+          return gan;
+        },
+        evaluate: async (input) => {
+          calls++;
+          const result = await activities.evaluate(input);
+          row.afterEvaluation = tf.memory().numTensors;
+          row.tensorMb = tf.memory().numBytes / 2 ** 20;
+          return result;
+        },
+      }, 'bench-sweep-scaling');
+      if (calls !== 2) throw new Error(`a tensor-count configuration should be one GAN training and one evaluation, it made ${calls} calls: check the base config`);
+      rows.push(row);
+      process.stderr.write(`tensors: after GAN training ${k}: ${row.afterTraining}, after its cycle-GAN evaluation: ${row.afterEvaluation} (before: ${before})\n`);
     }
     return { before, rows };
   } finally {
@@ -452,7 +460,7 @@ async function main(): Promise<void> {
   const features = await featuresTemplate(base, defaultState);
   process.stderr.write(`features: eGeMAPSv02 template ${features.memoHit ? 'reused' : 'extracted'} in ${features.seconds.toFixed(1)} s (not part of any figure)\n`);
   const maxSize = Math.max(...sizes);
-  const tensors = await tensorCounts(base, features.store, maxSize);
+  const tensors = await tensorCounts(base, features.store, maxSize, DEFAULT_COMPUTE_CONCURRENCY);
 
   const client = await connectClient(settings);
   const setup: BaseSetup = { base, axis, concurrency, featuresStore: features.store, settings, client, stamp: Date.now().toString(36) };
@@ -545,7 +553,7 @@ async function main(): Promise<void> {
       `an extra worker ${runs.some((x) => x.extraWorkerReadyS.length) ? mmm(runs.flatMap((x) => x.extraWorkerReadyS)) : '-'} s (before the clock starts); ` +
       `CLI spawn to sweep workflow start ${mmm(runs.map((x) => x.cliStartS))} s`,
     '',
-    `tf tensors in one process (in-process activities, ${threads}): ${tensors.before} before the first GAN training; the evaluations keep up to 2 restored GANs (activities/gan-augmentation.ts)`,
+    `tf tensors in one process (in-process activities, ${threads}): ${tensors.before} before the first GAN training; the evaluations keep up to 2 restored GANs (store/restored-gans.ts)`,
     '| GAN trainings so far | tensors after the training | after its cycle-GAN evaluation | tensor MB | training s |',
     '|---|---|---|---|---|',
     ...tensors.rows.filter((t) => sizes.includes(t.trainings)).map((t) => `| ${t.trainings} | ${t.afterTraining} | ${t.afterEvaluation} | ${f(t.tensorMb, 2)} | ${f(t.trainingS)} |`),

@@ -1,13 +1,14 @@
 /**
- * The cells of an experiment: every (method, amount, classifier) combination, each with the
- * fully resolved specs its evaluations need. Pure and deterministic, so workflows use it too.
+ * The plan of an experiment, written once: its cells (every method x amount x classifier
+ * combination, each with the fully resolved specs its evaluations need) and the GANs a fold must
+ * train for them. Pure and deterministic, so workflows, activities and benchmarks all use it.
  */
 import type { AmountSpec } from '../compute/augment/amount';
-import type { AugmentationSpecInput } from '../compute/augment/augmentation-spec';
-import type { ClassifierSpecInput } from '../compute/classify/classifier-spec';
+import { augmentationOptionBlocks, type AugmentationMethod, type AugmentationSpecInput } from '../compute/augment/augmentation-spec';
+import type { ClassifierKind, ClassifierSpecInput } from '../compute/classify/classifier-spec';
+import type { GanLoss } from '../foundation/gan-loss';
+import { methodDisplayName } from './method-display-name';
 import type { ExperimentConfig } from './schema/experiment';
-
-export type CellAugmentation = AugmentationSpecInput | { method: 'cyclegan'; loss: 'ce' | 'wdiv'; amount: AmountSpec };
 
 export interface Cell {
   /** Unique within the experiment, e.g. "smote/ratio-0.5/svm". Used in run keys and metric names. */
@@ -16,8 +17,8 @@ export interface Cell {
   method: string;
   /** "balance", "ratio-0.5", "per-class-20", or "-" for no augmentation. */
   amount: string;
-  classifier: 'svm' | 'dnn';
-  augmentation: CellAugmentation;
+  classifier: ClassifierKind;
+  augmentation: AugmentationSpecInput;
   classifierSpec: ClassifierSpecInput;
 }
 
@@ -32,23 +33,17 @@ export function amountLabel(amount: AmountSpec): string {
   }
 }
 
-export function methodDisplayName(m: ExperimentConfig['methods'][number], config: ExperimentConfig): string {
-  return m.method === 'cyclegan' && m.name === 'cyclegan' ? `cyclegan-${m.loss ?? config.gan.loss}` : m.name;
-}
-
 export function planCells(config: ExperimentConfig): Cell[] {
   const cells: Cell[] = [];
   for (const m of config.methods) {
-    const method = methodDisplayName(m, config);
+    const method = methodDisplayName(m, config.gan.loss);
     const amounts: (AmountSpec | undefined)[] = m.method === 'none' ? [undefined] : config.amounts;
     for (const amount of amounts) {
       for (const classifier of config.classifiers) {
-        const augmentation: CellAugmentation =
+        const augmentation: AugmentationSpecInput =
           m.method === 'none' || !amount ? { method: 'none' }
-          : m.method === 'duplicate' ? { method: 'duplicate', amount }
-          : m.method === 'noise' ? { method: 'noise', amount, sigma: config.noise.sigma }
-          : m.method === 'smote' ? { method: 'smote', amount, k: config.smote.k }
-          : { method: 'cyclegan', loss: m.loss ?? config.gan.loss, amount };
+          : m.method === 'cyclegan' ? { method: 'cyclegan', loss: m.loss ?? config.gan.loss, amount }
+          : { method: m.method, amount, ...methodOptions(config, m.method) } as AugmentationSpecInput;
         const label = amount ? amountLabel(amount) : '-';
         cells.push({
           id: amount ? `${method}/${label}/${classifier}` : `${method}/${classifier}`,
@@ -56,7 +51,7 @@ export function planCells(config: ExperimentConfig): Cell[] {
           amount: label,
           classifier,
           augmentation,
-          classifierSpec: classifier === 'svm' ? { kind: 'svm', ...config.svm } : { kind: 'dnn', ...config.dnn },
+          classifierSpec: { kind: classifier, ...config[classifier] } as ClassifierSpecInput,
         });
       }
     }
@@ -64,9 +59,17 @@ export function planCells(config: ExperimentConfig): Cell[] {
   return cells;
 }
 
-/** The adversarial losses whose GANs a fold must train before its cycle-GAN cells. */
-export function ganLosses(cells: readonly Cell[]): ('ce' | 'wdiv')[] {
-  const losses = new Set<'ce' | 'wdiv'>();
+/** A method's parameter block of the config (`noise`, `smote`); none for methods without parameters. */
+function methodOptions(config: ExperimentConfig, method: AugmentationMethod): object {
+  return method in augmentationOptionBlocks ? config[method as keyof typeof augmentationOptionBlocks] : {};
+}
+
+/**
+ * The adversarial losses whose GANs a fold must train before its cycle-GAN cells, each once, in
+ * sorted order: the order a fold schedules its GAN trainings in (workflow histories record it).
+ */
+export function ganLosses(cells: readonly Cell[]): GanLoss[] {
+  const losses = new Set<GanLoss>();
   for (const c of cells) if (c.augmentation.method === 'cyclegan') losses.add(c.augmentation.loss);
   return [...losses].sort();
 }

@@ -3,6 +3,7 @@
  * that tests can read and that anyone can re-open in the Vega editor.
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+import type { GanLoss } from '../foundation/gan-loss';
 
 export type ChartSpec = TopLevelSpec;
 
@@ -13,6 +14,6 @@ export function classifierLabel(classifier: string): string {
   return classifier.toUpperCase();
 }
 
-export function ganLossLabel(loss: 'ce' | 'wdiv'): string {
+export function ganLossLabel(loss: GanLoss): string {
   return loss === 'ce' ? 'cycle-GAN (cross-entropy)' : 'cycle-GAN + Wasserstein (WGAN-div)';
 }

@@ -15,6 +15,7 @@ import { UMAP } from 'umap-js';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
 import { knnPrecisionRecall, rowsOfClass, type VectorSet } from '../compute/cyclegan/quality';
 import { deriveSeed, Rng } from '../compute/random';
+import type { GanLoss } from '../foundation/gan-loss';
 import { fitPrincipalComponents, projectOnComponents } from '../compute/statistics/principal-components';
 import type { ArtifactStore } from '../store/artifact-store';
 import { loadFoldSets } from '../store/fold-store';
@@ -40,10 +41,10 @@ export interface EmbeddingMap {
 export interface EmbeddingMaps {
   foldIndex: number;
   fold: string;
-  losses: ('ce' | 'wdiv')[];
+  losses: GanLoss[];
   maps: EmbeddingMap[];
   /** loss -> class -> coverage. */
-  coverage: Partial<Record<'ce' | 'wdiv', Record<string, ClassCoverage>>>;
+  coverage: Partial<Record<GanLoss, Record<string, ClassCoverage>>>;
   realPerClass: Record<string, number>;
 }
 
@@ -55,7 +56,7 @@ export interface EmbeddingOptions {
 }
 
 interface Cloud {
-  loss: 'ce' | 'wdiv' | 'real';
+  loss: GanLoss | 'real';
   className: string;
   set: VectorSet;
 }

@@ -4,6 +4,7 @@
  * nested GAN runs.
  */
 import { InputError } from '../foundation/errors';
+import type { GanLoss } from '../foundation/gan-loss';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { Run } from '../tracking/mlflow-schemas';
@@ -24,7 +25,7 @@ export interface GanRunRecord {
   foldIndex: number;
   /** Fold name (param `fold`), when logged. */
   fold: string | undefined;
-  loss: 'ce' | 'wdiv';
+  loss: GanLoss;
   /** Store key of the final checkpoint. */
   ganKey: string | undefined;
   /** Latest value of each metric of the run. */

@@ -2,7 +2,7 @@
  * The per-epoch losses of the GAN runs of one fold, read back from MLflow metric histories
  * (`loss/<term>` for the mean over classes, `<class>/<term>` per class; step = epoch).
  */
-import { LOSS_NAMES } from '../compute/cyclegan/trainer';
+import { LOSS_NAMES } from '../compute/cyclegan/training-report';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import type { LossPoint } from './charts/gan-loss-curves';
 import { MEAN_SERIES } from './charts/gan-loss-curves';

@@ -5,22 +5,23 @@
  */
 import { z } from 'zod';
 import { InputError } from '../foundation/errors';
+import { describeZodError } from '../foundation/zod-issues';
 
 const confusion = z.array(z.array(z.number().nonnegative()));
 const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });
 
-export const ReportCell = z.object({
+export const reportCellSchema = z.object({
   id: z.string().min(1),
   method: z.string().min(1),
   amount: z.string().min(1),
   classifier: z.string().min(1),
   augmentation: z.object({ method: z.string().min(1), loss: z.enum(['ce', 'wdiv']).optional() }),
 });
-export type ReportCell = z.infer<typeof ReportCell>;
+export type ReportCell = z.infer<typeof reportCellSchema>;
 
-export const ResultsJson = z.object({
+export const resultsJsonSchema = z.object({
   classes: z.array(z.string()).min(2),
-  cells: z.array(ReportCell).min(1),
+  cells: z.array(reportCellSchema).min(1),
   features: z.object({ featureKey: z.string().min(1), foldsKey: z.string().min(1), rows: z.number().int(), cols: z.number().int(), extractor: z.string() }),
   summaries: z.record(z.string(), z.object({ wa: repeatSummary, uar: repeatSummary, foldUar: z.record(z.string(), z.number()), confusion, evaluations: z.number().int() })),
   evaluations: z.array(z.object({
@@ -33,7 +34,7 @@ export const ResultsJson = z.object({
     addedPerClass: z.record(z.string(), z.number()).optional(),
   })),
 });
-export type ResultsJson = z.infer<typeof ResultsJson>;
+export type ResultsJson = z.infer<typeof resultsJsonSchema>;
 
 export function parseResultsJson(bytes: Buffer, runId: string): ResultsJson {
   const where = `run ${runId} artifact results.json`;
@@ -43,11 +44,11 @@ export function parseResultsJson(bytes: Buffer, runId: string): ResultsJson {
   } catch {
     throw new InputError({ file: where, reason: 'is not JSON', fix: 're-run the experiment so that its results are logged again' });
   }
-  const parsed = ResultsJson.safeParse(json);
+  const parsed = resultsJsonSchema.safeParse(json);
   if (!parsed.success) {
     throw new InputError({
       file: where,
-      reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+      reason: describeZodError(parsed.error, { root: '(root)' }),
       fix: 'the experiment was written by an incompatible serflow version, or did not finish: re-run it',
     });
   }

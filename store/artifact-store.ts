@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { InputError } from '../foundation/errors';
-import { ArtifactNotFoundError } from './store-errors';
+import type { MinimalLogger } from '../foundation/minimal-logger';
+import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
 
 /** Bytes, or a stream of them (read once). */
 export type ArtifactContent = Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -97,4 +98,27 @@ export async function getNamedObject(store: Pick<ArtifactStore, 'resolveName' | 
     if (error instanceof ArtifactNotFoundError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The check behind every backend's get(): bytes that hash to `key` are returned as they are.
+ * Other bytes are a corrupt object: it is removed through `remove` (the backend's own remove(),
+ * for which an object already gone is no error), so that the next attempt recomputes it instead
+ * of failing on it again; logged as a warning with `message` and `context`; and thrown as
+ * ArtifactCorruptionError. A removal that fails is reported (removed: false, in the log and the
+ * error), not thrown: the corruption is what the caller must hear of.
+ */
+export async function verifyOrEvict(
+  bytes: Buffer,
+  key: string,
+  object: { store: string; remove: () => Promise<void>; logger: MinimalLogger | undefined; message: string; context?: Record<string, unknown> },
+): Promise<Buffer> {
+  const actualHash = sha256Hex(bytes);
+  if (actualHash === key) return bytes;
+  let removed = true;
+  await object.remove().catch(() => {
+    removed = false;
+  });
+  object.logger?.warn({ key, actualHash, size: bytes.length, ...object.context, removed }, object.message);
+  throw new ArtifactCorruptionError({ store: object.store, key, actualHash, size: bytes.length, removed });
 }

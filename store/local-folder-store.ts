@@ -15,9 +15,9 @@ import { join, resolve, sep } from 'node:path';
 import { InputError } from '../foundation/errors';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
-import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, sha256Hex } from './artifact-store';
+import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, verifyOrEvict } from './artifact-store';
 import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeTempFile } from './atomic-file';
-import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
+import { ArtifactNotFoundError } from './store-errors';
 
 export interface LocalFolderStoreOptions {
   logger?: MinimalLogger;
@@ -58,16 +58,7 @@ export class LocalFolderStore implements ArtifactStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ArtifactNotFoundError({ store: this.description, key });
       throw error;
     }
-    const actual = sha256Hex(bytes);
-    if (actual !== key) {
-      let removed = true;
-      await unlink(path).catch((e: NodeJS.ErrnoException) => {
-        removed = e.code === 'ENOENT';
-      });
-      this.logger?.warn({ key, actualHash: actual, size: bytes.length, path, removed }, 'corrupt artifact removed');
-      throw new ArtifactCorruptionError({ store: this.description, key, actualHash: actual, size: bytes.length, removed });
-    }
-    return bytes;
+    return verifyOrEvict(bytes, key, { store: this.description, remove: () => this.remove(key), logger: this.logger, message: 'corrupt artifact removed', context: { path } });
   }
 
   async has(key: string): Promise<boolean> {

@@ -22,9 +22,9 @@ import type { ArtifactBody, MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
-import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex } from './artifact-store';
+import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex, verifyOrEvict } from './artifact-store';
 import { writeTempFile } from './atomic-file';
-import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
+import { ArtifactNotFoundError } from './store-errors';
 
 export interface MlflowArtifactStoreOptions {
   /** Folder under the proxy root. Default "serflow-store". */
@@ -75,16 +75,7 @@ export class MlflowArtifactStore implements ArtifactStore {
       if (isMlflowNotFound(error)) throw new ArtifactNotFoundError({ store: this.description, key });
       throw error;
     }
-    const actual = sha256Hex(bytes);
-    if (actual !== key) {
-      let removed = true;
-      await this.client.deleteArtifact(path).catch((e: unknown) => {
-        removed = isMlflowNotFound(e);
-      });
-      this.logger?.warn({ key, actualHash: actual, size: bytes.length, removed }, 'corrupt shared artifact removed');
-      throw new ArtifactCorruptionError({ store: this.description, key, actualHash: actual, size: bytes.length, removed });
-    }
-    return bytes;
+    return verifyOrEvict(bytes, key, { store: this.description, remove: () => this.remove(key), logger: this.logger, message: 'corrupt shared artifact removed' });
   }
 
   async has(key: string): Promise<boolean> {

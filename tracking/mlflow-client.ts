@@ -15,6 +15,7 @@
 import { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { InputError } from '../foundation/errors';
+import { describeZodError } from '../foundation/zod-issues';
 import { redactText } from '../logging/redact';
 import { chunkLogBatch } from './log-batch-chunks';
 import type { MlflowAuth } from './mlflow-connection';
@@ -23,23 +24,24 @@ import { isMlflowNotFound, MlflowApiError, MlflowProtocolError, MlflowUnavailabl
 import { assertValidArtifactPath, assertValidKey, assertValidParamValue, assertValidTagValue } from './mlflow-keys';
 import type { Experiment, FileInfo, LogBatchInput, Metric, MetricPoint, Run, RunInfo, RunStatus, TagsInput } from './mlflow-schemas';
 import {
-  CreateExperimentResponse,
-  EmptyResponse,
-  ErrorResponse,
-  GetExperimentResponse,
-  ListArtifactsResponse,
-  LogBatchInput as LogBatchInputSchema,
-  MetricHistoryResponse,
-  RunResponse,
-  SearchExperimentsResponse,
-  SearchRunsResponse,
+  createExperimentResponseSchema,
+  emptyResponseSchema,
+  errorResponseSchema,
+  getExperimentResponseSchema,
+  listArtifactsResponseSchema,
+  logBatchInputSchema,
+  metricHistoryResponseSchema,
+  runResponseSchema,
+  searchExperimentsResponseSchema,
+  searchRunsResponseSchema,
   tagList,
-  UpdateRunResponse,
+  updateRunResponseSchema,
   wireMetricValue,
 } from './mlflow-schemas';
+import { readAllPages } from './mlflow-pages';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { RetryPolicy, RetryPolicyInput } from './retry-policy';
-import { RetriesExhausted, RetryPolicy as RetryPolicySchema, retryWithBackoff } from './retry-policy';
+import { RetriesExhausted, retryPolicySchema, retryWithBackoff } from './retry-policy';
 
 export interface MlflowClientOptions {
   /** Server URL. Default: env MLFLOW_TRACKING_URI, else http://127.0.0.1:5000. */
@@ -64,6 +66,15 @@ interface RawResponse {
 
 type Query = Record<string, string | number | undefined>;
 
+/** What runs/search looks for. `filter` uses MLflow's search syntax, e.g. tags.`serflow.key` = 'abc'. */
+export interface RunSearch {
+  experimentIds: string[];
+  filter?: string;
+  orderBy?: string[];
+  /** Default (the server's): ACTIVE_ONLY. */
+  runViewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+}
+
 type RequestBody = string | Buffer | Uint8Array | ReadableStream;
 
 const API = '/api/2.0/mlflow';
@@ -82,7 +93,7 @@ export class MlflowClient {
     const connection = resolveConnection(options);
     this.baseUrl = connection.baseUrl;
     this.auth = connection.auth;
-    this.retry = RetryPolicySchema.parse(options.retry ?? {});
+    this.retry = retryPolicySchema.parse(options.retry ?? {});
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.artifactTimeoutMs = options.artifactTimeoutMs ?? 600_000;
     this.logger = options.logger;
@@ -92,7 +103,7 @@ export class MlflowClient {
 
   async getExperimentByName(name: string): Promise<Experiment | undefined> {
     try {
-      const res = await this.getJson('/experiments/get-by-name', { experiment_name: name }, GetExperimentResponse);
+      const res = await this.getJson('/experiments/get-by-name', { experiment_name: name }, getExperimentResponseSchema);
       return res.experiment;
     } catch (error) {
       if (isMlflowNotFound(error)) return undefined;
@@ -101,14 +112,14 @@ export class MlflowClient {
   }
 
   async getExperiment(experimentId: string): Promise<Experiment> {
-    return (await this.getJson('/experiments/get', { experiment_id: experimentId }, GetExperimentResponse)).experiment;
+    return (await this.getJson('/experiments/get', { experiment_id: experimentId }, getExperimentResponseSchema)).experiment;
   }
 
   /** Creates an experiment; fails with RESOURCE_ALREADY_EXISTS if the name is taken (see ensureExperiment). */
   async createExperiment(name: string, options: { artifactLocation?: string; tags?: TagsInput } = {}): Promise<string> {
     const tags = tagList(options.tags);
     for (const t of tags) assertValidKey('tag', t.key);
-    const res = await this.postJson('/experiments/create', { name, artifact_location: options.artifactLocation, tags }, CreateExperimentResponse);
+    const res = await this.postJson('/experiments/create', { name, artifact_location: options.artifactLocation, tags }, createExperimentResponseSchema);
     return res.experiment_id;
   }
 
@@ -139,14 +150,10 @@ export class MlflowClient {
 
   /** The ids of every active experiment (all pages). */
   async activeExperimentIds(): Promise<string[]> {
-    const ids: string[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.postJson('/experiments/search', { max_results: 1000, view_type: 'ACTIVE_ONLY', page_token: pageToken }, SearchExperimentsResponse);
-      ids.push(...page.experiments.map((e) => e.experiment_id));
-      pageToken = page.next_page_token || undefined;
-    } while (pageToken);
-    return ids;
+    return readAllPages(async (pageToken) => {
+      const page = await this.postJson('/experiments/search', { max_results: 1000, view_type: 'ACTIVE_ONLY', page_token: pageToken }, searchExperimentsResponseSchema);
+      return { items: page.experiments.map((e) => e.experiment_id), nextPageToken: page.next_page_token };
+    });
   }
 
   // ---------------------------------------------------------------- runs
@@ -160,38 +167,31 @@ export class MlflowClient {
     const res = await this.postJson(
       '/runs/create',
       { experiment_id: input.experimentId, run_name: input.runName, start_time: input.startTime ?? Date.now(), tags },
-      RunResponse,
+      runResponseSchema,
     );
     return res.run;
   }
 
   async getRun(runId: string): Promise<Run> {
-    return (await this.getJson('/runs/get', { run_id: runId }, RunResponse)).run;
+    return (await this.getJson('/runs/get', { run_id: runId }, runResponseSchema)).run;
   }
 
   async updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunInfo> {
-    const res = await this.postJson('/runs/update', { run_id: runId, status: update.status, end_time: update.endTime, run_name: update.runName }, UpdateRunResponse);
+    const res = await this.postJson('/runs/update', { run_id: runId, status: update.status, end_time: update.endTime, run_name: update.runName }, updateRunResponseSchema);
     return res.run_info;
   }
 
   /** Marks a run deleted (it can be restored; logging to it fails until then). */
   async deleteRun(runId: string): Promise<void> {
-    await this.postJson('/runs/delete', { run_id: runId }, EmptyResponse);
+    await this.postJson('/runs/delete', { run_id: runId }, emptyResponseSchema);
   }
 
   async restoreRun(runId: string): Promise<void> {
-    await this.postJson('/runs/restore', { run_id: runId }, EmptyResponse);
+    await this.postJson('/runs/restore', { run_id: runId }, emptyResponseSchema);
   }
 
-  /** One page of runs. `filter` uses MLflow's search syntax, e.g. tags.`serflow.key` = 'abc'. */
-  async searchRuns(query: {
-    experimentIds: string[];
-    filter?: string;
-    maxResults?: number;
-    orderBy?: string[];
-    runViewType?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-    pageToken?: string;
-  }): Promise<{ runs: Run[]; nextPageToken: string | undefined }> {
+  /** One page of runs (at most `maxResults`, default 1000); searchAllRuns reads every page. */
+  async searchRuns(query: RunSearch & { maxResults?: number; pageToken?: string }): Promise<{ runs: Run[]; nextPageToken: string | undefined }> {
     const res = await this.postJson(
       '/runs/search',
       {
@@ -202,9 +202,17 @@ export class MlflowClient {
         run_view_type: query.runViewType,
         page_token: query.pageToken,
       },
-      SearchRunsResponse,
+      searchRunsResponseSchema,
     );
     return { runs: res.runs, nextPageToken: res.next_page_token || undefined };
+  }
+
+  /** Every run the search matches (all pages, 1000 a request). */
+  async searchAllRuns(query: RunSearch): Promise<Run[]> {
+    return readAllPages(async (pageToken) => {
+      const page = await this.searchRuns({ ...query, pageToken });
+      return { items: page.runs, nextPageToken: page.nextPageToken };
+    });
   }
 
   /** All active runs of the experiments whose tag `key` equals `value` (all pages). */
@@ -214,14 +222,7 @@ export class MlflowClient {
     if (/['"`\\]/.test(value)) {
       throw new InputError({ field: `tag ${key}`, reason: `cannot search for a value containing quotes or backslashes: ${JSON.stringify(value)}`, fix: 'use a key made of letters, digits and - _ . : /' });
     }
-    const runs: Run[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.searchRuns({ experimentIds, filter: `tags.\`${key}\` = '${value}'`, pageToken, runViewType: 'ACTIVE_ONLY' });
-      runs.push(...page.runs);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return runs;
+    return this.searchAllRuns({ experimentIds, filter: `tags.\`${key}\` = '${value}'`, runViewType: 'ACTIVE_ONLY' });
   }
 
   // ---------------------------------------------------------------- params, metrics, tags
@@ -234,7 +235,7 @@ export class MlflowClient {
    * A param logged before with another value throws ParamConflictError naming it.
    */
   async logBatch(runId: string, input: LogBatchInput): Promise<void> {
-    const batch = LogBatchInputSchema.parse(input);
+    const batch = logBatchInputSchema.parse(input);
     for (const m of batch.metrics) assertValidKey('metric', m.key);
     for (const p of batch.params) {
       assertValidKey('param', p.key);
@@ -251,7 +252,7 @@ export class MlflowClient {
     });
     for (const chunk of chunks) {
       try {
-        await this.postJson('/runs/log-batch', { run_id: runId, ...chunk }, EmptyResponse);
+        await this.postJson('/runs/log-batch', { run_id: runId, ...chunk }, emptyResponseSchema);
       } catch (error) {
         if (chunk.params.length > 0 && isParamChangeError(error)) throw await this.paramConflicts(runId, chunk.params, error);
         throw error;
@@ -275,23 +276,19 @@ export class MlflowClient {
   async setTag(runId: string, key: string, value: string): Promise<void> {
     assertValidKey('tag', key);
     assertValidTagValue(key, value);
-    await this.postJson('/runs/set-tag', { run_id: runId, key, value }, EmptyResponse);
+    await this.postJson('/runs/set-tag', { run_id: runId, key, value }, emptyResponseSchema);
   }
 
   async deleteTag(runId: string, key: string): Promise<void> {
-    await this.postJson('/runs/delete-tag', { run_id: runId, key }, EmptyResponse);
+    await this.postJson('/runs/delete-tag', { run_id: runId, key }, emptyResponseSchema);
   }
 
   /** Every logged point of one metric (all pages), in the server's order. */
   async getMetricHistory(runId: string, key: string): Promise<Metric[]> {
-    const points: Metric[] = [];
-    let pageToken: string | undefined;
-    do {
-      const res = await this.getJson('/metrics/get-history', { run_id: runId, metric_key: key, page_token: pageToken }, MetricHistoryResponse);
-      points.push(...res.metrics);
-      pageToken = res.next_page_token || undefined;
-    } while (pageToken);
-    return points;
+    return readAllPages(async (pageToken) => {
+      const res = await this.getJson('/metrics/get-history', { run_id: runId, metric_key: key, page_token: pageToken }, metricHistoryResponseSchema);
+      return { items: res.metrics, nextPageToken: res.next_page_token };
+    });
   }
 
   // ---------------------------------------------------------------- artifacts (proxy)
@@ -307,7 +304,7 @@ export class MlflowClient {
       contentType: 'application/octet-stream',
       timeoutMs: this.artifactTimeoutMs,
     });
-    parseWith(EmptyResponse, raw, `PUT ${ARTIFACTS_API}/…`, true);
+    parseWith(emptyResponseSchema, raw, `PUT ${ARTIFACTS_API}/…`, true);
   }
 
   /** The bytes at `path`; MlflowApiError 404 (see isMlflowNotFound) when there are none. */
@@ -320,7 +317,7 @@ export class MlflowClient {
   async listArtifacts(path?: string): Promise<FileInfo[]> {
     if (path !== undefined) assertValidArtifactPath(path);
     const raw = await this.send('GET', ARTIFACTS_API, { query: { path } });
-    const res = parseWith(ListArtifactsResponse, raw, `GET ${ARTIFACTS_API}`);
+    const res = parseWith(listArtifactsResponseSchema, raw, `GET ${ARTIFACTS_API}`);
     return res.files.map((f) => ({ ...f, path: path ? `${path}/${f.path}` : f.path }));
   }
 
@@ -447,7 +444,7 @@ function apiError(endpoint: string, status: number, body: Buffer, retryAfter: st
   let errorCode: string | undefined;
   let serverMessage = '';
   try {
-    const parsed = ErrorResponse.safeParse(JSON.parse(body.toString('utf8')));
+    const parsed = errorResponseSchema.safeParse(JSON.parse(body.toString('utf8')));
     if (parsed.success) {
       errorCode = parsed.data.error_code;
       serverMessage = parsed.data.message ?? '';
@@ -481,7 +478,7 @@ function parseWith<S extends z.ZodType>(schema: S, raw: RawResponse, endpoint: s
     }
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new MlflowProtocolError({ endpoint, problem: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') });
+  if (!parsed.success) throw new MlflowProtocolError({ endpoint, problem: describeZodError(parsed.error, { root: '(root)' }) });
   return parsed.data;
 }
 

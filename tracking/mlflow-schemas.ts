@@ -2,7 +2,9 @@
  * Zod schemas of what serflow sends to and reads from MLflow's REST API 2.0 (checked against an
  * MLflow 3.17.2 server). Wire names (snake_case) are kept so the types read like MLflow's docs.
  * Response objects are not strict: servers add fields between versions (e.g. `workspace`).
- * Inputs that serflow builds are strict, so a typo fails at once.
+ * Inputs that serflow builds are strict, so a typo fails at once. Schema values are named
+ * `...Schema` (camelCase, as in configs/schema/), the types they infer keep MLflow's PascalCase
+ * names (Run, Metric, ...).
  */
 import { z } from 'zod';
 
@@ -10,111 +12,111 @@ import { z } from 'zod';
  * JSON has no NaN or infinities: MLflow writes them as strings, and int64 fields may arrive as
  * strings from protobuf's JSON mapping. Both are normalised to numbers here.
  */
-export const WireNumber = z.union([
+export const wireNumberSchema = z.union([
   z.custom<number>((v) => typeof v === 'number'),
   z.enum(['NaN', 'Infinity', '-Infinity']).transform((s) => (s === 'NaN' ? Number.NaN : s === 'Infinity' ? Infinity : -Infinity)),
   z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number),
 ]);
 
-export const Int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
+export const int64Schema = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
 
-export const KeyValue = z.object({ key: z.string(), value: z.string().default('') });
-export type KeyValue = z.infer<typeof KeyValue>;
+export const keyValueSchema = z.object({ key: z.string(), value: z.string().default('') });
+export type KeyValue = z.infer<typeof keyValueSchema>;
 
-export const Experiment = z.object({
+export const experimentSchema = z.object({
   experiment_id: z.string(),
   name: z.string(),
   artifact_location: z.string().optional(),
   lifecycle_stage: z.string().optional(),
-  creation_time: Int64.optional(),
-  last_update_time: Int64.optional(),
-  tags: z.array(KeyValue).optional(),
+  creation_time: int64Schema.optional(),
+  last_update_time: int64Schema.optional(),
+  tags: z.array(keyValueSchema).optional(),
 });
-export type Experiment = z.infer<typeof Experiment>;
+export type Experiment = z.infer<typeof experimentSchema>;
 
-export const RunStatus = z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
-export type RunStatus = z.infer<typeof RunStatus>;
+export const runStatusSchema = z.enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']);
+export type RunStatus = z.infer<typeof runStatusSchema>;
 
-export const RunInfo = z.object({
+export const runInfoSchema = z.object({
   run_id: z.string(),
   experiment_id: z.string(),
   run_name: z.string().optional(),
   user_id: z.string().optional(),
-  status: RunStatus,
-  start_time: Int64.optional(),
-  end_time: Int64.optional(),
+  status: runStatusSchema,
+  start_time: int64Schema.optional(),
+  end_time: int64Schema.optional(),
   artifact_uri: z.string().optional(),
   lifecycle_stage: z.string().optional(),
 });
-export type RunInfo = z.infer<typeof RunInfo>;
+export type RunInfo = z.infer<typeof runInfoSchema>;
 
-export const Metric = z.object({
+export const metricSchema = z.object({
   key: z.string(),
-  value: WireNumber,
-  timestamp: Int64,
-  step: Int64.default(0),
+  value: wireNumberSchema,
+  timestamp: int64Schema,
+  step: int64Schema.default(0),
 });
-export type Metric = z.infer<typeof Metric>;
+export type Metric = z.infer<typeof metricSchema>;
 
-export const RunData = z.object({
-  metrics: z.array(Metric).default([]),
-  params: z.array(KeyValue).default([]),
-  tags: z.array(KeyValue).default([]),
+export const runDataSchema = z.object({
+  metrics: z.array(metricSchema).default([]),
+  params: z.array(keyValueSchema).default([]),
+  tags: z.array(keyValueSchema).default([]),
 });
-export type RunData = z.infer<typeof RunData>;
+export type RunData = z.infer<typeof runDataSchema>;
 
-export const Run = z.object({ info: RunInfo, data: RunData.default({ metrics: [], params: [], tags: [] }) });
-export type Run = z.infer<typeof Run>;
+export const runSchema = z.object({ info: runInfoSchema, data: runDataSchema.default({ metrics: [], params: [], tags: [] }) });
+export type Run = z.infer<typeof runSchema>;
 
-export const FileInfo = z.object({
+export const fileInfoSchema = z.object({
   path: z.string(),
   is_dir: z.boolean().default(false),
-  file_size: Int64.optional(),
+  file_size: int64Schema.optional(),
 });
-export type FileInfo = z.infer<typeof FileInfo>;
+export type FileInfo = z.infer<typeof fileInfoSchema>;
 
 // ---- responses
 
-export const GetExperimentResponse = z.object({ experiment: Experiment });
-export const SearchExperimentsResponse = z.object({
+export const getExperimentResponseSchema = z.object({ experiment: experimentSchema });
+export const searchExperimentsResponseSchema = z.object({
   experiments: z.array(z.object({ experiment_id: z.string() })).default([]),
   next_page_token: z.string().optional(),
 });
-export const CreateExperimentResponse = z.object({ experiment_id: z.string() });
-export const RunResponse = z.object({ run: Run });
-export const UpdateRunResponse = z.object({ run_info: RunInfo });
-export const SearchRunsResponse = z.object({ runs: z.array(Run).default([]), next_page_token: z.string().optional() });
-export const MetricHistoryResponse = z.object({ metrics: z.array(Metric).default([]), next_page_token: z.string().optional() });
-export const ListArtifactsResponse = z.object({ files: z.array(FileInfo).default([]) });
-export const EmptyResponse = z.object({});
-export const ErrorResponse = z.object({ error_code: z.string().optional(), message: z.string().optional() });
+export const createExperimentResponseSchema = z.object({ experiment_id: z.string() });
+export const runResponseSchema = z.object({ run: runSchema });
+export const updateRunResponseSchema = z.object({ run_info: runInfoSchema });
+export const searchRunsResponseSchema = z.object({ runs: z.array(runSchema).default([]), next_page_token: z.string().optional() });
+export const metricHistoryResponseSchema = z.object({ metrics: z.array(metricSchema).default([]), next_page_token: z.string().optional() });
+export const listArtifactsResponseSchema = z.object({ files: z.array(fileInfoSchema).default([]) });
+export const emptyResponseSchema = z.object({});
+export const errorResponseSchema = z.object({ error_code: z.string().optional(), message: z.string().optional() });
 
 // ---- inputs (ours: strict)
 
-/** A metric point as serflow logs it: the step is explicit; the timestamp (ms since epoch) too. */
 // z.number() rejects NaN and infinities, which are legitimate metric values (a diverged loss).
-const AnyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number (NaN and infinities allowed)');
+const anyNumber = z.custom<number>((v) => typeof v === 'number', 'expected a number (NaN and infinities allowed)');
 
-export const MetricPoint = z.strictObject({
+/** A metric point as serflow logs it: the step is explicit; the timestamp (ms since epoch) too. */
+export const metricPointSchema = z.strictObject({
   key: z.string(),
-  value: AnyNumber,
+  value: anyNumber,
   step: z.number().int().nonnegative(),
   timestamp: z.number().int().nonnegative(),
 });
-export type MetricPoint = z.infer<typeof MetricPoint>;
+export type MetricPoint = z.infer<typeof metricPointSchema>;
 
-export const Param = z.strictObject({ key: z.string(), value: z.string() });
-export type Param = z.infer<typeof Param>;
+export const paramSchema = z.strictObject({ key: z.string(), value: z.string() });
+export type Param = z.infer<typeof paramSchema>;
 
-export const Tag = z.strictObject({ key: z.string(), value: z.string() });
-export type Tag = z.infer<typeof Tag>;
+export const tagSchema = z.strictObject({ key: z.string(), value: z.string() });
+export type Tag = z.infer<typeof tagSchema>;
 
-export const LogBatchInput = z.strictObject({
-  metrics: z.array(MetricPoint).default([]),
-  params: z.array(Param).default([]),
-  tags: z.array(Tag).default([]),
+export const logBatchInputSchema = z.strictObject({
+  metrics: z.array(metricPointSchema).default([]),
+  params: z.array(paramSchema).default([]),
+  tags: z.array(tagSchema).default([]),
 });
-export type LogBatchInput = z.input<typeof LogBatchInput>;
+export type LogBatchInput = z.input<typeof logBatchInputSchema>;
 
 /** Tags given as a record (the common case) or as a list. */
 export type TagsInput = Record<string, string> | Tag[];

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const RetryPolicy = z.strictObject({
+export const retryPolicySchema = z.strictObject({
   /** Upper bound of the first delay, ms. Default 250. */
   initialDelayMs: z.number().positive().default(250),
   /** Cap of a single delay, ms. Default 5000. */
@@ -15,8 +15,8 @@ export const RetryPolicy = z.strictObject({
   /** No new attempt starts after this much time since the first one, ms. Default 120000. 0 disables retries. */
   totalTimeoutMs: z.number().nonnegative().default(120_000),
 });
-export type RetryPolicy = z.infer<typeof RetryPolicy>;
-export type RetryPolicyInput = z.input<typeof RetryPolicy>;
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+export type RetryPolicyInput = z.input<typeof retryPolicySchema>;
 
 export interface RetryDecision {
   retry: boolean;

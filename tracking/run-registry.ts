@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../foundation/errors';
+import { describeZodError } from '../foundation/zod-issues';
 import type { ArtifactBody, MlflowClient } from './mlflow-client';
 import { MlflowApiError, ParamConflictError } from './mlflow-errors';
 import type { Metric, Run, RunStatus } from './mlflow-schemas';
@@ -29,7 +30,7 @@ export const RUN_KEY_TAG = 'serflow.key';
 export const PARENT_RUN_TAG = 'mlflow.parentRunId';
 export const DUPLICATE_OF_TAG = 'serflow.duplicateOf';
 
-export const EnsureRunInput = z.strictObject({
+export const ensureRunInputSchema = z.strictObject({
   experimentId: z.string().min(1),
   /** Deterministic identity of the run, e.g. a hash of the inputs. Searchable, so plain characters only. */
   key: z.string().regex(/^[A-Za-z0-9_.:/-]{1,250}$/, 'run key: 1-250 of letters, digits and _ . : / -'),
@@ -37,16 +38,16 @@ export const EnsureRunInput = z.strictObject({
   parentRunId: z.string().min(1).optional(),
   tags: z.record(z.string(), z.string()).default({}),
 });
-export type EnsureRunInput = z.input<typeof EnsureRunInput>;
+export type EnsureRunInput = z.input<typeof ensureRunInputSchema>;
 
-export const MetricInput = z.strictObject({
+export const metricInputSchema = z.strictObject({
   key: z.string(),
   value: z.custom<number>((v) => typeof v === 'number', 'expected a number (NaN allowed)'),
   step: z.number().int().nonnegative(),
   /** ms since epoch; default: now. */
   timestamp: z.number().int().nonnegative().optional(),
 });
-export type MetricInput = z.input<typeof MetricInput>;
+export type MetricInput = z.input<typeof metricInputSchema>;
 
 export interface EnsuredRun {
   run: Run;
@@ -73,7 +74,7 @@ export class RunRegistry {
    * no active one. A run a user deleted is not brought back: a new one is made.
    */
   async ensureRun(input: EnsureRunInput): Promise<EnsuredRun> {
-    const want = parseInput(EnsureRunInput, input);
+    const want = parseInput(ensureRunInputSchema, input);
     const existing = await this.client.findRunsByTag([want.experimentId], RUN_KEY_TAG, want.key);
     if (existing.length > 0) {
       const run = await this.settle(existing, want.key);
@@ -110,7 +111,7 @@ export class RunRegistry {
   async logMetricsOnce(runId: string, metrics: MetricInput[]): Promise<MetricsLogged> {
     const now = Date.now();
     const points = metrics.map((m) => {
-      const p = parseInput(MetricInput, m);
+      const p = parseInput(metricInputSchema, m);
       return { key: p.key, value: p.value, step: p.step, timestamp: p.timestamp ?? now };
     });
     const byKey = new Map<string, typeof points>();
@@ -217,7 +218,5 @@ function sameNumber(a: number, b: number): boolean {
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new InputError({
-    reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '),
-  });
+  throw new InputError({ reason: describeZodError(parsed.error, { root: '(input)' }) });
 }

@@ -1,6 +1,11 @@
 /**
  * One experiment config: tracking runs, features, folds, one child workflow per fold (bounded
  * concurrency), then the summary. Only orchestration happens here; every step is an activity.
+ *
+ * The orchestration is runExperiment, a function over the activities and a way to run a fold:
+ * experimentWorkflow hands it activity proxies and child workflows, the orchestration-overhead
+ * benchmark the same activities in-process and workflows/fold.ts's runFold, so the sequence is
+ * written once. Cancellation clean-up stays in the workflow: it needs Temporal's scopes.
  */
 import {
   CancellationScope, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo,
@@ -11,7 +16,7 @@ import type { ExperimentSummary, ExperimentTracking } from '../activities/tracki
 import { planCells } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { activityOptions, type OrchestrationSettings } from './activity-options';
-import { foldWorkflow, type FoldEvaluation } from './fold';
+import { foldWorkflow, type FoldEvaluation, type FoldWorkflowInput, type FoldWorkflowResult } from './fold';
 import { runBounded } from './run-bounded';
 
 export interface ExperimentWorkflowInput {
@@ -47,63 +52,33 @@ export interface ExperimentWorkflowResult extends ExperimentSummary {
 
 export const experimentProgressQuery = defineQuery<ExperimentProgress>('progress');
 
+/**
+ * What an experiment calls: the tracking and feature activities, and `executeFold`, which runs
+ * one fold to its end under the given id (a child workflow in Temporal).
+ */
+export type ExperimentActivities = Pick<Activities, 'openExperiment' | 'extractFeatures' | 'prepareFolds' | 'finishExperiment'> & {
+  executeFold(foldWorkflowId: string, input: FoldWorkflowInput): Promise<FoldWorkflowResult>;
+};
+
+export function initialExperimentProgress(): ExperimentProgress {
+  return { phase: 'tracking', foldsDone: 0, foldsTotal: 0, evaluationsDone: 0, evaluationsTotal: 0, memoHits: 0, runningFolds: [] };
+}
+
 export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentWorkflowResult> {
   const short = proxyActivities<Activities>(activityOptions(input.orchestration, 'short'));
   const compute = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
-  const { config } = input;
-  const cells = planCells(config);
-  const progress: ExperimentProgress = { phase: 'tracking', foldsDone: 0, foldsTotal: 0, evaluationsDone: 0, evaluationsTotal: 0, memoHits: 0, runningFolds: [] };
+  const progress = initialExperimentProgress();
   setHandler(experimentProgressQuery, () => progress);
-  const workflowId = workflowInfo().workflowId;
 
   let tracking: ExperimentTracking | undefined;
   try {
-    tracking = await short.openExperiment({
-      config, configHash: input.configHash, mlflowExperiment: input.mlflowExperiment, cells, workflowId,
-      ...(input.sweep ? { sweep: input.sweep } : {}),
-    });
-    progress.phase = 'features';
-    const features = await compute.extractFeatures({ corpus: config.corpus, features: config.features, configDir: input.configDir });
-    if (features.memoHit) progress.memoHits++;
-    progress.phase = 'folds';
-    const folds: FoldsRef = await short.prepareFolds({ featureKey: features.featureKey, protocol: config.protocol });
-    progress.foldsTotal = folds.folds.length;
-    progress.evaluationsTotal = folds.folds.length * cells.length * config.protocol.repeats;
-    progress.phase = 'evaluating';
-    const trackingIds = tracking;
-    const foldResults = await runBounded(folds.folds.map((_, foldIndex) => foldIndex), input.foldConcurrency ?? 2, async (foldIndex) => {
-      const foldWorkflowId = `${workflowId}/fold-${foldIndex}`;
-      progress.runningFolds.push(foldWorkflowId);
-      const result = await executeChild(foldWorkflow, {
-        workflowId: foldWorkflowId,
-        args: [{
-          featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, cells,
-          gan: config.gan, repeats: config.protocol.repeats, baseSeed: config.protocol.seed,
-          experimentId: trackingIds.experimentId, parentRunId: trackingIds.parentRunId, cellRuns: trackingIds.cellRuns,
-          orchestration: input.orchestration,
-        }],
-      });
-      progress.runningFolds = progress.runningFolds.filter((id) => id !== foldWorkflowId);
-      progress.foldsDone++;
-      progress.evaluationsDone += result.evaluations.length;
-      progress.memoHits += result.evaluations.filter((e) => e.memoHit).length + result.gans.filter((g) => g.memoHit).length;
-      return result;
-    });
-    progress.phase = 'summarising';
-    const evaluations: FoldEvaluation[] = foldResults.flatMap((r) => r.evaluations);
-    const memoLookups = 1 + evaluations.length + foldResults.reduce((n, r) => n + r.gans.length, 0);
-    const summary = await short.finishExperiment({
-      tracking, cells, classes: features.classes,
-      evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
-      features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
-      memo: { hits: progress.memoHits, total: memoLookups },
-    });
-    progress.phase = 'done';
-    const { skipped, ...featureInfo } = features;
-    return {
-      ...summary, features: { ...featureInfo, skipped: skipped.length }, folds: folds.folds.length,
-      evaluations: evaluations.length, memoHits: progress.memoHits, memoLookups,
-    };
+    return await runExperiment(input, {
+      openExperiment: async (args) => (tracking = await short.openExperiment(args)),
+      extractFeatures: compute.extractFeatures,
+      prepareFolds: short.prepareFolds,
+      finishExperiment: short.finishExperiment,
+      executeFold: (foldWorkflowId, args) => executeChild(foldWorkflow, { workflowId: foldWorkflowId, args: [args] }),
+    }, progress, workflowInfo().workflowId);
   } catch (err) {
     if (isCancellation(err) && tracking) {
       progress.phase = 'cancelled';
@@ -113,4 +88,57 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
     }
     throw err;
   }
+}
+
+/**
+ * An experiment's activities in order: tracking runs, features, folds, the folds
+ * (`foldConcurrency` at a time, each as `<workflowId>/fold-<i>`), the summary. Updates `progress`.
+ */
+export async function runExperiment(
+  input: ExperimentWorkflowInput, activities: ExperimentActivities, progress: ExperimentProgress, workflowId: string,
+): Promise<ExperimentWorkflowResult> {
+  const { config } = input;
+  const cells = planCells(config);
+  const tracking = await activities.openExperiment({
+    config, configHash: input.configHash, mlflowExperiment: input.mlflowExperiment, cells, workflowId,
+    ...(input.sweep ? { sweep: input.sweep } : {}),
+  });
+  progress.phase = 'features';
+  const features = await activities.extractFeatures({ corpus: config.corpus, features: config.features, configDir: input.configDir });
+  if (features.memoHit) progress.memoHits++;
+  progress.phase = 'folds';
+  const folds: FoldsRef = await activities.prepareFolds({ featureKey: features.featureKey, protocol: config.protocol });
+  progress.foldsTotal = folds.folds.length;
+  progress.evaluationsTotal = folds.folds.length * cells.length * config.protocol.repeats;
+  progress.phase = 'evaluating';
+  const foldResults = await runBounded(folds.folds.map((_, foldIndex) => foldIndex), input.foldConcurrency ?? 2, async (foldIndex) => {
+    const foldWorkflowId = `${workflowId}/fold-${foldIndex}`;
+    progress.runningFolds.push(foldWorkflowId);
+    const result = await activities.executeFold(foldWorkflowId, {
+      featureKey: features.featureKey, classes: features.classes, foldsKey: folds.foldsKey, foldIndex, cells,
+      gan: config.gan, repeats: config.protocol.repeats, baseSeed: config.protocol.seed,
+      experimentId: tracking.experimentId, parentRunId: tracking.parentRunId, cellRuns: tracking.cellRuns,
+      orchestration: input.orchestration,
+    });
+    progress.runningFolds = progress.runningFolds.filter((id) => id !== foldWorkflowId);
+    progress.foldsDone++;
+    progress.evaluationsDone += result.evaluations.length;
+    progress.memoHits += result.evaluations.filter((e) => e.memoHit).length + result.gans.filter((g) => g.memoHit).length;
+    return result;
+  });
+  progress.phase = 'summarising';
+  const evaluations: FoldEvaluation[] = foldResults.flatMap((r) => r.evaluations);
+  const memoLookups = 1 + evaluations.length + foldResults.reduce((n, r) => n + r.gans.length, 0);
+  const summary = await activities.finishExperiment({
+    tracking, cells, classes: features.classes,
+    evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
+    features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
+    memo: { hits: progress.memoHits, total: memoLookups },
+  });
+  progress.phase = 'done';
+  const { skipped, ...featureInfo } = features;
+  return {
+    ...summary, features: { ...featureInfo, skipped: skipped.length }, folds: folds.folds.length,
+    evaluations: evaluations.length, memoHits: progress.memoHits, memoLookups,
+  };
 }

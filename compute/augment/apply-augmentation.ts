@@ -1,27 +1,49 @@
 /**
  * One entry point for every augmentation: takes the TRAINING part of a fold (never the test part)
- * and returns it with synthetic rows appended, plus a report.
+ * and returns it with synthetic rows appended, plus a report. Which random stream each method
+ * draws from the evaluation's seed is decided here, once.
  */
+import { InputError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
+import { deriveSeed } from '../random';
 import type { AugmentationSpec } from './augmentation-spec';
 import type { AugmentationResult } from './augmented-set';
 import { reportOf } from './augmented-set';
+import type { ClassConditionalGenerator } from './class-conditional-generator';
+import { cycleGanAugmentation } from './cyclegan-augmentation';
 import { duplicateSamples } from './duplicate';
 import { addGaussianNoise } from './gaussian-noise';
 import { smote } from './smote';
 
-export function applyAugmentation(train: LabelledSet, spec: AugmentationSpec, seed: number): AugmentationResult {
+export interface AugmentationOptions {
+  /** The fold's trained class GANs (for the spec's loss); required by 'cyclegan', unused otherwise. */
+  generator?: ClassConditionalGenerator;
+}
+
+/**
+ * `seed` is the evaluation's seed. The sampling methods (duplicate, noise, SMOTE) draw from
+ * deriveSeed(seed, 'augmentation'); cycle-GAN draws per class from deriveSeed(seed, 'cyclegan',
+ * class name), straight from the evaluation seed, as it did before it was an augmentation like
+ * the others: changing either stream would change every recorded result.
+ */
+export function applyAugmentation(train: LabelledSet, spec: AugmentationSpec, seed: number, options: AugmentationOptions = {}): AugmentationResult {
   switch (spec.method) {
     case 'none':
       return { set: train, report: reportOf('none', train, [], train.rows) };
     case 'duplicate':
-      return duplicateSamples(train, spec.amount, seed);
+      return duplicateSamples(train, spec.amount, deriveSeed(seed, 'augmentation'));
     case 'noise':
-      return addGaussianNoise(train, spec.amount, spec.sigma, seed);
+      return addGaussianNoise(train, spec.amount, spec.sigma, deriveSeed(seed, 'augmentation'));
     case 'smote':
-      return smote(train, spec.amount, spec.k, seed);
-    // CYCLEGAN: case 'cyclegan': generation needs trained generators (tfjs, async); the
-    // compute/cyclegan/ module provides it and this function becomes async, or evaluate.ts
-    // receives pre-generated synthetic rows.
+      return smote(train, spec.amount, spec.k, deriveSeed(seed, 'augmentation'));
+    case 'cyclegan':
+      if (!options.generator) {
+        throw new InputError({
+          field: 'generator',
+          reason: `a cyclegan augmentation (loss ${spec.loss}) needs the fold's trained class GANs, and none was given`,
+          fix: "train the fold's GANs first and pass the restored generator (store/restored-gans.ts loadGenerator), or choose another method",
+        });
+      }
+      return cycleGanAugmentation(train, spec.amount, options.generator, seed);
   }
 }

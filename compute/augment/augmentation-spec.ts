@@ -3,6 +3,7 @@
  * `amount` defaults to balancing every class to the largest one.
  */
 import { z } from 'zod';
+import { GAN_LOSSES } from '../../foundation/gan-loss';
 import { amountSpecSchema } from './amount';
 import { SMOTE_DEFAULT_K } from './smote';
 
@@ -16,14 +17,24 @@ export const noiseSpecSchema = z.strictObject({
   method: z.literal('noise'),
   amount,
   /** Standard deviation of the added noise, in units of the normalised (z-scored) features. */
-  sigma: z.number().nonnegative().finite().default(0.1),
+  sigma: z.number().nonnegative().finite().max(100).default(0.1),
 });
 
 export const smoteSpecSchema = z.strictObject({
   method: z.literal('smote'),
   amount,
   /** Neighbours per sample; lowered automatically (with a warning) for classes with <= k samples. */
-  k: z.number().int().positive().default(SMOTE_DEFAULT_K),
+  k: z.number().int().positive().max(100).default(SMOTE_DEFAULT_K),
+});
+
+export const cycleganSpecSchema = z.strictObject({
+  method: z.literal('cyclegan'),
+  /**
+   * The adversarial loss the class GANs were trained with. It picks which of a fold's GANs
+   * generate (the caller hands in that one) and names the method; generation itself ignores it.
+   */
+  loss: z.enum(GAN_LOSSES),
+  amount,
 });
 
 export const augmentationSpecSchema = z.discriminatedUnion('method', [
@@ -31,9 +42,23 @@ export const augmentationSpecSchema = z.discriminatedUnion('method', [
   duplicateSpecSchema,
   noiseSpecSchema,
   smoteSpecSchema,
-  // CYCLEGAN: the per-class cycle-GAN variant goes here (its schema lives in compute/cyclegan/,
-  // e.g. `cycleganSpecSchema` with method: z.literal('cyclegan')), together with a case in
-  // applyAugmentation (compute/augment/apply-augmentation.ts).
+  cycleganSpecSchema,
 ]);
 export type AugmentationSpec = z.infer<typeof augmentationSpecSchema>;
 export type AugmentationSpecInput = z.input<typeof augmentationSpecSchema>;
+export type AugmentationMethod = AugmentationSpec['method'];
+
+/** Every augmentation method, read off the union above: the config's `methods` list follows it. */
+export const AUGMENTATION_METHODS = augmentationSpecSchema.options.map((o) => o.shape.method.value) as [AugmentationMethod, ...AugmentationMethod[]];
+
+/**
+ * Each method's own parameters as an experiment config block (`noise: { sigma }`,
+ * `smote: { k }`): its spec without `method` and `amount`, defaults filled in. A block is
+ * shared by every amount of its method, and a sweep addresses it by a dotted path
+ * (`noise.sigma`). Methods without parameters have no block; cycle-GAN's parameters are the GAN
+ * training spec (the config's `gan` block, compute/cyclegan/gan-spec.ts).
+ */
+export const augmentationOptionBlocks = {
+  noise: noiseSpecSchema.pick({ sigma: true }).prefault({}),
+  smote: smoteSpecSchema.pick({ k: true }).prefault({}),
+};

@@ -54,3 +54,17 @@ export const classifierSpecSchema = z.discriminatedUnion('kind', [svmSpecSchema,
 export type ClassifierSpec = z.infer<typeof classifierSpecSchema>;
 /** What a config file may say: every field but `kind` may be left to its default. */
 export type ClassifierSpecInput = z.input<typeof classifierSpecSchema>;
+export type ClassifierKind = ClassifierSpec['kind'];
+
+/** Every classifier kind, read off the union above: the config's `classifiers` list follows it. */
+export const CLASSIFIER_KINDS = classifierSpecSchema.options.map((o) => o.shape.kind.value) as [ClassifierKind, ...ClassifierKind[]];
+
+/**
+ * Each classifier's options as an experiment config block (`svm: { C }`, `dnn: { hidden, ... }`):
+ * its spec without `kind`, defaults filled in. A new classifier adds its schema to the union and
+ * its block here; configs, cells and sweeps follow.
+ */
+export const classifierOptionBlocks = {
+  svm: svmSpecSchema.omit({ kind: true }).prefault({}),
+  dnn: dnnSpecSchema.omit({ kind: true }).prefault({}),
+} satisfies Record<ClassifierKind, z.ZodType>;

@@ -6,7 +6,7 @@
 import { tf } from '../tf';
 import type { Rng } from '../random';
 import { FusedAdam } from '../nn/fused-adam';
-import type { ClassifierSpec } from './gan-spec';
+import type { AuxiliaryClassifierSpec } from './gan-spec';
 import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
 import { glorotStackedMlp, stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
@@ -29,7 +29,7 @@ export function classifierLogits(params: tf.Tensor[], x: tf.Tensor, slope: numbe
  * Trains C with Adam and mini-batches shuffled by `rng`, yielding to the event loop between
  * steps. Returns the frozen weights (kept tensors, the caller disposes them).
  */
-export async function trainAuxiliaryClassifier(input: ClassifierTrainingInput, spec: ClassifierSpec, slope: number, rng: Rng, signal?: AbortSignal): Promise<tf.Tensor[]> {
+export async function trainAuxiliaryClassifier(input: ClassifierTrainingInput, spec: AuxiliaryClassifierSpec, slope: number, rng: Rng, signal?: AbortSignal): Promise<tf.Tensor[]> {
   const n = input.labels.length;
   const dim = input.x.shape[1];
   const sizes = [dim, ...spec.hidden, input.numClasses];

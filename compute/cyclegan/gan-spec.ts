@@ -12,6 +12,8 @@
  *   reconstruction steps.
  */
 import { z } from 'zod';
+import { GAN_LOSSES } from '../../foundation/gan-loss';
+import type { DiscriminatorLayout } from './discriminator';
 
 const positiveInt = z.number().int().positive();
 // A bound on units per layer so that a typo (or a hostile config) is a config error naming the
@@ -19,7 +21,11 @@ const positiveInt = z.number().int().positive();
 export const MAX_LAYER_UNITS = 10_000;
 const layerSizes = z.array(positiveInt.max(MAX_LAYER_UNITS)).min(1);
 
-export const ClassifierSpecSchema = z.strictObject({
+/**
+ * The auxiliary emotion classifier C of the classification loss (auxiliary-classifier.ts). Not
+ * the classifier an experiment evaluates (compute/classify/classifier-spec.ts): hence the name.
+ */
+export const auxiliaryClassifierSpecSchema = z.strictObject({
   /** Hidden layer sizes of the auxiliary emotion classifier C. */
   hidden: layerSizes.default([256]),
   /** Epochs over the real training fold; C is frozen afterwards. */
@@ -28,9 +34,9 @@ export const ClassifierSpecSchema = z.strictObject({
   lr: z.number().positive().default(1e-3),
 });
 
-export const GanSpecSchema = z.strictObject({
+export const ganSpecSchema = z.strictObject({
   /** Adversarial loss: cross-entropy GAN ('ce') or Wasserstein divergence ('wdiv', Wu et al. 2018). */
-  loss: z.enum(['ce', 'wdiv']).default('wdiv'),
+  loss: z.enum(GAN_LOSSES).default('wdiv'),
   /** Hidden layer sizes of the generators G_i and F_i (the paper: two layers of 800). */
   hidden: layerSizes.default([800, 800]),
   /** Negative slope of every leaky ReLU. */
@@ -78,18 +84,23 @@ export const GanSpecSchema = z.strictObject({
   /** A checkpoint is handed to `onCheckpoint` every this many epochs (counting pretraining) and at the end. */
   checkpointEvery: positiveInt.default(10),
   generatorStepsPerDiscriminatorStep: positiveInt.default(2),
-  classifier: ClassifierSpecSchema.default(ClassifierSpecSchema.parse({})),
+  classifier: auxiliaryClassifierSpecSchema.default(auxiliaryClassifierSpecSchema.parse({})),
 });
 
-export type GanSpec = z.infer<typeof GanSpecSchema>;
-export type GanSpecInput = z.input<typeof GanSpecSchema>;
-export type ClassifierSpec = z.infer<typeof ClassifierSpecSchema>;
+export type GanSpec = z.infer<typeof ganSpecSchema>;
+export type GanSpecInput = z.input<typeof ganSpecSchema>;
+export type AuxiliaryClassifierSpec = z.infer<typeof auxiliaryClassifierSpecSchema>;
 
 /** Parses and fills defaults; throws the zod error (all problems, with paths) on bad input. */
 export function parseGanSpec(input: unknown): GanSpec {
-  return GanSpecSchema.parse(input);
+  return ganSpecSchema.parse(input);
 }
 
 export function discriminatorHiddenOf(spec: GanSpec): number[] {
   return spec.discriminatorHidden ?? (spec.discriminator === 'patch' ? [128, 128] : spec.hidden);
+}
+
+/** The discriminators' layout for vectors of `dim` features: the trainer and its checkpoint codec agree through it. */
+export function discriminatorLayoutOf(spec: GanSpec, dim: number): DiscriminatorLayout {
+  return { kind: spec.discriminator, dim, hidden: discriminatorHiddenOf(spec), patchSize: spec.patchSize };
 }

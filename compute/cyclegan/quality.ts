@@ -20,9 +20,13 @@
  * Matrices are row-major Float32Array [rows, dim]. The Fréchet distance runs in float64 in JS
  * (about n*m*D multiply-adds: well under a second at D = 6373 with a few hundred samples); the
  * k-NN distances, which only rank, are tfjs float32 matmuls.
+ *
+ * `qualityByClass` runs all of them for every class of a fold on a trained cycle-GAN: the GAN
+ * activity only logs its result.
  */
 import { tf } from '../tf';
 import { InputError } from '../../foundation/errors';
+import { deriveSeed } from '../random';
 import { symmetricEigenvalues } from './symmetric-eigenvalues';
 
 export interface VectorSet {
@@ -175,4 +179,33 @@ export function rowsOfClass(set: { rows: number; cols: number; x: Float32Array; 
   const x = new Float32Array(picked.length * set.cols);
   picked.forEach((r, i) => x.set(set.x.subarray(r * set.cols, (r + 1) * set.cols), i * set.cols));
   return { rows: picked.length, cols: set.cols, x };
+}
+
+/** What the fold quality needs of a trained cycle-GAN (a CycleGanTrainer is one). */
+export interface TrainedClassGans {
+  /** `count` synthetic vectors of class `classIndex`, drawn with `seed`. */
+  generate(classIndex: number, count: number, seed: number): VectorSet;
+  /** The frozen auxiliary classifier's predicted class per row. */
+  classify(x: Float32Array, rows: number): Int32Array;
+}
+
+export interface NamedClassQuality {
+  className: string;
+  quality: ClassQuality;
+}
+
+/**
+ * Per class of `real`, how close G_i(S) is to the real class i: as many synthetic vectors as real
+ * ones (seeded by `seed`, 'quality' and the class name), scored by classQuality. Classes with
+ * fewer than 2 real vectors have no Fréchet distance and are left out. In class order.
+ */
+export function qualityByClass(real: VectorSet & { y: Int32Array; classes: readonly string[] }, gans: TrainedClassGans, seed: number): NamedClassQuality[] {
+  const out: NamedClassQuality[] = [];
+  real.classes.forEach((className, c) => {
+    const realRows = rowsOfClass(real, c);
+    if (realRows.rows < 2) return;
+    const synthetic = gans.generate(c, realRows.rows, deriveSeed(seed, 'quality', className));
+    out.push({ className, quality: classQuality(realRows, synthetic, c, (x, rows) => gans.classify(x, rows)) });
+  });
+  return out;
 }

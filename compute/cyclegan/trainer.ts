@@ -1,5 +1,8 @@
 /**
- * CycleGanTrainer: trains the per-class cycle-GANs of one fold together, in one graph.
+ * CycleGanTrainer: trains the per-class cycle-GANs of one fold together, in one graph. This module
+ * is the training state machine (create, trainFold, runIteration, generate, classify, dispose);
+ * its neighbours hold the rest: fold-data.ts checks the data, adversarial-objective.ts is the
+ * loss (chosen once), checkpoint-codec.ts the checkpoint, training-report.ts what is reported.
  *
  * Every network is stacked over the fold's target classes (weights [C, in, out], see
  * stacked-mlp.ts), and further G with F and D^T with D^S: one generator stack `GF` of 2C
@@ -18,44 +21,28 @@
  * original was (same kernels, same order of random draws).
  */
 import { tf } from '../tf';
-import { z } from 'zod';
 import { InputError, NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { deriveSeed, Rng } from '../random';
-import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivCriticLossAndPenalty, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import type { AdversarialObjective } from './adversarial-objective';
+import { adversarialObjective } from './adversarial-objective';
 import { classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
 import { sampleDistinct } from './batch-sampler';
-import type { CheckpointTensor } from './checkpoint-format';
-import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-format';
+import type { TrainerCheckpoint } from './checkpoint-codec';
+import { decodeTrainerCheckpoint, encodeTrainerCheckpoint, trainerNetworks } from './checkpoint-codec';
 import type { DiscriminatorLayout } from './discriminator';
-import { discriminate, discriminatorShapes, discriminatorSizes } from './discriminator';
+import { discriminate, discriminatorSizes } from './discriminator';
+import type { CycleGanFoldData, SourceMatrix } from './fold-data';
+import { checkFoldData } from './fold-data';
 import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
-import { discriminatorHiddenOf, GanSpecSchema } from './gan-spec';
-import { cycleForward, cycleWeightGradients, generate, generatorShapes, generatorSizes } from './generator';
+import { discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
+import { cycleForward, cycleWeightGradients, generate, generatorSizes } from './generator';
 import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
-import { glorotStackedMlp, stackedMlpShapes } from '../nn/stacked-mlp';
-
-/** Unlabelled source vectors S, row-major. */
-export interface SourceMatrix {
-  rows: number;
-  cols: number;
-  x: Float32Array;
-}
-
-export interface CycleGanFoldData {
-  /**
-   * The source domain S, in the same normalised space as `train`. The caller chooses it: the
-   * pooled training fold without labels (`sourceFromTrainingFold`, the default choice), unused
-   * classes, or an external table.
-   */
-  source: SourceMatrix;
-  /** The real training fold: the targets T_i, and the auxiliary classifier's training set. */
-  train: LabelledSet;
-  /** Class indices (into `train.classes`) that get a GAN. Default: every class. */
-  targetClasses?: number[];
-}
+import { glorotStackedMlp } from '../nn/stacked-mlp';
+import type { EpochLosses, EpochReport, LossName, TrainFoldCallbacks, TrainFoldResult } from './training-report';
+import { LOSS_NAMES } from './training-report';
 
 export interface CycleGanTrainerOptions {
   /** Base seed; every stream derives from it and the class name. Never 0. */
@@ -66,92 +53,35 @@ export interface CycleGanTrainerOptions {
   signal?: AbortSignal;
 }
 
-export const LOSS_NAMES = ['dT', 'dS', 'g', 'f', 'cyc', 'cls', 'gp'] as const;
-export type LossName = (typeof LOSS_NAMES)[number];
-/**
- * Epoch means of the per-iteration losses. dT, dS: discriminator losses (including the WGAN-div
- * penalty); g, f: the adversarial terms of G and F; cyc: the cycle MSE (sum of both directions);
- * cls: the classifier cross-entropy on G(s); gp: the WGAN-div penalty of D^T plus D^S (0 for 'ce').
- * In pretraining only cyc is non-zero.
- */
-export type EpochLosses = Record<LossName, number>;
-
-export interface EpochReport {
-  /** 1-based, counting pretraining epochs first. */
-  epoch: number;
-  phase: 'pretrain' | 'adversarial';
-  /** Learning rate used in this epoch. */
-  lr: number;
-  /** Mean over the fold's target classes. */
-  losses: EpochLosses;
-  /** Per target class, keyed by class name. */
-  classLosses: Record<string, EpochLosses>;
-}
-
-export interface TrainFoldCallbacks {
-  onEpoch?: (report: EpochReport) => void | Promise<void>;
-  /** Every `checkpointEvery` epochs and after the last one; awaited. Writing it atomically is the caller's job. */
-  onCheckpoint?: (checkpoint: Buffer, epoch: number) => void | Promise<void>;
-  /** Checked before every iteration; the trainer stays consistent and can still be checkpointed. */
-  signal?: AbortSignal;
-  /** Stop once this many epochs are complete (default: pretrainEpochs + epochs). */
-  untilEpoch?: number;
-}
-
-export interface TrainFoldResult {
-  /** Completed epochs (pretraining included). */
-  epochs: number;
-  last?: EpochReport;
-}
-
-/** The default source domain: the training fold's vectors without their labels. */
-export function sourceFromTrainingFold(train: LabelledSet): SourceMatrix {
-  return { rows: train.rows, cols: train.cols, x: train.x };
-}
-
-const MetaSchema = z.strictObject({
-  format: z.literal('serflow.cyclegan.trainer'),
-  version: z.literal(1),
-  spec: GanSpecSchema,
-  seed: z.number().int(),
-  classes: z.array(z.string()),
-  targetClasses: z.array(z.number().int().min(0)),
-  dim: z.number().int().positive(),
-  sourceRows: z.number().int().positive(),
-  targetCounts: z.array(z.number().int().positive()),
-  batch: z.number().int().positive(),
-  iterationsPerEpoch: z.number().int().positive(),
-  epoch: z.number().int().min(0),
-  iteration: z.number().int().min(0),
-  genAdamStep: z.number().int().min(0),
-  discAdamStep: z.number().int().min(0),
-  classifierLayers: z.number().int().positive(),
-  rngStates: z.array(z.strictObject({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
-});
-type Meta = z.infer<typeof MetaSchema>;
-
 /** Real and detached fake samples for a discriminator step, stacked [2C, batch, D] like the discriminators. */
 interface DiscriminatorBatch {
   real: tf.Tensor;
   fake: tf.Tensor;
 }
 
-interface TrainerInit {
-  spec: GanSpec;
-  seed: number;
-  classes: string[];
-  targetClasses: number[];
-  source: SourceMatrix;
-  /** Target rows of every target class, concatenated in targetClasses order. */
-  targets: Float32Array;
-  targetCounts: number[];
-  batch: number;
-  iterationsPerEpoch: number;
-  weights: Map<string, Float32Array>;
+/**
+ * What the constructor builds a trainer from: a decoded checkpoint, or `create`'s fresh state
+ * (initial weights only: no Adam moments, no loss sums yet). The classifier is already on the
+ * backend, and the Rngs are live streams.
+ */
+type TrainerInit = Omit<TrainerCheckpoint, 'classifier' | 'rngStates' | 'lossSum'> & {
   classifier: tf.Tensor[];
   rngs: Rng[];
-  counters: { epoch: number; iteration: number; genAdamStep: number; discAdamStep: number };
   lossSum?: Float32Array;
+};
+
+/**
+ * 1 in the loss columns the generator steps fill (g, f, cyc, cls), 0 in those of the
+ * discriminator step (dT, dS, gp): an iteration's record takes each column from its own step.
+ */
+const GENERATOR_COLUMNS = LOSS_NAMES.map((name) => (['g', 'f', 'cyc', 'cls'].includes(name) ? 1 : 0));
+
+/**
+ * One per-class loss record [C, LOSS_NAMES.length] from the terms a step computed ([C] each);
+ * the terms it does not compute are `zero`.
+ */
+function lossRecord(terms: Partial<Record<LossName, tf.Tensor>>, zero: tf.Tensor): tf.Tensor {
+  return tf.stack(LOSS_NAMES.map((name) => terms[name] ?? zero), 1);
 }
 
 export class CycleGanTrainer {
@@ -175,6 +105,8 @@ export class CycleGanTrainer {
   private readonly targetTensor: tf.Tensor2D;
   private readonly classLabels: tf.Tensor2D;
   private readonly layout: DiscriminatorLayout;
+  /** The adversarial loss of spec.loss, chosen once here. */
+  private readonly objective: AdversarialObjective;
   /** Generators [G_1..G_C, F_1..F_C], weights [2C, in, out]. */
   private readonly gf: ResourceVariable[];
   /** Discriminators [D^T_1..D^T_C, D^S_1..D^S_C]. */
@@ -202,33 +134,33 @@ export class CycleGanTrainer {
     this.targetOffsets = init.targetCounts.map((_, c) => init.targetCounts.slice(0, c).reduce((a, n) => a + n, 0));
     this.rngs = init.rngs;
     this.classifier = init.classifier;
+    this.objective = adversarialObjective(init.spec);
     const stack = init.targetClasses.length;
     const totalTargets = init.targetCounts.reduce((a, n) => a + n, 0);
     this.sourceTensor = tf.tensor2d(init.source.x, [init.source.rows, this.dim], 'float32');
     this.targetTensor = tf.tensor2d(init.targets, [totalTargets, this.dim], 'float32');
     // One-hot targets of the classification loss, [C * batch, K]: class c's rows ask for class targetClasses[c].
     this.classLabels = tf.tidy(() => tf.oneHot(tf.tensor1d(init.targetClasses.flatMap((k) => new Array<number>(init.batch).fill(k)), 'int32'), init.classes.length).toFloat() as tf.Tensor2D);
-    this.layout = { kind: init.spec.discriminator, dim: this.dim, hidden: discriminatorHiddenOf(init.spec), patchSize: init.spec.patchSize };
-    const make = (prefix: string, shapes: number[][]): ResourceVariable[] => shapes.map((shape, i) => {
+    this.layout = discriminatorLayoutOf(init.spec, this.dim);
+    const [generators, discriminators] = trainerNetworks(init.spec, this.dim, stack).map(({ prefix, shapes }) => shapes.map((shape, i) => {
       const name = `${prefix}.${i}`;
       const values = init.weights.get(name);
       if (values === undefined) throw new Error(`missing initial weights ${name}`);
       return new ResourceVariable(name, shape, values);
-    });
-    this.gf = make('GF', generatorShapes(2 * stack, this.dim, init.spec.hidden));
-    this.d = make('D', discriminatorShapes(2 * stack, this.layout));
+    })) as [ResourceVariable[], ResourceVariable[]];
+    this.gf = generators;
+    this.d = discriminators;
     const hyper = { beta1: init.spec.adamBeta1, beta2: init.spec.adamBeta2, epsilon: init.spec.adamEpsilon };
     this.genAdam = new FusedAdam('genAdam', this.gf, hyper);
     this.discAdam = new FusedAdam('discAdam', this.d, hyper);
     this.genAdam.step = init.counters.genAdamStep;
     this.discAdam.step = init.counters.discAdamStep;
-    for (const [adam, prefix] of [[this.genAdam, 'genAdam'], [this.discAdam, 'discAdam']] as const) {
-      adam.params.forEach((p, i) => {
-        const m = init.weights.get(`${prefix}.m.${p.name}`);
-        const v = init.weights.get(`${prefix}.v.${p.name}`);
-        if (m !== undefined) (adam.m[i] as ResourceVariable).assign(m);
-        if (v !== undefined) (adam.v[i] as ResourceVariable).assign(v);
-      });
+    // The moments' variable names (genAdam.m.GF.0, ...) are the checkpoint's names for them.
+    for (const adam of [this.genAdam, this.discAdam]) {
+      for (const moment of [...adam.m, ...adam.v]) {
+        const values = init.weights.get(moment.name);
+        if (values !== undefined) moment.assign(values);
+      }
     }
     this.lossSum = init.lossSum !== undefined
       ? tf.tensor2d(init.lossSum, [stack, LOSS_NAMES.length], 'float32')
@@ -236,44 +168,20 @@ export class CycleGanTrainer {
   }
 
   /**
-   * Validates the data, trains and freezes the auxiliary classifier, and initialises every
-   * network (Glorot-uniform, seeded per class and network).
+   * Validates the data (fold-data.ts), trains and freezes the auxiliary classifier, and
+   * initialises every network (Glorot-uniform, seeded per class and network).
    * Throws InputError on bad data: dimension mismatch, non-finite values, a target class with
-   * fewer than 2 samples, an unknown class index, fewer than 2 source rows.
+   * fewer than 2 samples, an unknown class index, fewer than 2 source rows; and on seed 0.
    */
   static async create(specInput: GanSpec, data: CycleGanFoldData, options: CycleGanTrainerOptions): Promise<CycleGanTrainer> {
-    const spec = GanSpecSchema.parse(specInput);
+    const spec = ganSpecSchema.parse(specInput);
     const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, 'CycleGanWarning'));
     if (!Number.isInteger(options.seed) || options.seed === 0) {
       throw new InputError({ field: 'seed', reason: 'seed must be a non-zero integer (tfjs reads 0 as "no seed")', actual: options.seed });
     }
-    const { train, source } = data;
-    validateMatrix('train', train.rows, train.cols, train.x);
-    validateMatrix('source', source.rows, source.cols, source.x);
-    if (source.cols !== train.cols) throw new InputError({ field: 'source.cols', reason: 'source and training vectors differ in dimension', expected: train.cols, actual: source.cols });
-    if (source.rows < 2) throw new InputError({ field: 'source.rows', reason: 'the source domain needs at least 2 vectors', actual: source.rows });
-    if (train.y.length !== train.rows) throw new InputError({ field: 'train.y', reason: 'one label per row', expected: train.rows, actual: train.y.length });
+    const { train, source, targetClasses, targetCounts, targets } = checkFoldData(data);
     const numClasses = train.classes.length;
-    for (const label of train.y) {
-      if (!(label >= 0 && label < numClasses)) throw new InputError({ field: 'train.y', reason: 'label outside [0, classes.length)', actual: label });
-    }
-    const targetClasses = data.targetClasses ?? train.classes.map((_, i) => i);
-    if (targetClasses.length === 0 || new Set(targetClasses).size !== targetClasses.length || targetClasses.some((k) => !Number.isInteger(k) || k < 0 || k >= numClasses)) {
-      throw new InputError({ field: 'targetClasses', reason: 'must be distinct class indices into train.classes', actual: targetClasses });
-    }
     const dim = train.cols;
-    const targetCounts: number[] = [];
-    const targetRows: number[] = [];
-    for (const k of targetClasses) {
-      let count = 0;
-      for (let r = 0; r < train.rows; r++) if (train.y[r] === k) { targetRows.push(r); count++; }
-      if (count < 2) {
-        throw new InputError({ field: `train (class '${train.classes[k]}')`, reason: `class has ${count} training vector(s); a GAN needs at least 2`, fix: 'drop the class from targetClasses or use a larger fold' });
-      }
-      targetCounts.push(count);
-    }
-    const targets = new Float32Array(targetRows.length * dim);
-    targetRows.forEach((r, i) => targets.set(train.x.subarray(r * dim, (r + 1) * dim), i * dim));
     const smallest = Math.min(source.rows, ...targetCounts);
     const batch = Math.min(spec.batchSize, smallest);
     if (batch < spec.batchSize) {
@@ -296,9 +204,8 @@ export class CycleGanTrainer {
     const names = targetClasses.map((k) => train.classes[k] as string);
     const initRngs = (net: string): Rng[] => names.map((name) => new Rng(deriveSeed(options.seed, 'cyclegan', 'init', net, name)));
     const weights = new Map<string, Float32Array>();
-    const layout: DiscriminatorLayout = { kind: spec.discriminator, dim, hidden: discriminatorHiddenOf(spec), patchSize: spec.patchSize };
     glorotStackedMlp(generatorSizes(dim, spec.hidden), [...initRngs('G'), ...initRngs('F')]).forEach((w, i) => weights.set(`GF.${i}`, w));
-    glorotStackedMlp(discriminatorSizes(layout), [...initRngs('DT'), ...initRngs('DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
+    glorotStackedMlp(discriminatorSizes(discriminatorLayoutOf(spec, dim)), [...initRngs('DT'), ...initRngs('DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
     return new CycleGanTrainer({
       spec, seed: options.seed, classes: [...train.classes], targetClasses, source, targets, targetCounts, batch, iterationsPerEpoch,
       weights, classifier,
@@ -376,7 +283,7 @@ export class CycleGanTrainer {
       const discLosses = this.discriminatorStep(lr, fakes);
       records.push(discLosses);
       // Generator columns: mean over the generator steps; discriminator columns: the D step.
-      this.accumulate(tf.tidy(() => tf.add(tf.mul(tf.addN(generatorRecords).div(steps), tf.tensor2d([[0, 0, 1, 1, 1, 1, 0]])), discLosses)));
+      this.accumulate(tf.tidy(() => tf.add(tf.mul(tf.addN(generatorRecords).div(steps), tf.tensor2d([GENERATOR_COLUMNS])), discLosses)));
     } finally {
       tf.dispose(records);
       if (fakes !== undefined) tf.dispose([fakes.real, fakes.fake]);
@@ -426,42 +333,21 @@ export class CycleGanTrainer {
     return tf.tidy(() => classifierLogits(this.classifier, tf.tensor2d(x, [rows, this.dim]), this.spec.leakySlope).argMax(1).dataSync() as Int32Array);
   }
 
-  /** The whole training state as one self-checking Buffer (see checkpoint-format.ts). */
+  /** The whole training state as one self-checking Buffer (checkpoint-codec.ts). */
   toCheckpoint(): Buffer {
     this.ensureAlive();
-    const meta: Meta = {
-      format: 'serflow.cyclegan.trainer',
-      version: 1,
-      spec: this.spec,
-      seed: this.seed,
-      classes: this.classes,
-      targetClasses: this.targetClasses,
-      dim: this.dim,
-      sourceRows: this.sourceData.rows,
-      targetCounts: this.targetCounts,
-      batch: this.batch,
-      iterationsPerEpoch: this.iterationsPerEpoch,
-      epoch: this.epoch,
-      iteration: this.iteration,
-      genAdamStep: this.genAdam.step,
-      discAdamStep: this.discAdam.step,
-      classifierLayers: this.classifier.length,
+    const weights = new Map<string, Float32Array>();
+    for (const v of [...this.gf, ...this.d, ...this.genAdam.m, ...this.genAdam.v, ...this.discAdam.m, ...this.discAdam.v]) weights.set(v.name, v.values());
+    return encodeTrainerCheckpoint({
+      spec: this.spec, seed: this.seed, classes: this.classes, targetClasses: this.targetClasses,
+      source: this.sourceData, targets: this.targetData, targetCounts: this.targetCounts,
+      batch: this.batch, iterationsPerEpoch: this.iterationsPerEpoch,
+      counters: { epoch: this.epoch, iteration: this.iteration, genAdamStep: this.genAdam.step, discAdamStep: this.discAdam.step },
       rngStates: this.rngs.map((r) => r.state()),
-    };
-    const tensors: CheckpointTensor[] = [
-      { name: 'source', shape: [this.sourceData.rows, this.dim], data: this.sourceData.x.subarray(0, this.sourceData.rows * this.dim) },
-      { name: 'targets', shape: [this.targetData.length / this.dim, this.dim], data: this.targetData },
-    ];
-    for (const v of [...this.gf, ...this.d]) tensors.push({ name: v.name, shape: v.shape, data: v.values() });
-    for (const [adam, prefix] of [[this.genAdam, 'genAdam'], [this.discAdam, 'discAdam']] as const) {
-      adam.params.forEach((p, i) => {
-        tensors.push({ name: `${prefix}.m.${p.name}`, shape: p.shape, data: (adam.m[i] as ResourceVariable).values() });
-        tensors.push({ name: `${prefix}.v.${p.name}`, shape: p.shape, data: (adam.v[i] as ResourceVariable).values() });
-      });
-    }
-    this.classifier.forEach((t, i) => tensors.push({ name: `classifier.${i}`, shape: t.shape, data: t.dataSync() as Float32Array }));
-    tensors.push({ name: 'lossSum', shape: this.lossSum.shape, data: this.lossSum.dataSync() as Float32Array });
-    return encodeCheckpoint(meta, tensors);
+      weights,
+      classifier: this.classifier.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array })),
+      lossSum: this.lossSum.dataSync() as Float32Array,
+    });
   }
 
   /**
@@ -469,48 +355,11 @@ export class CycleGanTrainer {
    * InputError) if the bytes are damaged or do not describe a consistent trainer.
    */
   static fromCheckpoint(buf: Buffer): CycleGanTrainer {
-    const decoded = decodeCheckpoint(buf);
-    const parsed = MetaSchema.safeParse(decoded.meta);
-    if (!parsed.success) throw new CorruptCheckpointError(`header does not describe a trainer: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const meta = parsed.data;
-    const stack = meta.targetClasses.length;
-    const layout: DiscriminatorLayout = { kind: meta.spec.discriminator, dim: meta.dim, hidden: discriminatorHiddenOf(meta.spec), patchSize: meta.spec.patchSize };
-    if (meta.targetCounts.length !== stack || meta.rngStates.length !== stack) throw new CorruptCheckpointError('per-class lists disagree in length');
-    const expect = (name: string, shape: number[]): Float32Array => {
-      const t = decoded.tensors.get(name);
-      if (t === undefined) throw new CorruptCheckpointError(`tensor ${name} is missing`);
-      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || !(t.data instanceof Float32Array)) {
-        throw new CorruptCheckpointError(`tensor ${name} has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(shape)}`);
-      }
-      return t.data;
-    };
-    const totalTargets = meta.targetCounts.reduce((a, n) => a + n, 0);
-    const weights = new Map<string, Float32Array>();
-    const nets: [string, number[][]][] = [
-      ['GF', generatorShapes(2 * stack, meta.dim, meta.spec.hidden)],
-      ['D', discriminatorShapes(2 * stack, layout)],
-    ];
-    for (const [net, shapes] of nets) {
-      shapes.forEach((shape, i) => {
-        const name = `${net}.${i}`;
-        weights.set(name, expect(name, shape));
-        const adam = net === 'GF' ? 'genAdam' : 'discAdam';
-        weights.set(`${adam}.m.${name}`, expect(`${adam}.m.${name}`, shape));
-        weights.set(`${adam}.v.${name}`, expect(`${adam}.v.${name}`, shape));
-      });
-    }
-    const classifierShapes = decodedClassifierShapes(decoded.tensors, meta.classifierLayers, meta.dim, meta.classes.length);
-    const source = expect('source', [meta.sourceRows, meta.dim]);
-    const targets = expect('targets', [totalTargets, meta.dim]);
-    const lossSum = expect('lossSum', [stack, LOSS_NAMES.length]);
-    const classifier = classifierShapes.map((shape, i) => tf.tensor(expect(`classifier.${i}`, shape), shape, 'float32'));
+    const { classifier, rngStates, ...state } = decodeTrainerCheckpoint(buf);
     return new CycleGanTrainer({
-      spec: meta.spec, seed: meta.seed, classes: meta.classes, targetClasses: meta.targetClasses,
-      source: { rows: meta.sourceRows, cols: meta.dim, x: source }, targets, targetCounts: meta.targetCounts,
-      batch: meta.batch, iterationsPerEpoch: meta.iterationsPerEpoch, weights, classifier,
-      rngs: meta.rngStates.map((s) => Rng.fromState(s)),
-      counters: { epoch: meta.epoch, iteration: meta.iteration, genAdamStep: meta.genAdamStep, discAdamStep: meta.discAdamStep },
-      lossSum,
+      ...state,
+      classifier: classifier.map((t) => tf.tensor(t.data, t.shape, 'float32')),
+      rngs: rngStates.map((s) => Rng.fromState(s)),
     });
   }
 
@@ -573,19 +422,19 @@ export class CycleGanTrainer {
       const dRec = tf.mul(recError, (2 * spec.lambdaCyc) / (this.batch * this.dim));
       let dFake: tf.Tensor | undefined;
       if (pretrain) {
-        losses = tf.keep(tf.stack([zero, zero, zero, zero, cyc, zero, zero], 1));
+        losses = tf.keep(lossRecord({ cyc }, zero));
       } else {
         // Adversarial and classification terms depend on the fakes only: their gradient by autodiff.
         let record: tf.Tensor | undefined;
         const { grad } = tf.valueAndGrad((f: tf.Tensor) => {
           const scores = discriminate(d, f, this.layout, slope, leakyRelu);
-          const adv = spec.loss === 'ce' ? ceGeneratorLoss(scores) : wdivGeneratorLoss(scores);
+          const adv = this.objective.generatorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
           const logits = classifierLogits(this.classifier, f.slice([0, 0, 0], [stack, -1, -1]).reshape([stack * this.batch, this.dim]), slope);
           const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
           // Kept here: valueAndGrad disposes what its function created.
-          record = tf.keep(tf.stack([zero, zero, advG, advF, cyc, cls, zero], 1));
+          record = tf.keep(lossRecord({ g: advG, f: advF, cyc, cls }, zero));
           return tf.add(tf.add(advG, advF), tf.mul(cls, spec.lambdaCls)).sum() as tf.Scalar;
         })(fake);
         if (record === undefined) throw new Error('generator step produced no losses');
@@ -604,51 +453,20 @@ export class CycleGanTrainer {
 
   /** One joint update of D^T and D^S on the last generator batch and its detached fakes. Returns [C, 7] (kept). */
   private discriminatorStep(lr: number, batch: DiscriminatorBatch): tf.Tensor {
-    const spec = this.spec;
-    const slope = spec.leakySlope;
+    const slope = this.spec.leakySlope;
     const stack = this.targetClasses.length;
-    let alpha: Float32Array | undefined;
-    if (spec.loss === 'wdiv' && spec.wdivSampling === 'interpolate') {
-      // Rows follow the discriminator stack: D^T of every class, then D^S of every class.
-      alpha = new Float32Array(2 * stack * this.batch);
-      for (let c = 0; c < stack; c++) {
-        const rng = this.rngs[c] as Rng;
-        for (const half of [0, stack]) {
-          for (let i = 0; i < this.batch; i++) alpha[(half + c) * this.batch + i] = rng.next();
-        }
-      }
-    }
+    // Drawn before the step, host-side, from the classes' streams (WGAN-div interpolation weights).
+    const noise = this.objective.drawDiscriminatorNoise(this.rngs, this.batch);
     let losses: tf.Tensor | undefined;
     tf.tidy(() => {
       const params = this.d.map((v) => v.read());
-      const a = alpha === undefined ? undefined : tf.tensor3d(alpha, [2 * stack, this.batch, 1]);
       const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
         const critic = (x: tf.Tensor): tf.Tensor => discriminate(p, x, this.layout, slope);
-        let loss: tf.Tensor;
-        let gp: tf.Tensor;
-        if (spec.loss === 'wdiv' && spec.wdivSampling === 'real-and-fake') {
-          // Penalty points = loss points: one critic pass serves both.
-          const r = wdivCriticLossAndPenalty(critic, batch.real, batch.fake, spec.wdivK, spec.wdivP);
-          loss = tf.add(r.critic, r.penalty);
-          gp = r.penalty;
-        } else {
-          // Real and fake through one call: twice the rows, half the kernels.
-          const scores = critic(tf.concat([batch.real, batch.fake], 1));
-          const real = scores.slice([0, 0], [2 * stack, this.batch]);
-          const fake = scores.slice([0, this.batch], [2 * stack, this.batch]);
-          if (spec.loss === 'ce') {
-            loss = ceDiscriminatorLoss(real, fake, spec.realLabel);
-            gp = tf.zerosLike(loss);
-          } else {
-            gp = wdivPenalty(critic, wdivPenaltyPoints(batch.real, batch.fake, spec.wdivSampling, a), spec.wdivK, spec.wdivP);
-            loss = tf.add(wdivCriticLoss(real, fake), gp);
-          }
-        }
+        const { loss, penalty } = this.objective.discriminatorLoss(critic, batch.real, batch.fake, noise);
         const lossT = loss.slice([0], [stack]);
         const lossS = loss.slice([stack], [stack]);
-        const gpBoth = tf.add(gp.slice([0], [stack]), gp.slice([stack], [stack]));
-        const zero = tf.zerosLike(lossT);
-        losses = tf.keep(tf.stack([lossT, lossS, zero, zero, zero, zero, gpBoth], 1));
+        const gpBoth = tf.add(penalty.slice([0], [stack]), penalty.slice([stack], [stack]));
+        losses = tf.keep(lossRecord({ dT: lossT, dS: lossS, gp: gpBoth }, tf.zerosLike(lossT)));
         return loss.sum() as tf.Scalar;
       })(params);
       tf.dispose(params);
@@ -688,28 +506,4 @@ export class CycleGanTrainer {
     });
     return { epoch: this.epoch, phase, lr, losses: mean, classLosses };
   }
-}
-
-function validateMatrix(field: string, rows: number, cols: number, x: Float32Array): void {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new InputError({ field, reason: 'rows and cols must be positive integers', actual: { rows, cols } });
-  if (x.length < rows * cols) throw new InputError({ field: `${field}.x`, reason: 'fewer values than rows * cols', expected: rows * cols, actual: x.length });
-  for (let i = 0; i < rows * cols; i++) {
-    if (!Number.isFinite(x[i] as number)) throw new InputError({ field: `${field}.x`, reason: `non-finite value at row ${Math.floor(i / cols)}, column ${i % cols}`, fix: 'impute or drop the row before augmentation' });
-  }
-}
-
-function decodedClassifierShapes(tensors: Map<string, CheckpointTensor>, layers: number, dim: number, numClasses: number): number[][] {
-  const shapes: number[][] = [];
-  for (let i = 0; i < layers; i++) {
-    const t = tensors.get(`classifier.${i}`);
-    if (t === undefined) throw new CorruptCheckpointError(`tensor classifier.${i} is missing`);
-    shapes.push(t.shape);
-  }
-  // The classifier's hidden sizes are in its tensors; check they chain from dim to numClasses.
-  const sizes = [dim, ...shapes.filter((_, i) => i % 2 === 0).map((s) => s[2] as number)];
-  const expected = stackedMlpShapes(1, sizes);
-  if (layers % 2 !== 0 || sizes[sizes.length - 1] !== numClasses || expected.some((s, i) => JSON.stringify(s) !== JSON.stringify(shapes[i]))) {
-    throw new CorruptCheckpointError('classifier tensors do not chain from the feature dimension to the class count');
-  }
-  return shapes;
 }

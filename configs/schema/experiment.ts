@@ -6,9 +6,12 @@
  */
 import { z } from 'zod';
 import { amountSpecSchema } from '../../compute/augment/amount';
-import { SMOTE_DEFAULT_K } from '../../compute/augment/smote';
-import { dnnSpecSchema, svmSpecSchema } from '../../compute/classify/classifier-spec';
-import { GanSpecSchema } from '../../compute/cyclegan/gan-spec';
+import { AUGMENTATION_METHODS, augmentationOptionBlocks } from '../../compute/augment/augmentation-spec';
+import { CLASSIFIER_KINDS, classifierOptionBlocks } from '../../compute/classify/classifier-spec';
+import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
+import { foldsSpecSchema } from '../../compute/folds/build-folds';
+import { GAN_LOSSES, type GanLoss } from '../../foundation/gan-loss';
+import { methodDisplayName } from '../method-display-name';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a name of letters, digits, _ . - (at most 64)');
 
@@ -45,14 +48,8 @@ export const featuresSchema = z.discriminatedUnion('extractor', [
   }),
 ]);
 
-export const foldsSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('loso') }),
-  z.strictObject({ kind: z.literal('grouped-kfold'), k: z.number().int().min(2).max(100) }),
-  z.strictObject({ kind: z.literal('stratified'), testFraction: z.number().gt(0).lt(1) }),
-]);
-
 export const protocolSchema = z.strictObject({
-  folds: foldsSchema.default({ kind: 'loso' }),
+  folds: foldsSpecSchema.default({ kind: 'loso' }),
   /** Each (method, amount, classifier) cell is run this many times with different seeds. */
   repeats: z.number().int().min(1).max(100).default(3),
   /** Base seed; every random draw derives its own seed from it (never 0). */
@@ -61,15 +58,15 @@ export const protocolSchema = z.strictObject({
   maxFolds: z.number().int().min(1).optional(),
 });
 
-const methodKind = z.enum(['none', 'duplicate', 'noise', 'smote', 'cyclegan']);
+const methodKind = z.enum(AUGMENTATION_METHODS);
 export const methodSchema = z.union([
-  methodKind.transform((method) => ({ method, name: method as string, loss: undefined as 'ce' | 'wdiv' | undefined })),
+  methodKind.transform((method) => ({ method, name: method as string, loss: undefined as GanLoss | undefined })),
   z.strictObject({
     method: methodKind,
     /** Display name, unique in the experiment (default: the method, plus the loss for cycle-GANs). */
     name: name.optional(),
     /** cyclegan only: the adversarial loss; default `gan.loss`. */
-    loss: z.enum(['ce', 'wdiv']).optional(),
+    loss: z.enum(GAN_LOSSES).optional(),
   }).transform((m) => ({ method: m.method, name: m.name ?? m.method, loss: m.loss })),
 ]);
 export type Method = z.output<typeof methodSchema>;
@@ -90,12 +87,12 @@ export const experimentSchema = z.strictObject({
   methods: z.array(methodSchema).min(1),
   /** Amount schedule applied to every method but 'none'. */
   amounts: z.array(amountSchema).min(1).default([{ mode: 'balance' }]),
-  classifiers: z.array(z.enum(['svm', 'dnn'])).min(1),
-  noise: z.strictObject({ sigma: z.number().nonnegative().finite().max(100).default(0.1) }).default({ sigma: 0.1 }),
-  smote: z.strictObject({ k: z.number().int().positive().max(100).default(SMOTE_DEFAULT_K) }).default({ k: SMOTE_DEFAULT_K }),
-  gan: GanSpecSchema.default(GanSpecSchema.parse({})),
-  svm: svmSpecSchema.omit({ kind: true }).default(svmSpecSchema.omit({ kind: true }).parse({})),
-  dnn: dnnSpecSchema.omit({ kind: true }).default(dnnSpecSchema.omit({ kind: true }).parse({})),
+  classifiers: z.array(z.enum(CLASSIFIER_KINDS)).min(1),
+  /** The methods' parameters (`noise`, `smote`), one block each, from compute/augment. */
+  ...augmentationOptionBlocks,
+  gan: ganSpecSchema.prefault({}),
+  /** The classifiers' options (`svm`, `dnn`), one block each, from compute/classify. */
+  ...classifierOptionBlocks,
   tracking: z.strictObject({
     /** MLflow experiment the runs go to (default: serflow-<name>). */
     experiment: z.string().min(1).max(250).optional(),
@@ -103,7 +100,7 @@ export const experimentSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   const names = new Set<string>();
   config.methods.forEach((m, i) => {
-    const display = m.method === 'cyclegan' && m.name === 'cyclegan' ? `cyclegan-${m.loss ?? config.gan.loss}` : m.name;
+    const display = methodDisplayName(m, config.gan.loss);
     if (names.has(display)) ctx.addIssue({ code: 'custom', path: ['methods', i], message: `method name "${display}" is used twice: give one a distinct name` });
     names.add(display);
     if (m.loss && m.method !== 'cyclegan') ctx.addIssue({ code: 'custom', path: ['methods', i, 'loss'], message: 'loss applies to cyclegan only' });

@@ -3,10 +3,11 @@
  * cycle-GAN + Wasserstein (wdiv) side by side, on the same axes (one embedding for both), so that
  * how much of each class's region the synthetic vectors cover can be compared at a glance.
  */
+import type { GanLoss } from '../../foundation/gan-loss';
 import { ganLossLabel, VEGA_LITE_SCHEMA, type ChartSpec } from '../chart-spec';
 
 export interface MapPoint {
-  loss: 'ce' | 'wdiv';
+  loss: GanLoss;
   className: string;
   source: 'real' | 'synthetic';
   x: number;

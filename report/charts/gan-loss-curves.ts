@@ -3,10 +3,11 @@
  * epoch), one row per term and one column per adversarial loss (ce, wdiv), one line per class
  * plus their mean. The y scale is per row: the terms live on different scales.
  */
+import type { GanLoss } from '../../foundation/gan-loss';
 import { ganLossLabel, VEGA_LITE_SCHEMA, type ChartSpec } from '../chart-spec';
 
 export interface LossPoint {
-  loss: 'ce' | 'wdiv';
+  loss: GanLoss;
   /** dT, dS, g, f, cyc, cls, gp. */
   term: string;
   /** A class name, or 'mean over classes'. */

@@ -22,7 +22,7 @@ import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment, writeTinyManifest } from '../support/tiny-experiment';
-import { spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from './support/fault-kit';
+import { spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
 import { installation } from '../../composition/runtime-deps';
 
 const spawned: SpawnedWorker[] = [];

@@ -18,7 +18,8 @@ import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflow, type SweepOutcome } from '../../workflows/sweep';
 import { writeTinyManifest } from '../support/tiny-experiment';
-import { assertOneRunPerKey, runsOf, serflowBin, startInProcessWorkers, tag, waitFor, withDeadline, writeStackConfig, type InProcessWorkers } from './support/fault-kit';
+import { assertOneRunPerKey, runsOf, serflowBin, tag, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
 const run = promisify(execFile);
 let client: Client | undefined;

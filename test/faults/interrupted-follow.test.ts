@@ -15,7 +15,7 @@ import { experimentInput } from '../../cli/run-command';
 import { connectClient } from '../../infra/temporal/connection';
 import { experimentProgressQuery } from '../../workflows/experiment';
 import { writeTinyManifest } from '../support/tiny-experiment';
-import { serflowBin, waitFor, withDeadline, writeStackConfig } from './support/fault-kit';
+import { serflowBin, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
 
 let client: Client | undefined;
 let workflowId: string | undefined;

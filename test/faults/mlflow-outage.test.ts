@@ -23,7 +23,8 @@ import type { MinimalLogger } from '../../foundation/minimal-logger';
 import { RunRegistry } from '../../tracking/run-registry';
 import { experimentWorkflow, type ExperimentProgress, type ExperimentWorkflowInput } from '../../workflows/experiment';
 import { tinyExperiment } from '../support/tiny-experiment';
-import { mlflowContents, runsOf, sleep, startInProcessWorkers, waitFor, withDeadline, writeStackConfig, type InProcessWorkers } from './support/fault-kit';
+import { mlflowContents, runsOf, sleep, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
 const OUTAGE_MS = 60_000;
 // The client's defaults (tracking/retry-policy.ts): the bound of attempt n's delay.

@@ -23,7 +23,7 @@ import { orchestrationSettings } from '../../composition/orchestration-settings'
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { smokeWorkflow } from '../../workflows/smoke';
 import { emodbWavDir } from '../support/test-stack';
-import { runsOf, serflowBin, spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from './support/fault-kit';
+import { runsOf, serflowBin, spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
 
 const run = promisify(execFile);
 const USER = 'alice';

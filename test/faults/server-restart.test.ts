@@ -19,7 +19,8 @@ import { serverDown, serverUp } from '../../infra/stack/stack';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { experimentWorkflow, type ExperimentProgress, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment } from '../support/tiny-experiment';
-import { sleep, startInProcessWorkers, waitFor, withDeadline, writeStackConfig, type InProcessWorkers } from './support/fault-kit';
+import { sleep, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
 const OFFLINE_MS = 10_000;
 // Its own state folder: the dev server's database, pid file and log live there (stateDir()).

@@ -17,7 +17,7 @@ import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflow, type SweepOutcome } from '../../workflows/sweep';
 import { writeTinyManifest } from '../support/tiny-experiment';
-import { assertOneRunPerKey, runsOf, sleep, spawnWorker, stopWorker, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker } from './support/fault-kit';
+import { assertOneRunPerKey, runsOf, sleep, spawnWorker, stopWorker, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker } from '../support/fault-kit';
 
 const spawned: SpawnedWorker[] = [];
 let client: Client | undefined;

@@ -26,9 +26,9 @@ import { MlflowClient } from '../../tracking/mlflow-client';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment } from '../support/tiny-experiment';
 import {
-  metricHistories, mlflowContents, runsOf, sleep, spawnWorker, startInProcessWorkers, stopWorker, tag, waitFor, withDeadline, writeStackConfig,
-  type InProcessWorkers, type LogLine, type SpawnedWorker,
-} from './support/fault-kit';
+  metricHistories, mlflowContents, runsOf, sleep, spawnWorker, stopWorker, tag, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker,
+} from '../support/fault-kit';
+import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
 const KILLS = 3;
 const CHECKPOINT_EVERY = 5;

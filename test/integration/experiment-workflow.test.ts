@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { planCells } from '../../configs/experiment-plan';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
-import { orchestrationSettings, testStack, type TestStack } from '../support/test-stack';
+import { orchestrationSettings, useTestStack } from '../support/test-stack';
 import { tinyExperiment } from '../support/tiny-experiment';
 
-let stack: TestStack;
-let workers: Awaited<ReturnType<TestStack['startWorkers']>>;
-
-before(async () => {
-  stack = await testStack();
-  workers = await stack.startWorkers();
-});
-
-after(async () => {
-  await workers?.stop();
-  await stack?.client.connection.close();
-});
+const fixture = useTestStack();
 
 test('an experiment runs features -> folds -> GANs -> evaluations -> summary, tracked in MLflow, and a re-run is all memo hits', async () => {
+  const { stack, workers } = fixture;
   const { config, configHash, configDir } = tinyExperiment();
   const mlflowExperiment = `test-experiment-${randomUUID().slice(0, 8)}`;
   const input: ExperimentWorkflowInput = { config, configHash, configDir, mlflowExperiment, orchestration: orchestrationSettings(workers.settings) };

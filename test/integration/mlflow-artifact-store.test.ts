@@ -1,30 +1,24 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
 import { CachingStore } from '../../store/caching-store';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowArtifactStore } from '../../store/mlflow-artifact-store';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from '../../store/store-errors';
 import { MlflowClient } from '../../tracking/mlflow-client';
-import { trackingUri, uniqueName } from './mlflow-test-env';
+import { trackingUri, uniqueName } from '../support/mlflow-test-env';
+import { useScratchFolder } from '../support/scratch-folder';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const client = new MlflowClient({ baseUrl: trackingUri(), retry: { totalTimeoutMs: 10_000 } });
 // Each test run uses its own prefix, so runs never see each other's objects.
 const prefix = uniqueName('serflow-store-test');
-let base: string;
-
-before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'serflow-mlflow-store-'));
-});
-after(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const scratch = useScratchFolder('serflow-mlflow-store-');
 
 describe('MlflowArtifactStore', () => {
   const store = new MlflowArtifactStore(client, { prefix, spoolFolder: tmpdir() });
@@ -87,8 +81,8 @@ describe('CachingStore (local folder in front of the MLflow store)', () => {
   const shared = new MlflowArtifactStore(client, { prefix });
 
   it('writes through, reads through into a second machine\'s cache, and recovers a corrupt cached copy', async () => {
-    const machineA = new CachingStore(new LocalFolderStore(join(base, 'a')), shared);
-    const cacheB = new LocalFolderStore(join(base, 'b'));
+    const machineA = new CachingStore(new LocalFolderStore(join(scratch.path, 'a')), shared);
+    const cacheB = new LocalFolderStore(join(scratch.path, 'b'));
     const machineB = new CachingStore(cacheB, shared);
     const bytes = Buffer.from('checkpoint of epoch 40');
     const key = await machineA.putNamed('checkpoints/gan-1', Readable.from([bytes]));
@@ -103,8 +97,8 @@ describe('CachingStore (local folder in front of the MLflow store)', () => {
   });
 
   it('resolves names in the shared store, where another machine may have re-pointed them', async () => {
-    const machineA = new CachingStore(new LocalFolderStore(join(base, 'a2')), shared);
-    const machineB = new CachingStore(new LocalFolderStore(join(base, 'b2')), shared);
+    const machineA = new CachingStore(new LocalFolderStore(join(scratch.path, 'a2')), shared);
+    const machineB = new CachingStore(new LocalFolderStore(join(scratch.path, 'b2')), shared);
     await machineA.putNamed('memo/k', Buffer.from('v1'));
     assert.equal((await machineB.getNamed('memo/k'))?.toString(), 'v1');
     await machineA.putNamed('memo/k', Buffer.from('v2'));

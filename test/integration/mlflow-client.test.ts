@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { isMlflowNotFound, MlflowApiError, MlflowUnavailableError, ParamConflictError } from '../../tracking/mlflow-errors';
-import { closedPort, startFlakyProxy, trackingUri, uniqueName } from './mlflow-test-env';
+import { closedPort, startFlakyProxy, trackingUri, uniqueName } from '../support/mlflow-test-env';
 
 const uri = trackingUri();
 // A short budget: a test that should not retry must not hide behind two minutes of retries.

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { experimentWorkflow, type ExperimentWorkflowResult } from '../../workflows/experiment';
-import { orchestrationSettings, testStack, type TestStack } from '../support/test-stack';
+import { orchestrationSettings, useTestStack } from '../support/test-stack';
 import { tinyExperiment } from '../support/tiny-experiment';
 
 const output = join(__dirname, '..', 'output');
@@ -21,22 +21,15 @@ try {
   chromiumPath = undefined;
 }
 
-let stack: TestStack;
-let workers: Awaited<ReturnType<TestStack['startWorkers']>>;
+const fixture = useTestStack();
 let browser: Browser | undefined;
-
-before(async () => {
-  stack = await testStack();
-  workers = await stack.startWorkers();
-});
 
 after(async () => {
   await browser?.close();
-  await workers?.stop();
-  await stack?.client.connection.close();
 });
 
 test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares two of them', { skip: chromiumPath ? false : 'chromium is not installed (infra/setup.sh browser installs it as root)' }, async () => {
+  const { stack, workers } = fixture;
   const { config, configHash, configDir } = tinyExperiment({
     methods: ['none', 'smote'], classifiers: ['svm'], protocol: { folds: { kind: 'loso' }, repeats: 2, seed: 5, maxFolds: 2 },
   });

@@ -31,7 +31,7 @@ import { resolveReportTarget } from '../../report/report-target';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
-import { trackingUri, uniqueName } from './mlflow-test-env';
+import { trackingUri, uniqueName } from '../support/mlflow-test-env';
 import { installation } from '../../composition/runtime-deps';
 
 const CLASSES = ['anger', 'fear', 'sadness'];

@@ -4,7 +4,7 @@ import { InputError } from '../../foundation/errors';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { MlflowApiError, ParamConflictError } from '../../tracking/mlflow-errors';
 import { DUPLICATE_OF_TAG, PARENT_RUN_TAG, RUN_KEY_TAG, RunRegistry } from '../../tracking/run-registry';
-import { trackingUri, uniqueName } from './mlflow-test-env';
+import { trackingUri, uniqueName } from '../support/mlflow-test-env';
 
 const client = new MlflowClient({ baseUrl: trackingUri(), retry: { totalTimeoutMs: 10_000 } });
 const registry = new RunRegistry(client);

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { smokeWorkflow } from '../../workflows/smoke';
-import { orchestrationSettings, testStack, emodbWavDir, type TestStack } from '../support/test-stack';
+import { emodbWavDir, orchestrationSettings, useTestStack } from '../support/test-stack';
 
-let stack: TestStack;
-let workers: Awaited<ReturnType<TestStack['startWorkers']>>;
-
-before(async () => {
-  stack = await testStack();
-  workers = await stack.startWorkers();
-});
-
-after(async () => {
-  await workers?.stop();
-  await stack?.client.connection.close();
-});
+const fixture = useTestStack();
 
 test('the smoke workflow trains a tfjs-node model on EMO-DB and logs params, per-epoch metrics and an artifact to MLflow', async () => {
+  const { stack, workers } = fixture;
   const workflowId = `smoke-${randomUUID()}`;
   const experimentName = `test-smoke-${randomUUID().slice(0, 8)}`;
   const epochs = 25;

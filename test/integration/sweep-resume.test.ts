@@ -6,29 +6,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { restartFromRecordedInput } from '../../cli/manage-commands';
 import { sweepInput } from '../../cli/sweep-command';
 import type { Run } from '../../tracking/mlflow-schemas';
 import { sweepWorkflow, type SweepOutcome, type SweepProgress } from '../../workflows/sweep';
-import { testStack, type TestStack } from '../support/test-stack';
+import { useTestStack, type StartedWorkers } from '../support/test-stack';
 import { writeTinyManifest } from '../support/tiny-experiment';
 
-let stack: TestStack;
-let straight: Awaited<ReturnType<TestStack['startWorkers']>>;
-let interrupted: Awaited<ReturnType<TestStack['startWorkers']>>;
-
-before(async () => {
-  stack = await testStack();
-  straight = await stack.startWorkers();
-  interrupted = await stack.startWorkers();
-});
-
-after(async () => {
-  await straight?.stop();
-  await interrupted?.stop();
-  await stack?.client.connection.close();
-});
+// Two sets of workers: one runs the sweep straight through, the other the interrupted one.
+const fixture = useTestStack({ workerSets: 2 });
 
 function writeSweep(dir: string): string {
   writeFileSync(join(dir, 'base.yaml'), [
@@ -42,9 +29,9 @@ function writeSweep(dir: string): string {
 }
 
 async function runsOf(experimentName: string): Promise<Run[]> {
-  const experiment = await stack.mlflow.getExperimentByName(experimentName);
+  const experiment = await fixture.stack.mlflow.getExperimentByName(experimentName);
   assert.ok(experiment, experimentName);
-  return (await stack.mlflow.searchRuns({ experimentIds: [experiment.experiment_id], maxResults: 1000 })).runs;
+  return fixture.stack.mlflow.searchAllRuns({ experimentIds: [experiment.experiment_id] });
 }
 
 function tag(run: Run, key: string): string | undefined {
@@ -63,6 +50,8 @@ function contents(runs: Run[]): Map<string, Record<string, number>> {
 }
 
 test('terminating a sweep midway and resuming it reuses finished work and ends with the same MLflow contents as an uninterrupted run', async () => {
+  const { stack } = fixture;
+  const [straight, interrupted] = fixture.workerSets as [StartedWorkers, StartedWorkers];
   const file = writeSweep(writeTinyManifest());
   const tag8 = randomUUID().slice(0, 8);
 

@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { additionsPerClass, classCounts, ratioSchedule } from '../../compute/augment/amount';
 import { applyAugmentation } from '../../compute/augment/apply-augmentation';
+import type { ClassConditionalGenerator } from '../../compute/augment/class-conditional-generator';
 import { augmentationSpecSchema } from '../../compute/augment/augmentation-spec';
 import { duplicateSamples } from '../../compute/augment/duplicate';
 import { addGaussianNoise } from '../../compute/augment/gaussian-noise';
 import { smote } from '../../compute/augment/smote';
-import { InputError } from '../../foundation/errors';
+import { InputError, NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../../compute/labelled-set';
-import { gaussianClasses } from './synthetic-classes';
+import { deriveSeed } from '../../compute/random';
+import { gaussianClasses } from '../support/synthetic-classes';
 
 const set = gaussianClasses({ perClass: [12, 5, 8], cols: 6, seed: 3 });
 
@@ -53,6 +55,11 @@ describe('augmentation spec', () => {
     assert.equal(augmentationSpecSchema.safeParse({ method: 'smote', kk: 5 }).success, false);
     assert.equal(augmentationSpecSchema.safeParse({ method: 'noise', sigma: -1 }).success, false);
     assert.equal(augmentationSpecSchema.safeParse({ method: 'duplicate', amount: { mode: 'ratio', ratio: -1 } }).success, false);
+  });
+  it('a cyclegan spec names its loss and balances by default', () => {
+    assert.deepEqual(augmentationSpecSchema.parse({ method: 'cyclegan', loss: 'wdiv' }), { method: 'cyclegan', loss: 'wdiv', amount: { mode: 'balance' } });
+    assert.equal(augmentationSpecSchema.safeParse({ method: 'cyclegan' }).success, false, 'the loss is required');
+    assert.equal(augmentationSpecSchema.safeParse({ method: 'cyclegan', loss: 'mse' }).success, false);
   });
 });
 
@@ -153,6 +160,52 @@ describe('applyAugmentation', () => {
     const { report } = applyAugmentation(set, augmentationSpecSchema.parse({ method: 'smote', amount: { mode: 'perClass', n: 2 } }), 1);
     assert.equal(report.method, 'smote');
     assert.equal(report.rowsAfter, set.rows + 6);
+  });
+  it('the sampling methods draw from deriveSeed(seed, "augmentation") of the evaluation seed', () => {
+    const amount = { mode: 'perClass', n: 3 } as const;
+    assert.deepEqual(applyAugmentation(set, { method: 'duplicate', amount }, 9).set, duplicateSamples(set, amount, deriveSeed(9, 'augmentation')).set);
+    assert.deepEqual(applyAugmentation(set, { method: 'smote', amount, k: 2 }, 9).set, smote(set, amount, 2, deriveSeed(9, 'augmentation')).set);
+  });
+});
+
+describe('cycle-GAN augmentation through applyAugmentation', () => {
+  /** Rows of class c filled with c + 0.5, recording every request: enough to follow the plumbing. */
+  function fakeGenerator(cols: number, fill: (classIndex: number) => number = (c) => c + 0.5) {
+    const calls: { classIndex: number; count: number; seed: number }[] = [];
+    const generator: ClassConditionalGenerator = {
+      generate(classIndex, count, seed) {
+        calls.push({ classIndex, count, seed });
+        return { rows: count, cols, x: new Float32Array(count * cols).fill(fill(classIndex)), y: new Int32Array(count).fill(classIndex), classes: [...set.classes] };
+      },
+    };
+    return { generator, calls };
+  }
+
+  it('appends the generator\'s rows class by class after the real ones, and reports them', () => {
+    const { generator, calls } = fakeGenerator(set.cols);
+    const spec = augmentationSpecSchema.parse({ method: 'cyclegan', loss: 'ce' });
+    const { set: out, report } = applyAugmentation(set, spec, 41, { generator });
+    assert.deepEqual(classCounts(out), [12, 12, 12]);
+    assert.deepEqual(out.x.subarray(0, set.x.length), set.x, 'the real rows come first, unchanged');
+    assert.deepEqual(Array.from(out.y.subarray(set.rows)), [...new Array(7).fill(1), ...new Array(4).fill(2)]);
+    assert.ok(out.x.subarray(set.x.length, (set.rows + 7) * set.cols).every((v) => v === 1.5));
+    assert.ok(out.x.subarray((set.rows + 7) * set.cols).every((v) => v === 2.5));
+    assert.deepEqual(report, { method: 'cyclegan', addedPerClass: { class0: 0, class1: 7, class2: 4 }, rowsBefore: 25, rowsAfter: 36, warnings: [] });
+    // Every class is asked (even for 0 rows), each with its own seed drawn straight from the evaluation seed.
+    assert.deepEqual(calls, set.classes.map((name, c) => ({ classIndex: c, count: [0, 7, 4][c], seed: deriveSeed(41, 'cyclegan', name) })));
+  });
+
+  it('without a generator it is an InputError naming the field and the fix', () => {
+    assert.throws(
+      () => applyAugmentation(set, augmentationSpecSchema.parse({ method: 'cyclegan', loss: 'wdiv' }), 1),
+      (e: unknown) => e instanceof InputError && e.details.field === 'generator' && /Fix: .*generator/.test(e.message),
+    );
+  });
+
+  it('refuses generated rows that do not fit, and non-finite ones', () => {
+    const spec = augmentationSpecSchema.parse({ method: 'cyclegan', loss: 'wdiv' });
+    assert.throws(() => applyAugmentation(set, spec, 1, { generator: fakeGenerator(set.cols + 1).generator }), isInputErrorOn('generator'));
+    assert.throws(() => applyAugmentation(set, spec, 1, { generator: fakeGenerator(set.cols, () => Number.NaN).generator }), (e: unknown) => e instanceof NumericalError && /class1/.test(e.message));
   });
 });
 

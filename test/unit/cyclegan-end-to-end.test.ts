@@ -8,7 +8,8 @@ import type { LabelledSet } from '../../compute/labelled-set';
 import { Rng } from '../../compute/random';
 import { parseGanSpec } from '../../compute/cyclegan/gan-spec';
 import { classQuality, frechetDistance, rowsOfClass } from '../../compute/cyclegan/quality';
-import { CycleGanTrainer, sourceFromTrainingFold } from '../../compute/cyclegan/trainer';
+import { sourceFromTrainingFold } from '../../compute/cyclegan/fold-data';
+import { CycleGanTrainer } from '../../compute/cyclegan/trainer';
 
 const DIM = 8;
 

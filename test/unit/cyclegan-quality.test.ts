@@ -1,10 +1,11 @@
 // Quality metrics: the Fréchet distance's Gram-matrix trace term against closed forms (also when
 // D > n, where the covariances are singular), the Jacobi eigen-solver, and k-NN precision/recall
-// on cases with known answers (identical, disjoint, mode-collapsed).
+// on cases with known answers (identical, disjoint, mode-collapsed), and the per-class round of a
+// trained GAN (qualityByClass).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../../compute/random';
-import { classifierAccuracy, classQuality, frechetDistance, knnPrecisionRecall, rowsOfClass } from '../../compute/cyclegan/quality';
+import { deriveSeed, Rng } from '../../compute/random';
+import { classifierAccuracy, classQuality, frechetDistance, knnPrecisionRecall, qualityByClass, rowsOfClass } from '../../compute/cyclegan/quality';
 import type { VectorSet } from '../../compute/cyclegan/quality';
 import { symmetricEigenvalues } from '../../compute/cyclegan/symmetric-eigenvalues';
 
@@ -94,4 +95,28 @@ test('classQuality wires the classifier accuracy and picks the class rows', () =
   assert.equal(q.classifierAccuracy, 0.7);
   assert.equal(classifierAccuracy(new Int32Array([2, 2, 1, 2]), 2), 0.75);
   assert.equal(q.precision, 1);
+});
+
+test('qualityByClass scores every class with at least 2 real vectors, in class order, with per-class seeds', () => {
+  // Class 'b' has a single vector: no covariance, so it is left out.
+  const y = Int32Array.from([0, 0, 0, 0, 0, 1, 2, 2, 2, 2, 2, 2]);
+  const real = { ...gaussian(y.length, 3, 5), y, classes: ['a', 'b', 'c'] };
+  const calls: [number, number, number][] = [];
+  const gans = {
+    // The real rows of the class back, so precision and recall are 1 and the distance 0.
+    generate: (classIndex: number, count: number, seed: number): VectorSet => {
+      calls.push([classIndex, count, seed]);
+      return rowsOfClass(real, classIndex);
+    },
+    classify: (_x: Float32Array, rows: number): Int32Array => new Int32Array(rows).fill(2),
+  };
+  const quality = qualityByClass(real, gans, 77);
+  assert.deepEqual(quality.map((q) => q.className), ['a', 'c']);
+  assert.deepEqual(calls, [[0, 5, deriveSeed(77, 'quality', 'a')], [2, 6, deriveSeed(77, 'quality', 'c')]]);
+  assert.deepEqual(quality.map((q) => q.quality.classifierAccuracy), [0, 1]);
+  for (const { quality: q } of quality) {
+    assert.ok(q.frechetDistance < 1e-6);
+    assert.equal(q.precision, 1);
+    assert.equal(q.recall, 1);
+  }
 });

@@ -1,6 +1,8 @@
-// The GAN spec: defaults as documented, strict (a typo fails), all problems reported with paths.
+// The GAN spec: defaults as documented, strict (a typo fails), all problems reported with paths;
+// and the modules that only name things (spec, loss names, fold-data checks) load without tfjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { z } from 'zod';
 import { discriminatorHiddenOf, parseGanSpec } from '../../compute/cyclegan/gan-spec';
 
@@ -30,4 +32,13 @@ test('a typo or a bad value fails, every problem with its path', () => {
     const paths = e.issues.map((i) => i.path.join('.')).sort();
     assert.deepEqual(paths, ['batchSize', 'classifier.epochs', 'loss']);
   }
+});
+
+test('the spec, the loss names and the fold-data checks load without TensorFlow', () => {
+  // configs, workflows (types) and the report import these: loading tfjs there would cost seconds
+  // and a native addon for a constant. A fresh process, since this one has tfjs loaded already.
+  const script = ['gan-spec', 'training-report', 'fold-data']
+    .map((m) => `require('./compute/cyclegan/${m}');`)
+    .join('') + "process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes('@tensorflow')).length));";
+  assert.equal(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' }), '0');
 });

@@ -9,8 +9,10 @@ import { Rng } from '../../compute/random';
 import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from '../../compute/cyclegan/checkpoint-format';
 import type { GanSpecInput } from '../../compute/cyclegan/gan-spec';
 import { parseGanSpec } from '../../compute/cyclegan/gan-spec';
-import type { CycleGanFoldData, EpochReport } from '../../compute/cyclegan/trainer';
-import { CycleGanTrainer, sourceFromTrainingFold } from '../../compute/cyclegan/trainer';
+import type { CycleGanFoldData } from '../../compute/cyclegan/fold-data';
+import { sourceFromTrainingFold } from '../../compute/cyclegan/fold-data';
+import { CycleGanTrainer } from '../../compute/cyclegan/trainer';
+import type { EpochReport } from '../../compute/cyclegan/training-report';
 
 const DIM = 8;
 

@@ -5,7 +5,7 @@ import { DnnClassifier, dnnLossAndGradients } from '../../compute/classify/dnn';
 import { glorotStackedMlp, stackedMlpShapes } from '../../compute/nn/stacked-mlp';
 import { Rng } from '../../compute/random';
 import { tf } from '../../compute/tf';
-import { gaussianClasses, splitEvery } from './synthetic-classes';
+import { gaussianClasses, splitEvery } from '../support/synthetic-classes';
 
 const data = gaussianClasses({ perClass: [40, 25, 30], cols: 20, separation: 4, seed: 5 });
 const { train, test } = splitEvery(data, 4);

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
+import { additionsPerClass } from '../../compute/augment/amount';
+import { appendRows } from '../../compute/augment/augmented-set';
+import type { ClassConditionalGenerator } from '../../compute/augment/class-conditional-generator';
+import type { ClassifierSpecInput } from '../../compute/classify/classifier-spec';
 import { evaluateFold } from '../../compute/evaluate';
 import type { LabelledSet } from '../../compute/labelled-set';
-import { gaussianClasses, splitEvery } from './synthetic-classes';
+import { deriveSeed, Rng } from '../../compute/random';
+import { gaussianClasses, splitEvery } from '../support/synthetic-classes';
 
 const { train, test } = splitEvery(gaussianClasses({ perClass: [30, 12, 20], cols: 8, separation: 3, seed: 4 }), 4);
 const svm = { kind: 'svm' } as const;
@@ -66,5 +71,45 @@ describe('evaluateFold', () => {
     await rejects({ train, test, augmentation: { method: 'none' }, classifier: { kind: 'svm', C: -1 }, seed: 1 }, /classifier\.C/);
     await rejects({ train, test, augmentation: { method: 'duplicate', amount: { mode: 'ratio', ratio: 500 } }, classifier: svm, seed: 1 }, /more than 100x/);
     await rejects({ train, test, augmentation: { method: 'none' }, classifier: svm, seed: -1 }, /seed/);
+  });
+
+  describe('cycle-GAN', () => {
+    /** Class means of the training set plus seeded noise: a stand-in for trained generators, seed-sensitive like them. */
+    const generator: ClassConditionalGenerator = {
+      generate(classIndex, count, seed) {
+        const rng = new Rng(seed);
+        const members = Array.from({ length: train.rows }, (_, i) => i).filter((i) => train.y[i] === classIndex);
+        const x = new Float32Array(count * train.cols);
+        for (let r = 0; r < count; r++) {
+          for (let j = 0; j < train.cols; j++) {
+            const mean = members.reduce((a, i) => a + (train.x[i * train.cols + j] as number), 0) / members.length;
+            x[r * train.cols + j] = mean + 0.5 * rng.normal();
+          }
+        }
+        return { rows: count, cols: train.cols, x, y: new Int32Array(count).fill(classIndex), classes: [...train.classes] };
+      },
+    };
+    const dnn: ClassifierSpecInput = { kind: 'dnn', hidden: [8], epochs: 3 };
+    const amount = { mode: 'ratio', ratio: 0.5 } as const;
+
+    it('gives the numbers of the path before it was an augmentation: GAN rows appended first, then method none', async () => {
+      // The former activity (activities/gan-augmentation.ts): per class, deriveSeed(evaluation seed, 'cyclegan', class).
+      const added = additionsPerClass(train, amount);
+      const synthetic = added.map((n, c) => generator.generate(c, n, deriveSeed(5, 'cyclegan', train.classes[c] ?? c)));
+      const rows = synthetic.flatMap((s) => Array.from({ length: s.rows }, (_, i) => s.x.subarray(i * s.cols, (i + 1) * s.cols)));
+      const before = appendRows(train, synthetic.flatMap((s) => Array.from(s.y)), (row, i) => row.set(rows[i] as Float32Array));
+      for (const classifier of [svm, dnn]) {
+        const old = await evaluateFold({ train: before, test, augmentation: { method: 'none' }, classifier, seed: 5 });
+        const now = await evaluateFold({ train, test, augmentation: { method: 'cyclegan', loss: 'wdiv', amount }, classifier, seed: 5, generator });
+        assert.deepEqual(now.confusion, old.confusion, classifier.kind);
+        assert.deepEqual(now.metrics, old.metrics, classifier.kind);
+        assert.equal(now.trainRows, old.trainRows, 'trainRows of a cycle-GAN cell: the rows after augmentation, as recorded so far');
+        assert.deepEqual(now.augmentation.addedPerClass, Object.fromEntries(train.classes.map((name, c) => [name, added[c]])));
+      }
+    });
+
+    it('refuses a cyclegan spec without a generator, naming the field and the fix', async () => {
+      await rejects({ train, test, augmentation: { method: 'cyclegan', loss: 'ce' }, classifier: svm, seed: 1 }, /^generator: .*Fix: /);
+    });
   });
 });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readEmodbCorpus } from '../../compute/corpus/emodb';
 import { InputError } from '../../foundation/errors';
+import { buildFolds, foldsSpecSchema } from '../../compute/folds/build-folds';
 import { checkFold, foldDefinitionSchema, type FoldDefinition, type FoldRow } from '../../compute/folds/fold-definition';
 import { groupedKFold } from '../../compute/folds/grouped-k-fold';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';
 import { stratifiedSplit } from '../../compute/folds/stratified-split';
+import { deriveSeed } from '../../compute/random';
 
 function assertPartition(fold: FoldDefinition, rows: readonly FoldRow[]): void {
   const all = [...fold.trainIndices, ...fold.testIndices].sort((a, b) => a - b);
@@ -62,6 +64,27 @@ describe('folds on EMO-DB (paper\'s five classes)', async () => {
     assert.deepEqual(stratifiedSplit(rows, { testFraction: 0.2, seed: 3 }), s);
     assert.notDeepEqual(stratifiedSplit(rows, { testFraction: 0.2, seed: 4 }).testIndices, s.testIndices);
     assert.ok(s.testSpeakers.length > 1);
+  });
+});
+
+describe('buildFolds: the protocol\'s folds spec', () => {
+  const rows: FoldRow[] = ['s1', 's2', 's3', 's4', 's5'].flatMap((speaker) => ['a', 'b', 'a', 'b'].map((label) => ({ label, speaker })));
+
+  it('dispatches on the kind, the seeded kinds drawing from deriveSeed(seed, "folds")', () => {
+    assert.deepEqual(buildFolds(rows, { kind: 'loso' }, { seed: 3 }), leaveOneSpeakerOut(rows));
+    assert.deepEqual(buildFolds(rows, { kind: 'grouped-kfold', k: 3 }, { seed: 3 }), groupedKFold(rows, { k: 3, seed: deriveSeed(3, 'folds') }));
+    assert.deepEqual(buildFolds(rows, { kind: 'stratified', testFraction: 0.25 }, { seed: 3 }), [stratifiedSplit(rows, { testFraction: 0.25, seed: deriveSeed(3, 'folds') })]);
+  });
+
+  it('keeps the first maxFolds folds, all when absent', () => {
+    assert.deepEqual(buildFolds(rows, { kind: 'loso' }, { seed: 1, maxFolds: 2 }).map((f) => f.name), ['speaker-s1', 'speaker-s2']);
+    assert.equal(buildFolds(rows, { kind: 'loso' }, { seed: 1, maxFolds: 9 }).length, 5);
+  });
+
+  it('the spec schema refuses unknown kinds and out-of-range parameters', () => {
+    assert.equal(foldsSpecSchema.safeParse({ kind: 'kfold', k: 3 }).success, false);
+    assert.equal(foldsSpecSchema.safeParse({ kind: 'grouped-kfold', k: 1 }).success, false);
+    assert.equal(foldsSpecSchema.safeParse({ kind: 'stratified', testFraction: 1 }).success, false);
   });
 });
 

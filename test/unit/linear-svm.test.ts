@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { svmSpecSchema } from '../../compute/classify/classifier-spec';
 import { LinearSvm } from '../../compute/classify/linear-svm';
 import type { LabelledSet } from '../../compute/labelled-set';
-import { gaussianClasses, splitEvery } from './synthetic-classes';
+import { gaussianClasses, splitEvery } from '../support/synthetic-classes';
 
 const PYTHON = join(homedir(), '.cache/serflow/venv/bin/python');
 const REFERENCE = join(__dirname, '..', 'reference', 'svm_reference.py');

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import { ArtifactCorruptionError, ArtifactNotFoundError, StoreWriteError } from '../../store/store-errors';
+import { useScratchFolder } from '../support/scratch-folder';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -23,17 +23,11 @@ async function files(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-let base: string;
-before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'serflow-store-'));
-});
-after(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const scratch = useScratchFolder('serflow-store-');
 
 describe('LocalFolderStore', () => {
   it('stores bytes and streams under their sha256 and reads them back', async () => {
-    const store = new LocalFolderStore(join(base, 'basic'));
+    const store = new LocalFolderStore(join(scratch.path, 'basic'));
     const bytes = Buffer.from('features of fold 3\n'.repeat(1000));
     const key = await store.put(bytes);
     assert.equal(key, sha(bytes));
@@ -47,7 +41,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('reports a missing key and rejects a malformed one', async () => {
-    const store = new LocalFolderStore(join(base, 'missing'));
+    const store = new LocalFolderStore(join(scratch.path, 'missing'));
     await assert.rejects(store.get('0'.repeat(64)), ArtifactNotFoundError);
     assert.equal(await store.has('0'.repeat(64)), false);
     await assert.rejects(store.get('../../etc/passwd'), InputError);
@@ -55,7 +49,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('detects a truncated object by its hash, removes it, and a new put repairs it', async () => {
-    const store = new LocalFolderStore(join(base, 'truncated'));
+    const store = new LocalFolderStore(join(scratch.path, 'truncated'));
     const bytes = Buffer.alloc(10_000, 7);
     const key = await store.put(bytes);
     await truncate(store.objectPath(key), 4096);
@@ -73,7 +67,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('detects a same-length alteration (one flipped byte)', async () => {
-    const store = new LocalFolderStore(join(base, 'altered'));
+    const store = new LocalFolderStore(join(scratch.path, 'altered'));
     const bytes = Buffer.from('0123456789abcdef');
     const key = await store.put(bytes);
     const altered = Buffer.from(bytes);
@@ -84,7 +78,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('leaves no artifact and no temporary file when the content stream fails half-way', async () => {
-    const store = new LocalFolderStore(join(base, 'failing-stream'));
+    const store = new LocalFolderStore(join(scratch.path, 'failing-stream'));
     async function* broken(): AsyncGenerator<Uint8Array> {
       yield Buffer.alloc(64 * 1024, 1);
       throw new Error('upstream died');
@@ -94,7 +88,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('sweeps temporary files left by a writer that died, and only old ones', async () => {
-    const store = new LocalFolderStore(join(base, 'stale'));
+    const store = new LocalFolderStore(join(scratch.path, 'stale'));
     const key = await store.put(Buffer.from('kept'));
     const stale = join(store.root, 'objects', '.tmp-999-dead');
     const fresh = join(store.root, 'objects', key.slice(0, 2), '.tmp-999-live');
@@ -107,7 +101,7 @@ describe('LocalFolderStore', () => {
   });
 
   it('keeps a name index: put, resolve, get; names "a" and "a/b" coexist; last writer wins', async () => {
-    const store = new LocalFolderStore(join(base, 'names'));
+    const store = new LocalFolderStore(join(scratch.path, 'names'));
     const one = Buffer.from('one');
     const two = Buffer.from('two');
     const k1 = await store.putNamed('memo/a', one);
@@ -124,19 +118,19 @@ describe('LocalFolderStore', () => {
   });
 
   it('rejects names that could escape the store, and writes nothing outside it', async () => {
-    const root = join(base, 'escape', 'store');
+    const root = join(scratch.path, 'escape', 'store');
     const store = new LocalFolderStore(root);
     for (const name of ['../../evil', '../evil', '/etc/evil', 'a/../../evil', 'a//b', 'a\\..\\evil', '', '.hidden', 'a/./b', 'x'.repeat(201)]) {
       await assert.rejects(store.putNamed(name, Buffer.from('x')), InputError, `name ${JSON.stringify(name)}`);
       await assert.rejects(store.getNamed(name), InputError, `name ${JSON.stringify(name)}`);
     }
-    assert.deepEqual(await files(join(base, 'escape')), []);
+    assert.deepEqual(await files(join(scratch.path, 'escape')), []);
     assert.equal(existsSync('/etc/evil'), false);
   });
 
   it('says which folder and what to do when a file is where the store folder should be (nothing stored)', async () => {
     // Tests run as root, where chmod does not stop writes; a file in the way fails for root too.
-    const root = join(base, 'blocked');
+    const root = join(scratch.path, 'blocked');
     await mkdir(root);
     await writeFile(join(root, 'objects'), 'not a folder');
     const store = new LocalFolderStore(root);
@@ -160,7 +154,7 @@ describe('LocalFolderStore on a full or read-only disk', () => {
   let mountProblem: string | undefined;
 
   function mountTmpfs(options: string): string | undefined {
-    const dir = join(base, `tmpfs-${mounts.length}`);
+    const dir = join(scratch.path, `tmpfs-${mounts.length}`);
     execFileSync('mkdir', ['-p', dir]);
     try {
       execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
@@ -212,7 +206,7 @@ describe('LocalFolderStore on a full or read-only disk', () => {
 
 // Keeps readFile in use for a quick sanity check of what a name entry holds.
 it('a name entry is one line holding the key', async () => {
-  const store = new LocalFolderStore(join(base, 'entry'));
+  const store = new LocalFolderStore(join(scratch.path, 'entry'));
   const key = await store.putNamed('n', Buffer.from('v'));
   assert.equal(await readFile(join(store.root, 'names', 'n.key'), 'utf8'), `${key}\n`);
 });

@@ -46,7 +46,7 @@ test('a change to the commands a workflow issues is caught by the replay', async
       config.module.rules ??= [];
       config.module.rules.push({
         test: /workflows[\\/]fold\.ts$/,
-        loader: require.resolve('./support/extra-repeat-loader.cjs'),
+        loader: require.resolve('../support/extra-repeat-loader.cjs'),
       });
       return config;
     },

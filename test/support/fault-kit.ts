@@ -1,8 +1,8 @@
 /**
  * What the fault tests share: stack configs of their own (unique task queues, optionally other
  * ports), `serflow worker` child processes whose JSON log lines are collected as they come,
- * in-process workers on chosen queues and stores, bounded waits, and MLflow bookkeeping checks
- * (runs per `serflow.key`, metric points per key).
+ * bounded waits, and MLflow bookkeeping checks (runs per `serflow.key`, metric points per key).
+ * Workers in the test's own process: test/support/in-process-workers.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,22 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import { parse, stringify } from 'yaml';
-import { createActivities } from '../../../activities';
-import type { ActivityDeps } from '../../../activities/activity-deps';
-import { loadStackSettings } from '../../../infra/stack-settings';
-import type { StackSettings } from '../../../configs/schema/stack-settings';
-import { createWorkers } from '../../../infra/temporal/worker';
-import { logger } from '../../../logging/logger';
-import { LocalFolderStore } from '../../../store/local-folder-store';
-import type { MlflowClient } from '../../../tracking/mlflow-client';
-import type { Metric, Run } from '../../../tracking/mlflow-schemas';
-import { RunRegistry } from '../../../tracking/run-registry';
-import { workflowBundle } from '../../support/test-stack';
-import { installation } from '../../../composition/runtime-deps';
+import { loadStackSettings } from '../../infra/stack-settings';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import type { MlflowClient } from '../../tracking/mlflow-client';
+import type { Metric, Run } from '../../tracking/mlflow-schemas';
 
-export const repo = join(__dirname, '..', '..', '..');
+export const repo = join(__dirname, '..', '..');
 export const serflowBin = join(repo, 'bin', 'serflow');
 export const testStackConfig = join(repo, 'test', 'fixtures', 'temporal.test.yaml');
 
@@ -119,40 +110,6 @@ export async function stopWorker(w: SpawnedWorker | undefined, graceMs = 15_000)
   clearTimeout(timer);
 }
 
-export interface InProcessWorkers {
-  workers: Worker[];
-  deps: ActivityDeps;
-  stop(): Promise<void>;
-}
-
-/** Workers in this process on the settings' queues, over the given store folder and MLflow client. */
-export async function startInProcessWorkers(options: {
-  settings: StackSettings;
-  storeDir: string;
-  mlflow: MlflowClient;
-  queues?: { orchestration: boolean; compute: boolean };
-  runs?: RunRegistry;
-}): Promise<InProcessWorkers> {
-  const deps: ActivityDeps = {
-    logger, mlflow: options.mlflow, runs: options.runs ?? new RunRegistry(options.mlflow), store: new LocalFolderStore(options.storeDir),
-    workDir: join(options.storeDir, 'work'),
-    installation,
-  };
-  const workers = await createWorkers({
-    settings: options.settings, logger, activities: createActivities(deps), workflowBundle: await workflowBundle(),
-    shutdownGraceTime: '1s', ...(options.queues ? { queues: options.queues } : {}),
-  });
-  const running = Promise.all(workers.map((w) => w.run()));
-  return {
-    workers,
-    deps,
-    async stop() {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
-    },
-  };
-}
-
 /** Polls `probe` until it returns a value other than undefined, or fails naming `what` at the deadline. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -187,14 +144,7 @@ export function tag(run: Run, key: string): string | undefined {
 export async function runsOf(mlflow: MlflowClient, experimentName: string): Promise<Run[]> {
   const experiment = await mlflow.getExperimentByName(experimentName);
   assert.ok(experiment, `MLflow experiment ${experimentName} exists`);
-  const runs: Run[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await mlflow.searchRuns({ experimentIds: [experiment.experiment_id], maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
-    runs.push(...page.runs);
-    pageToken = page.nextPageToken;
-  } while (pageToken);
-  return runs;
+  return mlflow.searchAllRuns({ experimentIds: [experiment.experiment_id] });
 }
 
 /** Fails when two active runs share a `serflow.key`; returns the runs by key. */

@@ -1,0 +1,43 @@
+/**
+ * The folds an experiment's protocol asks for: the kind (leave-one-speaker-out, speaker-grouped
+ * k-fold, a stratified hold-out split), its seed and the fold budget, in one place for every
+ * caller. The schema of the folds spec lives here, beside the builders it dispatches to; the
+ * config schema uses it.
+ */
+import { z } from 'zod';
+import { deriveSeed } from '../random';
+import type { FoldDefinition, FoldRow } from './fold-definition';
+import { groupedKFold } from './grouped-k-fold';
+import { leaveOneSpeakerOut } from './leave-one-speaker-out';
+import { stratifiedSplit } from './stratified-split';
+
+export const foldsSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('loso') }),
+  z.strictObject({ kind: z.literal('grouped-kfold'), k: z.number().int().min(2).max(100) }),
+  z.strictObject({ kind: z.literal('stratified'), testFraction: z.number().gt(0).lt(1) }),
+]);
+export type FoldsSpec = z.infer<typeof foldsSpecSchema>;
+
+export interface BuildFoldsOptions {
+  /** The protocol's base seed; the seeded kinds draw from deriveSeed(seed, 'folds'). */
+  seed: number;
+  /** Keep only the first N folds (small budgets); all when absent. */
+  maxFolds?: number;
+}
+
+/** The folds over `rows` (a feature matrix's meta), in the builders' order, cut to maxFolds. */
+export function buildFolds(rows: readonly FoldRow[], spec: FoldsSpec, options: BuildFoldsOptions): FoldDefinition[] {
+  let folds: FoldDefinition[];
+  switch (spec.kind) {
+    case 'loso':
+      folds = leaveOneSpeakerOut(rows);
+      break;
+    case 'grouped-kfold':
+      folds = groupedKFold(rows, { k: spec.k, seed: deriveSeed(options.seed, 'folds') });
+      break;
+    case 'stratified':
+      folds = [stratifiedSplit(rows, { testFraction: spec.testFraction, seed: deriveSeed(options.seed, 'folds') })];
+      break;
+  }
+  return options.maxFolds ? folds.slice(0, options.maxFolds) : folds;
+}

@@ -1,0 +1,33 @@
+/**
+ * A fold's trained class GANs, loaded by reference (their checkpoint's store key) for the
+ * cycle-GAN evaluations. Restoring a checkpoint takes seconds and every cycle-GAN cell x repeat of
+ * a fold uses the same one, so restored trainers stay in the worker's memory; only the last two
+ * are kept (each holds its generators' tensors and the training data) and an evicted one is
+ * disposed.
+ */
+import type { ClassConditionalGenerator } from '../compute/augment/class-conditional-generator';
+import { CycleGanTrainer } from '../compute/cyclegan/trainer';
+import type { ArtifactStore } from './artifact-store';
+
+const MAX_TRAINERS = 2;
+const trainers = new Map<string, Promise<CycleGanTrainer>>();
+
+/**
+ * The generators of checkpoint `ganKey`, restored once per worker while it stays among the last
+ * two asked for. A failed load is forgotten, so the next call tries again. The caller must not
+ * dispose the result: the cache owns it.
+ */
+export async function loadGenerator(store: ArtifactStore, ganKey: string): Promise<ClassConditionalGenerator> {
+  let trainer = trainers.get(ganKey);
+  if (!trainer) {
+    trainer = store.get(ganKey).then((bytes) => CycleGanTrainer.fromCheckpoint(bytes));
+    trainer.catch(() => trainers.delete(ganKey));
+    trainers.set(ganKey, trainer);
+    while (trainers.size > MAX_TRAINERS) {
+      const [oldestKey, oldest] = trainers.entries().next().value as [string, Promise<CycleGanTrainer>];
+      trainers.delete(oldestKey);
+      void oldest.then((t) => t.dispose(), () => undefined);
+    }
+  }
+  return trainer;
+}
