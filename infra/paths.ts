@@ -26,6 +26,14 @@ export function temporalCli(): string {
   return join(cacheDir(), 'bin', 'temporal');
 }
 
+/**
+ * Temporal's time-skipping test server (Java, from Maven Central; infra/setup.sh test-server): a
+ * wrapper started as `temporal-test-server <port>`, like the native build the SDK would download.
+ */
+export function temporalTestServer(): string {
+  return join(cacheDir(), 'bin', 'temporal-test-server');
+}
+
 export function mlflowCli(): string {
   return join(venvDir(), 'bin', 'mlflow');
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything serflow needs outside node_modules, into a cache shared by every clone
-# on this machine: the Temporal CLI, a Python virtualenv with MLflow and openSMILE, and the
-# TensorFlow C library that tfjs-node's native addon is built against. Idempotent: each part
-# is skipped when its pinned version is already in place. Versions are pinned here only.
+# on this machine: the Temporal CLI and test server, a Python virtualenv with MLflow and
+# openSMILE, and the TensorFlow C library that tfjs-node's native addon is built against.
+# Idempotent: each part is skipped when its pinned version is already in place. Versions are
+# pinned here only.
 set -euo pipefail
 
 TEMPORAL_CLI_VERSION=v1.5.1
@@ -16,6 +17,9 @@ SCIKIT_LEARN_VERSION=1.9.1
 # PyTorch: only the GAN benchmark's side-by-side reference (bench/reference/gan_iteration_torch.py).
 # PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
 TORCH_VERSION=2.15.0
+# Temporal's Java test server (time-skipping), from Maven Central: the workflow tests of test/workflows/
+# run in it (@temporalio/testing would download its native build from temporal.download at run time).
+TEMPORAL_TEST_SERVER_VERSION=1.38.0
 
 CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
 mkdir -p "$CACHE/bin"
@@ -32,6 +36,45 @@ temporal_cli() {
   log "temporal: building github.com/temporalio/cli $TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) (a few minutes, once)"
   GOBIN="$CACHE/bin.tmp" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   mv "$CACHE/bin.tmp/temporal" "$CACHE/bin/temporal"; rmdir "$CACHE/bin.tmp" 2>/dev/null || true
+}
+
+# --- Temporal's time-skipping test server for the workflow tests (test/workflows/). The SDK's
+# createTimeSkipping downloads a native build at run time (unreachable offline); the same server
+# is published to Maven Central as a Java program. Its jars go into the cache, and a wrapper
+# `bin/temporal-test-server <port> [flags]` starts it the way the SDK starts the native build.
+temporal_test_server() {
+  local dir="$CACHE/temporal-test-server-$TEMPORAL_TEST_SERVER_VERSION"
+  if [[ -f "$dir/.complete" ]]; then ln -sf "$dir/temporal-test-server" "$CACHE/bin/temporal-test-server"; return; fi
+  command -v java >/dev/null 2>&1 || die "no 'java' on PATH: the Temporal test server is a Java program. Install a JRE >= 8 (Debian: apt-get install default-jre-headless), then re-run."
+  command -v mvn >/dev/null 2>&1 || die "no 'mvn' on PATH to fetch io.temporal:temporal-test-server from Maven Central. Install Maven (Debian: apt-get install maven), then re-run."
+  log "temporal test server: fetching io.temporal:temporal-test-server:$TEMPORAL_TEST_SERVER_VERSION and its dependencies from Maven Central (about 40 MB, once)"
+  rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+  cat >"$dir.tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>serflow</groupId><artifactId>temporal-test-server-jars</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$TEMPORAL_TEST_SERVER_VERSION</version></dependency>
+    <!-- the server logs through SLF4J 1.7; without a binding it prints a warning on every start -->
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>1.7.36</version></dependency>
+  </dependencies>
+</project>
+POM
+  (cd "$dir.tmp" && mvn -B -Dmaven.repo.local="$dir.tmp/m2" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir.tmp/lib" >"$dir.tmp/mvn.log" 2>&1) \
+    || die "mvn could not fetch io.temporal:temporal-test-server:$TEMPORAL_TEST_SERVER_VERSION (is Maven Central reachable?); its log: $dir.tmp/mvn.log"
+  # The SDK spawns the executable as `<exe> <port>` and gives it 5 s to answer gRPC: a JVM tuned for a
+  # quick start (C1 only, serial GC) is up in about 1.5 s on 2 busy cores.
+  cat >"$dir.tmp/temporal-test-server" <<WRAPPER
+#!/bin/sh
+# Temporal's time-skipping test server $TEMPORAL_TEST_SERVER_VERSION (Java), written by infra/setup.sh.
+# Usage: temporal-test-server <port> [--enable-time-skipping]
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m -cp '$dir/lib/*' io.temporal.testserver.TestServer "\$@"
+WRAPPER
+  chmod +x "$dir.tmp/temporal-test-server"
+  rm -rf "$dir.tmp/m2" "$dir.tmp/mvn.log" "$dir"; mv "$dir.tmp" "$dir"
+  local usage; usage="$("$dir/temporal-test-server" 2>&1 || true)"
+  [[ "$usage" == *"Usage: <command> <port>"* ]] || die "the Temporal test server in $dir does not start: run '$dir/temporal-test-server' to see why"
+  touch "$dir/.complete"; ln -sf "$dir/temporal-test-server" "$CACHE/bin/temporal-test-server"
 }
 
 # --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
@@ -99,10 +142,11 @@ debian_packages() {
 
 case "${1:-all}" in
   temporal) temporal_cli ;;
+  test-server) temporal_test_server ;;
   python) python_env ;;
   tensorflow) tensorflow_lib ;;
   debian) debian_packages ;;
   torch) torch_env ;;
-  all) temporal_cli; python_env; tensorflow_lib; debian_packages ;;
-  *) die "usage: infra/setup.sh [all|temporal|python|tensorflow|debian|torch]" ;;
+  all) temporal_cli; temporal_test_server; python_env; tensorflow_lib; debian_packages ;;
+  *) die "usage: infra/setup.sh [all|temporal|test-server|python|tensorflow|debian|torch]" ;;
 esac
