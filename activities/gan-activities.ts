@@ -2,11 +2,12 @@
  * Training of a fold's class GANs (one per emotion class, trained together). Resumable: every
  * checkpoint goes to the shared store through the training's checkpoint slots
  * (store/checkpoint-slots.ts), its key into the heartbeat details, so a retry on any worker
- * continues from the latest good checkpoint. Losses go to a nested MLflow run per (fold, loss)
- * with epochs as steps. An adapter only: the training is compute/cyclegan, the slots are store/.
+ * continues from the latest good checkpoint. Losses go to a nested MLflow run per (fold, loss),
+ * or per (fold, loss, repeat) when the repeats do not share GANs, with epochs as steps. An
+ * adapter only: the training is compute/cyclegan, the slots are store/.
  */
 import { Context } from '@temporalio/activity';
-import { parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
+import { canonicalGanSpec, parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
@@ -26,6 +27,12 @@ export interface TrainGansInput {
   foldIndex: number;
   gan: GanSpecInput;
   seed: number;
+  /**
+   * The repeat this training serves when every repeat has its own GANs (gan.shareAcrossRepeats
+   * false); it goes into the training's seed, memo key and MLflow run. Absent for GANs shared
+   * by every repeat: their input, seed and memo key are those of every run before per-repeat GANs.
+   */
+  repeat?: number;
   /** MLflow: the experiment and the parent run the GAN run nests under. */
   experimentId: string;
   parentRunId: string;
@@ -52,14 +59,20 @@ export function createGanActivities(deps: ActivityDeps) {
     async trainClassGans(input: TrainGansInput): Promise<TrainGansResult> {
       return withFailureMapping(async () => {
         const ctx = Context.current();
-        const { experimentId, parentRunId, ...computeInputs } = input;
+        const { experimentId, parentRunId, ...rest } = input;
+        // The spec as trainings are identified by it: a field added later at its old behaviour
+        // (cycleLoss 'mean') or the repeats' sharing does not change the key of a training that
+        // computes what it computed before (gan-spec.ts canonicalGanSpec).
+        const computeInputs = { ...rest, gan: canonicalGanSpec(input.gan) };
         const { inputHash } = memoName('gan', computeInputs);
         const spec = parseGanSpec(input.gan);
-        const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, attempt: ctx.info.attempt });
+        const repeat = input.repeat;
+        const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, ...(repeat === undefined ? {} : { repeat }), attempt: ctx.info.attempt });
         const { run } = await deps.runs.ensureRun({
           // The training itself is shared (memoised) by every experiment with the same inputs; the
           // run that records it belongs to one experiment, so its key names the parent too.
-          experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`, name: `gan fold ${input.foldIndex} ${spec.loss}`,
+          experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`,
+          name: `gan fold ${input.foldIndex} ${spec.loss}${repeat === undefined ? '' : ` repeat ${repeat}`}`,
           tags: { 'serflow.kind': 'gan' },
         });
         let resumedFromEpoch = 0;
@@ -67,7 +80,11 @@ export function createGanActivities(deps: ActivityDeps) {
           const { fold, train } = await loadFoldSets(deps.store, input);
           await deps.runs.logParamsOnce(run.info.run_id, {
             fold: fold.name, loss: spec.loss, seed: String(input.seed), train_rows: String(train.rows),
+            ...(repeat === undefined ? {} : { repeat: String(repeat) }),
             ...Object.fromEntries(Object.entries(spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
+            // The fold decides the sharing, and the activity's spec does not carry it: whether a
+            // repeat came with the input does.
+            'gan.shareAcrossRepeats': String(repeat === undefined),
           });
           const slots = new CheckpointSlots(deps.store, `gan-progress/${inputHash}`, { logger: log });
           // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
@@ -79,7 +96,8 @@ export function createGanActivities(deps: ActivityDeps) {
           }, heartbeat?.checkpointKey);
           let latestCheckpoint = restored?.key;
           const trainer = restored?.restored ?? await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
-            seed: deriveSeed(input.seed, 'gan', fold.name, spec.loss),
+            // A shared GAN keeps the seed of every run before per-repeat GANs.
+            seed: repeat === undefined ? deriveSeed(input.seed, 'gan', fold.name, spec.loss) : deriveSeed(input.seed, 'gan', fold.name, spec.loss, 'repeat', repeat),
             onWarning: (message) => log.warn(message),
             signal: ctx.cancellationSignal,
           });
@@ -114,6 +132,7 @@ export function createGanActivities(deps: ActivityDeps) {
         await deps.runs.setTags(run.info.run_id, {
           'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch),
           'serflow.gan_key': memo.value.ganKey, 'serflow.fold_index': String(input.foldIndex), 'serflow.loss': spec.loss,
+          ...(repeat === undefined ? {} : { 'serflow.repeat': String(repeat) }),
         });
         await deps.runs.finishRun(run.info.run_id);
         if (memo.memoHit) log.info({ ganKey: memo.value.ganKey }, 'GAN reused from the memo');

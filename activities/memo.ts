@@ -19,7 +19,10 @@ export const CODE_VERSIONS = {
   // 4: the generator step scores fakes with tf.leakyRelu (rounding-level differences).
   gan: 4,
   // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
-  evaluation: 2,
+  // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN
+  //    numbers); trainRows is the real row count for cycle-GAN cells too; results carry addedRows,
+  //    validationRows and, for cells that select hyperparameters, the selection.
+  evaluation: 3,
 } as const;
 
 export type MemoKind = keyof typeof CODE_VERSIONS;

@@ -1,12 +1,21 @@
 /**
  * MLflow bookkeeping of an experiment: its parent run and one nested run per cell, created
  * idempotently before the evaluations; at the end, the summary (mean and std of WA and UAR per
- * cell) on the cell runs and on the parent, so that runs line up in the compare view, plus the
- * results as artifacts.
+ * cell) on the cell runs and on the parent, so that runs line up in the compare view, the
+ * comparisons between cells (compute/experiment-comparisons.ts: the config's primary comparisons,
+ * Holm over them only, the rest exploratory) as parent metrics and artifacts, plus the results
+ * (every evaluation, with what model selection chose) as results.json.
  */
-import { renderSummaryTable, summariseCell, type CellEvaluation, type CellSummary, type SummaryRow } from '../compute/experiment-summary';
+import {
+  compareCells, comparisonSettingsSchema, renderComparisonsMarkdown, type ComparisonResult, type ComparisonSettings,
+} from '../compute/experiment-comparisons';
+import { renderSummaryTable, summariseCell, type CellSummary, type RecordedEvaluation, type SummaryRow } from '../compute/experiment-summary';
 import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
+import { InputError } from '../foundation/errors';
+import { describeZodError } from '../foundation/zod-issues';
+import { isMlflowNotFound } from '../tracking/mlflow-errors';
+import type { Run } from '../tracking/mlflow-schemas';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { flattenForParams } from './flatten-params';
@@ -39,7 +48,8 @@ export interface FinishExperimentInput {
   tracking: ExperimentTracking;
   cells: Cell[];
   classes: string[];
-  evaluations: (CellEvaluation & { cellId: string; addedPerClass?: Record<string, number> })[];
+  /** Every evaluation; `selection` and `validationRows`, when present, go to results.json with the rest. */
+  evaluations: RecordedEvaluation[];
   features: { featureKey: string; foldsKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
   memo: { hits: number; total: number };
 }
@@ -127,19 +137,64 @@ export function createTrackingActivities(deps: ActivityDeps) {
           await deps.runs.finishRun(runId);
           parentMetrics.push(...cellMetrics.map((m) => ({ ...m, key: `${cell.id}/${m.key}` })));
         }
-        await deps.runs.logMetricsOnce(tracking.parentRunId, parentMetrics);
         const parent = await deps.mlflow.getRun(tracking.parentRunId);
+        // The declared comparisons and the seed come from the config recorded on the parent run
+        // (openExperiment logged it), so the workflow needs to pass nothing more.
+        const settings = await recordedComparisonSettings(parent);
+        const comparisons = compareCells({
+          cells: input.cells, foldUar: Object.fromEntries(Object.entries(summaries).map(([id, s]) => [id, s.foldUar])),
+          requests: settings.comparisons, seed: settings.protocol.seed,
+        });
+        parentMetrics.push(...comparisons.comparisons.flatMap(comparisonMetrics));
+        await deps.runs.logMetricsOnce(tracking.parentRunId, parentMetrics);
         const results = { classes: input.classes, cells: input.cells, features: input.features, summaries, rows, evaluations: input.evaluations };
         await deps.runs.logArtifact(parent, 'results.json', Buffer.from(JSON.stringify(results)));
         await deps.runs.logArtifact(parent, 'table.md', Buffer.from(renderSummaryTable(rows)));
+        await deps.runs.logArtifact(parent, 'comparisons.json', Buffer.from(JSON.stringify(comparisons, null, 2)));
+        await deps.runs.logArtifact(parent, 'comparisons.md', Buffer.from(renderComparisonsMarkdown(comparisons)));
         if (input.features.skipped.length) await deps.runs.logArtifact(parent, 'skipped-files.json', Buffer.from(JSON.stringify(input.features.skipped, null, 2)));
         await deps.runs.setTags(tracking.parentRunId, {
           'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey, 'serflow.folds_key': input.features.foldsKey,
           'serflow.memo_hits': `${input.memo.hits}/${input.memo.total}`,
+          'serflow.comparisons': comparisons.preDeclared ? 'pre-declared' : 'default',
         });
         await deps.runs.finishRun(tracking.parentRunId);
         return { parentRunId: tracking.parentRunId, experimentId: tracking.experimentId, rows };
       });
     },
   };
+
+  /** The declared comparisons and base seed of the config openExperiment recorded on the parent run. */
+  async function recordedComparisonSettings(parent: Run): Promise<ComparisonSettings> {
+    const where = `run ${parent.info.run_id} artifact config.json`;
+    let bytes: Buffer;
+    try {
+      bytes = await deps.mlflow.downloadRunArtifact(parent, 'config.json');
+    } catch (error) {
+      if (!isMlflowNotFound(error)) throw error;
+      throw new InputError({ file: where, reason: 'is missing: openExperiment records it', fix: 'run the experiment again (serflow run) so that its parent run is opened anew' });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new InputError({ file: where, reason: 'is not JSON', fix: 'run the experiment again so that its config is recorded anew' });
+    }
+    const parsed = comparisonSettingsSchema.safeParse(json);
+    if (!parsed.success) throw new InputError({ file: where, reason: describeZodError(parsed.error), fix: 'the run was recorded by an incompatible serflow version: run the experiment again' });
+    return parsed.data;
+  }
+}
+
+/**
+ * A comparison's numbers as parent-run metrics, `comparison/<a>_vs_<b>/<classifier>[/<amount>]/<name>`
+ * at step 0 (p_holm for primary comparisons only). Method names may hold "..", which MLflow
+ * refuses in keys (tracking/mlflow-keys.ts): each such run of dots becomes underscores.
+ */
+export function comparisonMetrics(c: ComparisonResult): { key: string; value: number; step: number }[] {
+  const prefix = `comparison/${c.id.replace(/\.{2,}/g, (dots) => '_'.repeat(dots.length))}`;
+  const values: [string, number | null][] = [
+    ['delta_median', c.deltaMedian], ['ci_low', c.ci.low], ['ci_high', c.ci.high], ['delta_mean', c.deltaMean], ['p_raw', c.pRaw], ['p_holm', c.pHolm],
+  ];
+  return values.flatMap(([name, value]) => (value === null ? [] : [{ key: `${prefix}/${name}`, value, step: 0 }]));
 }

@@ -44,6 +44,8 @@ export interface Fold {
   train: LabelledSet;
   test: LabelledSet;
   testRows: number[];
+  /** Speaker of each training row (early stopping and model selection split by speaker). */
+  trainSpeakers: string[];
 }
 
 /** One fold per speaker, in sorted speaker order, each z-normalised on its training rows. */
@@ -56,7 +58,7 @@ export function leaveOneSpeakerOutFolds(table: FeatureTable, classes = EMODB_CLA
     const train = subset(table, trainRows, classes);
     const test = subset(table, testRows, classes);
     zNormaliseInPlace(train, test);
-    return { speaker, train, test, testRows };
+    return { speaker, train, test, testRows, trainSpeakers: trainRows.map((r) => table.speakers[r] as string) };
   });
 }
 

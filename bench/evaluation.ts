@@ -1,9 +1,10 @@
 /**
- * Evaluation-layer benchmark: how long one fold and one whole LOSO evaluation take.
- *   npx tsx bench/evaluation.ts [--features-dir DIR] [--repeats N]
+ * Evaluation-layer benchmark: how long one fold and one whole LOSO evaluation take, and what
+ * model selection costs on top of a single fit.
+ *   npx tsx bench/evaluation.ts [--features-dir DIR] [--repeats N] [--only selection]
  * DIR holds feature tables named <set>.tsv (see bench/emodb-loso.ts); default
  * /tmp/serflow-eval. Each figure is min / median / max over N repeats (default 3). Prints a table
- * and writes bench/output/evaluation.json.
+ * and writes bench/output/evaluation.json. `--only selection` measures the selection figures only.
  *
  * What is measured:
  * - fit + predict of the SVM and of the DNN (spec defaults: 2 x 800, 50 epochs, batch 32) on the
@@ -11,7 +12,11 @@
  * - SMOTE (balance) on that fold's training part;
  * - a whole no-augmentation LOSO evaluation (10 folds, via evaluateFold): SVM on ComParE_2016,
  *   DNN (early stopping, the LOSO-table config) on emobase: a DNN LOSO on ComParE_2016 costs
- *   about 12 minutes per repeat on 2 shared cores.
+ *   about 12 minutes per repeat on 2 shared cores;
+ * - nested selection of the SVM's C (5 values, inner LOSO over the 9 training speakers, via
+ *   evaluateFold: 9 Gram matrices, 45 precomputed-kernel fits, the refit) against one evaluation
+ *   with C fixed, on the first LOSO fold of eGeMAPSv02 and of ComParE_2016; and the same 45 inner
+ *   fits with the linear kernel (no shared Gram), to show what the Gram saves.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +30,8 @@ import { evaluateFold } from '../compute/evaluate';
 import { metricsFromConfusion, sumConfusionMatrices } from '../compute/metrics';
 import type { ConfusionMatrix } from '../compute/metrics';
 import { deriveSeed } from '../compute/random';
+import { innerSplits } from '../compute/select/inner-splits';
+import { fitInnerStandardisation, standardisedRows } from '../compute/select/inner-standardisation';
 import type { Fold } from './emodb-loso';
 import { leaveOneSpeakerOutFolds, readFeatureTable } from './emodb-loso';
 import { CLASSIFIERS } from './evaluation-configs';
@@ -76,15 +83,73 @@ async function timeLoso(folds: Fold[], classifier: ClassifierSpecInput, repeat: 
   const t = performance.now();
   const confusions: ConfusionMatrix[] = [];
   for (const fold of folds) {
-    const r = await evaluateFold({ train: fold.train, test: fold.test, augmentation: { method: 'none' }, classifier, seed: deriveSeed(7, 'bench', repeat, fold.speaker) });
+    const r = await evaluateFold({ train: fold.train, test: fold.test, trainSpeakers: fold.trainSpeakers, augmentation: { method: 'none' }, classifier, seed: deriveSeed(7, 'bench', repeat, fold.speaker) });
     confusions.push(r.confusion);
   }
   return { seconds: (performance.now() - t) / 1000, uar: metricsFromConfusion(sumConfusionMatrices(confusions)).uar };
 }
 
+const GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1];
+
+async function timeEvaluation(fold: Fold, C: number | { select: number[] }): Promise<{ seconds: number; chosen?: number }> {
+  const t = performance.now();
+  const r = await evaluateFold({ train: fold.train, test: fold.test, trainSpeakers: fold.trainSpeakers, augmentation: { method: 'none' }, classifier: { kind: 'svm', C }, seed: deriveSeed(7, 'bench', fold.speaker) });
+  return { seconds: (performance.now() - t) / 1000, ...(r.selection ? { chosen: r.selection.chosen.C } : {}) };
+}
+
+/** The inner fits of a selection without the shared Gram: every C fitted with the linear kernel on every inner split. */
+async function timeInnerLinearFits(fold: Fold): Promise<number> {
+  const t = performance.now();
+  for (const split of innerSplits(fold.train, fold.trainSpeakers, { kind: 'loso' }, 1)) {
+    const z = fitInnerStandardisation(fold.train, split.trainRows);
+    const inner = standardisedRows(z, fold.train, split.trainRows);
+    const validation = standardisedRows(z, fold.train, split.validationRows);
+    for (const C of GRID) {
+      const model = await new LinearSvm({ C }).fit(inner, 1);
+      model.predict(validation.x, validation.rows);
+      model.dispose();
+    }
+  }
+  return (performance.now() - t) / 1000;
+}
+
+async function selectionFigures(dir: string, repeats: number): Promise<void> {
+  const runs = Array.from({ length: repeats }, (_, i) => i);
+  for (const set of ['eGeMAPSv02', 'ComParE_2016']) {
+    const fold = leaveOneSpeakerOutFolds(readFeatureTable(join(dir, `${set}.tsv`)))[0] as Fold;
+    const shape = `${fold.train.rows}x${fold.train.cols} train, speaker ${fold.speaker}`;
+    const single: number[] = [];
+    const nested: number[] = [];
+    const linear: number[] = [];
+    let chosen: number | undefined;
+    for (const _ of runs) {
+      single.push((await timeEvaluation(fold, 1)).seconds);
+      const n = await timeEvaluation(fold, { select: GRID });
+      nested.push(n.seconds);
+      chosen = n.chosen;
+      linear.push(await timeInnerLinearFits(fold));
+    }
+    const one = figure(`SVM single evaluation, ${set}`, `C = 1, ${shape}`, single);
+    const sel = figure(`SVM nested selection, ${set}`, `5 C, inner LOSO (${new Set(fold.trainSpeakers).size} splits, shared Gram) + refit, chose C = ${chosen}, ${shape}`, nested);
+    figure(`  same inner fits, linear kernel`, `45 fits without the shared Gram (inner fits only, no refit), ${set}`, linear, { ratioToNested: median(linear) / sel.median });
+    console.log(`${''.padEnd(34)} nested / single: ${(sel.median / one.median).toFixed(1)}x`);
+  }
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+}
+
 async function main(): Promise<void> {
   const dir = arg('--features-dir', '/tmp/serflow-eval');
   const repeats = Number(arg('--repeats', '3'));
+  if (arg('--only', '') === 'selection') {
+    repeatsUsed = repeats;
+    console.log(`${'figure (seconds)'.padEnd(34)} ${'min'.padStart(8)} ${'median'.padStart(8)} ${'max'.padStart(8)}`);
+    await selectionFigures(dir, repeats);
+    console.log(`\nwrote ${OUTPUT}`);
+    return;
+  }
   const compare = leaveOneSpeakerOutFolds(readFeatureTable(join(dir, 'ComParE_2016.tsv')));
   const emobase = leaveOneSpeakerOutFolds(readFeatureTable(join(dir, 'emobase.tsv')));
   const fold = compare[0] as Fold;
@@ -127,6 +192,8 @@ async function main(): Promise<void> {
     dnnUar.push(uar);
   }
   figure('DNN LOSO, no augmentation', `emobase (988), early stopping, 10 folds, UAR ${dnnUar.map((u) => (100 * u).toFixed(2)).join('/')}`, dnnLoso);
+
+  await selectionFigures(dir, repeats);
 
   console.log(`\nwrote ${OUTPUT}`);
 }

@@ -9,7 +9,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Activities } from '../activities';
 import { initialExperimentProgress, runExperiment, type ExperimentActivities, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../workflows/experiment';
-import { runFold, type FoldActivities } from '../workflows/fold';
+import { runFold, type FoldActivities, type FoldRunOptions } from '../workflows/fold';
 
 export type InProcessActivities = Omit<ExperimentActivities, 'executeFold'> & FoldActivities;
 
@@ -28,9 +28,17 @@ export function inProcessActivities(activities: Activities, computeConcurrency: 
   };
 }
 
-/** An experiment as experimentWorkflow runs it, each fold through runFold instead of a child workflow. */
+/**
+ * An experiment as experimentWorkflow runs it, each fold through runFold instead of a child
+ * workflow, on the current code path: foldWorkflow asks patched('gan-per-repeat') only so that
+ * histories recorded before GANs per repeat replay; a fold run here has no history.
+ */
 export function runExperimentInProcess(input: ExperimentWorkflowInput, activities: InProcessActivities, workflowId: string): Promise<ExperimentWorkflowResult> {
-  return runExperiment(input, { ...activities, executeFold: (_foldWorkflowId, foldInput) => runFold(foldInput, activities) }, initialExperimentProgress(), workflowId);
+  const options: FoldRunOptions = { ganPerRepeatPatched: true };
+  return runExperiment(input, {
+    ...activities,
+    executeFold: (_foldWorkflowId, foldInput) => runFold(foldInput, activities, undefined, options),
+  }, initialExperimentProgress(), workflowId);
 }
 
 /** Runs at most `limit` tasks at a time, the others in the order they were submitted. */

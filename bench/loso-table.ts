@@ -46,7 +46,7 @@ async function main(): Promise<void> {
           const confusions: ConfusionMatrix[] = [];
           for (const fold of folds) {
             const seed = deriveSeed(BASE_SEED, name, classifierName, augName, repeat, fold.speaker);
-            const result = await evaluateFold({ train: fold.train, test: fold.test, augmentation, classifier, seed });
+            const result = await evaluateFold({ train: fold.train, test: fold.test, trainSpeakers: fold.trainSpeakers, augmentation, classifier, seed });
             confusions.push(result.confusion);
           }
           const pooled = metricsFromConfusion(sumConfusionMatrices(confusions));

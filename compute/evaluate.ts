@@ -1,32 +1,56 @@
 /**
- * Evaluates one fold: augments the training part, fits the classifier, predicts the test part,
- * returns small metrics JSON. Pure compute: no I/O, no clock, no logger. The sets must already
- * be normalised (on the training part's statistics). Every random draw derives from `seed`.
+ * Evaluates one fold: selects the classifier's hyperparameters on the training speakers when the
+ * spec gives sets to select from (compute/select), trains on the real training rows as the cell
+ * says (compute/evaluate/train-on-real-rows.ts: early-stopping rows of whole speakers first,
+ * then the augmentation of the rest), predicts the test part, returns small metrics JSON. Pure
+ * compute: no I/O, no clock, no logger. The sets must already be normalised (on the training
+ * part's statistics). Every random draw derives from `seed`.
  */
 import type { z } from 'zod';
-import { applyAugmentation } from './augment/apply-augmentation';
 import { augmentationSpecSchema } from './augment/augmentation-spec';
 import type { AugmentationSpec, AugmentationSpecInput } from './augment/augmentation-spec';
 import type { AugmentationReport } from './augment/augmented-set';
 import type { ClassConditionalGenerator } from './augment/class-conditional-generator';
-import { classifierSpecSchema } from './classify/classifier-spec';
+import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields } from './classify/classifier-spec';
 import type { ClassifierSpec, ClassifierSpecInput } from './classify/classifier-spec';
-import { createClassifier } from './classify/create-classifier';
+import { fitPrepared, prepareTrainingRows } from './evaluate/train-on-real-rows';
 import { InputError } from '../foundation/errors';
 import { describeZodError } from '../foundation/zod-issues';
 import type { LabelledSet } from './labelled-set';
 import { confusionMatrix, metricsFromConfusion } from './metrics';
 import type { ConfusionMatrix, MetricsSummary } from './metrics';
 import { deriveSeed } from './random';
+import { candidateGrid, type Candidate } from './select/candidate-grid';
+import { selectHyperparameters } from './select/select-hyperparameters';
+import { selectionProtocolSchema } from './select/selection-protocol';
+import type { SelectionProtocolInput } from './select/selection-protocol';
 
 export interface FoldEvaluationInput {
   train: LabelledSet;
   test: LabelledSet;
+  /**
+   * Speaker of each training row. Required when the classifier early-stops (its validation rows
+   * are whole speakers) or a hyperparameter is selected (inner splits are by speaker).
+   */
+  trainSpeakers?: readonly string[];
   augmentation: AugmentationSpecInput;
+  /** The classifier; numeric hyperparameters may be `{ select: [...] }`. */
   classifier: ClassifierSpecInput;
   seed: number;
   /** The fold's trained class GANs: required by a 'cyclegan' augmentation, unused by the others. */
   generator?: ClassConditionalGenerator;
+  /** How selected hyperparameters are chosen; default inner leave-one-speaker-out, UAR. */
+  selection?: SelectionProtocolInput;
+  /** Seed of seeded inner splits (grouped k-fold); default deriveSeed(seed, 'selection-folds'). */
+  selectionSeed?: number;
+}
+
+/** What a selection chose, and why: every candidate's mean inner validation score. */
+export interface FoldSelection {
+  metric: 'uar';
+  chosen: Record<string, number>;
+  validationScore: number;
+  candidates: { values: Record<string, number>; score: number }[];
 }
 
 export interface FoldEvaluation {
@@ -34,49 +58,73 @@ export interface FoldEvaluation {
   metrics: MetricsSummary;
   confusion: ConfusionMatrix;
   augmentation: AugmentationReport;
-  /** The specs with defaults filled in, as used. */
+  /** The specs with defaults filled in, as used: the classifier with the chosen values. */
   augmentationSpec: AugmentationSpec;
   classifierSpec: ClassifierSpec;
   seed: number;
-  /**
-   * Rows of the training part before augmentation; for a cycle-GAN augmentation, the rows after
-   * it. The inconsistency is historical (cycle-GAN rows used to be appended before this function
-   * saw the set) and kept so that results and memo entries recorded so far stay comparable.
-   */
+  /** Real training rows of the fold (before augmentation, early-stopping rows included), for every method alike. */
   trainRows: number;
+  /** Synthetic rows added to the rows the classifier fitted. */
+  addedRows: number;
+  /** Real training rows held out for early stopping (0 when the classifier does not early-stop). */
+  validationRows: number;
   testRows: number;
+  /** Present when a hyperparameter was selected (the spec had a `select` set). */
+  selection?: FoldSelection;
 }
 
 export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEvaluation> {
   const augmentationSpec = parseSpec(augmentationSpecSchema, input.augmentation, 'augmentation');
-  const classifierSpec = parseSpec(classifierSpecSchema, input.classifier, 'classifier');
+  const searchSpec = parseSpec(classifierSearchSpecSchema, input.classifier, 'classifier');
+  const protocol = parseSpec(selectionProtocolSchema, input.selection ?? {}, 'selection');
   const { train, test, seed } = input;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new InputError({ field: 'seed', reason: `is ${seed}, not an unsigned 32-bit integer`, fix: 'derive seeds with deriveSeed()' });
-  }
+  checkSeed(seed, 'seed');
   checkSet(train, 'train');
   checkSet(test, 'test');
   checkCompatible(train, test);
+  if (input.trainSpeakers) checkSpeakers(input.trainSpeakers, train);
 
-  const augmented = applyAugmentation(train, augmentationSpec, seed, { generator: input.generator });
-  const model = await createClassifier(classifierSpec).fit(augmented.set, deriveSeed(seed, 'classifier'));
-  let predicted: Int32Array;
-  try {
-    predicted = model.predict(test.x, test.rows);
-  } finally {
-    model.dispose();
+  const candidates = candidateGrid(searchSpec);
+  let chosen = candidates[0] as Candidate;
+  let selection: FoldSelection | undefined;
+  if (selectedFields(searchSpec).length > 0) {
+    if (!input.trainSpeakers) {
+      throw new InputError({
+        field: 'trainSpeakers',
+        reason: `the classifier selects ${selectedFields(searchSpec).join(', ')} on inner splits by speaker, and the speaker of each training row was not given`,
+        fix: 'pass the speakers of the training rows (compute/folds/fold-sets.ts gives them as trainSpeakers)',
+      });
+    }
+    const foldsSeed = input.selectionSeed ?? deriveSeed(seed, 'selection-folds');
+    checkSeed(foldsSeed, 'selectionSeed');
+    const result = await selectHyperparameters({
+      real: train, speakers: input.trainSpeakers, candidates, augmentation: augmentationSpec, generator: input.generator,
+      seed, protocol, foldsSeed,
+    });
+    chosen = candidates[result.chosenIndex] as Candidate;
+    selection = { metric: result.metric, chosen: result.chosen, validationScore: result.validationScore, candidates: result.candidates };
   }
-  const confusion = confusionMatrix(test.y, predicted, train.classes.length);
+
+  // The refit: the chosen values on the whole outer training fold, augmented as the cell says.
+  const prepared = prepareTrainingRows({
+    real: train, speakers: input.trainSpeakers, augmentation: augmentationSpec, generator: input.generator, seed,
+    earlyStopping: earlyStoppingOf(chosen.spec),
+  });
+  const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows));
+  const confusion = confusionMatrix(test.y, predicted as Int32Array, train.classes.length);
   return {
     classes: [...train.classes],
     metrics: metricsFromConfusion(confusion),
     confusion,
-    augmentation: augmented.report,
+    augmentation: prepared.augmentation,
     augmentationSpec,
-    classifierSpec,
+    classifierSpec: chosen.spec,
     seed,
-    trainRows: augmentationSpec.method === 'cyclegan' ? augmented.set.rows : train.rows,
+    trainRows: train.rows,
+    addedRows: prepared.augmentation.rowsAfter - prepared.augmentation.rowsBefore,
+    validationRows: prepared.validationRows,
     testRows: test.rows,
+    ...(selection ? { selection } : {}),
   };
 }
 
@@ -84,6 +132,20 @@ function parseSpec<T extends z.ZodType>(schema: T, value: unknown, field: string
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new InputError({ field, reason: `invalid spec: ${describeZodError(parsed.error, { prefix: [field] })}`, fix: 'correct the fields named above' });
+}
+
+function checkSeed(seed: number, field: string): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InputError({ field, reason: `is ${seed}, not an unsigned 32-bit integer`, fix: 'derive seeds with deriveSeed()' });
+  }
+}
+
+function checkSpeakers(speakers: readonly string[], train: LabelledSet): void {
+  if (speakers.length !== train.rows) {
+    throw new InputError({ field: 'trainSpeakers', reason: 'there must be one speaker per training row', expected: train.rows, actual: speakers.length });
+  }
+  const bad = speakers.findIndex((s) => typeof s !== 'string' || s === '');
+  if (bad >= 0) throw new InputError({ field: `trainSpeakers[${bad}]`, reason: 'training row has no speaker', fix: 'give every corpus entry a speaker id' });
 }
 
 function checkSet(set: LabelledSet, field: 'train' | 'test'): void {

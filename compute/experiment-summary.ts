@@ -2,7 +2,8 @@
  * From the evaluations of one cell (every fold x repeat) to the numbers a table reports: per
  * repeat, the confusion matrices of all folds are pooled and WA and UAR computed on the pool;
  * then mean and sample standard deviation over repeats. Per-fold UARs (mean over repeats) are
- * kept for paired tests between methods.
+ * kept for paired tests between methods (compute/experiment-comparisons.ts). Also the shape of an
+ * evaluation as the experiment records it, model selection included.
  */
 import { metricsFromConfusion, sumConfusionMatrices, summariseRepeats, type ConfusionMatrix, type RepeatSummary } from './metrics';
 
@@ -12,6 +13,33 @@ export interface CellEvaluation {
   wa: number;
   uar: number;
   confusion: ConfusionMatrix;
+}
+
+/**
+ * What an evaluation that chose its hyperparameters inside the outer fold records: the chosen
+ * values, their validation score and every candidate's (written by the model selection of the
+ * evaluation; kept here as the shape the experiment's results carry to the report).
+ */
+export interface EvaluationSelection {
+  /** The validation metric, e.g. 'uar'. */
+  metric: string;
+  /** Hyperparameter name -> chosen value. */
+  chosen: Record<string, number>;
+  /** The chosen candidate's validation score (a fraction). */
+  validationScore: number;
+  candidates: { values: Record<string, number>; score: number }[];
+}
+
+/**
+ * One evaluation as an experiment records it (results.json on the parent run): its cell, scores,
+ * what augmentation added, and what model selection chose and validated on, when it ran.
+ */
+export interface RecordedEvaluation extends CellEvaluation {
+  cellId: string;
+  addedPerClass?: Record<string, number>;
+  selection?: EvaluationSelection;
+  /** Real training rows held out before augmentation for validation (selection, early stopping). */
+  validationRows?: number;
 }
 
 export interface CellSummary {

@@ -5,7 +5,8 @@
  */
 import type { AmountSpec } from '../compute/augment/amount';
 import { augmentationOptionBlocks, type AugmentationMethod, type AugmentationSpecInput } from '../compute/augment/augmentation-spec';
-import type { ClassifierKind, ClassifierSpecInput } from '../compute/classify/classifier-spec';
+import { selectedFields, type ClassifierKind, type ClassifierSpecInput } from '../compute/classify/classifier-spec';
+import { selectionProtocolSchema, type SelectionProtocol } from '../compute/select/selection-protocol';
 import type { GanLoss } from '../foundation/gan-loss';
 import { methodDisplayName } from './method-display-name';
 import type { ExperimentConfig } from './schema/experiment';
@@ -20,6 +21,8 @@ export interface Cell {
   classifier: ClassifierKind;
   augmentation: AugmentationSpecInput;
   classifierSpec: ClassifierSpecInput;
+  /** The config's inner protocol, on cells whose classifier has a `{ select: [...] }` set only (others stay as they were). */
+  selection?: SelectionProtocol;
 }
 
 export function amountLabel(amount: AmountSpec): string {
@@ -52,6 +55,7 @@ export function planCells(config: ExperimentConfig): Cell[] {
           classifier,
           augmentation,
           classifierSpec: { kind: classifier, ...config[classifier] } as ClassifierSpecInput,
+          ...(selectedFields(config[classifier]).length > 0 ? { selection: selectionProtocolSchema.parse(config.protocol.selection ?? {}) } : {}),
         });
       }
     }

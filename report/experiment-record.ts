@@ -1,14 +1,15 @@
 /**
  * Everything a report reads from MLflow about one experiment: its parent run, results.json, the
- * per-cell summary metrics (as logged on the parent run: `<cellId>/wa_mean`, ...), and its
- * nested GAN runs.
+ * recorded config (config.json: seed, declared comparisons, protocol), the per-cell summary
+ * metrics (as logged on the parent run: `<cellId>/wa_mean`, ...), and its nested GAN runs.
  */
 import { InputError } from '../foundation/errors';
-import type { GanLoss } from '../foundation/gan-loss';
+import { GAN_LOSSES, type GanLoss } from '../foundation/gan-loss';
 import type { MlflowClient } from '../tracking/mlflow-client';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { Run } from '../tracking/mlflow-schemas';
 import { KIND_TAG, searchAll, tagOf } from './report-target';
+import { parseRecordedConfig, type RecordedConfig } from './recorded-config';
 import { parseResultsJson, type ResultsJson } from './results-schema';
 
 export interface CellMetrics {
@@ -26,6 +27,8 @@ export interface GanRunRecord {
   /** Fold name (param `fold`), when logged. */
   fold: string | undefined;
   loss: GanLoss;
+  /** The repeat a per-repeat GAN was trained for (tag `serflow.repeat`); undefined for a GAN shared by every repeat. */
+  repeat: number | undefined;
   /** Store key of the final checkpoint. */
   ganKey: string | undefined;
   /** Latest value of each metric of the run. */
@@ -37,6 +40,8 @@ export interface ExperimentRecord {
   /** The run's name (the experiment config's name). */
   name: string;
   results: ResultsJson;
+  /** The recorded config; undefined when the run has no config.json (the report then says so). */
+  config: RecordedConfig | undefined;
   cellMetrics: Record<string, CellMetrics>;
   ganRuns: GanRunRecord[];
 }
@@ -51,6 +56,12 @@ export async function loadExperimentRecord(mlflow: MlflowClient, run: Run): Prom
     throw new InputError({ field: `run ${runId}`, reason: `has no results.json (status ${run.info.status}): the experiment has not finished`, fix: 'wait for the experiment to finish, or resume it with serflow run' });
   }
   const results = parseResultsJson(bytes, runId);
+  let config: RecordedConfig | undefined;
+  try {
+    config = parseRecordedConfig(await mlflow.downloadRunArtifact(run, 'config.json'), runId);
+  } catch (error) {
+    if (!isMlflowNotFound(error)) throw error;
+  }
   const logged = new Map(run.data.metrics.map((m) => [m.key, m.value]));
   const cellMetrics: Record<string, CellMetrics> = {};
   for (const cell of results.cells) {
@@ -64,22 +75,29 @@ export async function loadExperimentRecord(mlflow: MlflowClient, run: Run): Prom
     }
   }
   const found = await searchAll(mlflow, [run.info.experiment_id], `tags.\`mlflow.parentRunId\` = '${runId}' and tags.\`${KIND_TAG}\` = 'gan'`);
-  // Newest first, so that when a (fold, loss) was trained twice (e.g. after a GAN config change) the newest wins.
+  // Newest first, so that when a (fold, loss, repeat) was trained twice (e.g. after a GAN config change) the newest wins.
   found.sort((a, b) => (b.info.start_time ?? 0) - (a.info.start_time ?? 0));
   const seen = new Set<string>();
   const ganRuns = found
     .flatMap((r): GanRunRecord[] => {
       const loss = tagOf(r, 'serflow.loss');
       const foldIndex = Number(tagOf(r, 'serflow.fold_index'));
+      const repeatTag = tagOf(r, 'serflow.repeat');
+      const repeat = repeatTag === undefined ? undefined : Number(repeatTag);
+      const id = `${foldIndex}/${loss}/${repeat ?? 'shared'}`;
       // A GAN run still training (or from an older version) has no fold/loss tags yet: not reportable.
-      if ((loss !== 'ce' && loss !== 'wdiv') || !Number.isInteger(foldIndex) || seen.has(`${foldIndex}/${loss}`)) return [];
-      seen.add(`${foldIndex}/${loss}`);
+      if (!isGanLoss(loss) || !Number.isInteger(foldIndex) || seen.has(id)) return [];
+      seen.add(id);
       return [{
-        runId: r.info.run_id, foldIndex, loss, ganKey: tagOf(r, 'serflow.gan_key'),
+        runId: r.info.run_id, foldIndex, loss, repeat, ganKey: tagOf(r, 'serflow.gan_key'),
         fold: r.data.params.find((p) => p.key === 'fold')?.value,
         metrics: new Map(r.data.metrics.map((m) => [m.key, m.value])),
       }];
     })
-    .sort((a, b) => a.foldIndex - b.foldIndex || a.loss.localeCompare(b.loss));
-  return { run, name: run.info.run_name ?? runId, results, cellMetrics, ganRuns };
+    .sort((a, b) => a.foldIndex - b.foldIndex || a.loss.localeCompare(b.loss) || (a.repeat ?? -1) - (b.repeat ?? -1));
+  return { run, name: run.info.run_name ?? runId, results, config, cellMetrics, ganRuns };
+}
+
+function isGanLoss(value: string | undefined): value is GanLoss {
+  return (GAN_LOSSES as readonly (string | undefined)[]).includes(value);
 }

@@ -6,8 +6,9 @@
  * Layout of the folder (a sweep gets one sub-folder per experiment, and one report.html and
  * table1 for all):
  *   report.html                     self-contained page: table, figures (inline SVG), captions
- *   report.json                     the table's numbers, figure list, coverage, warnings
- *   table1.md | table1.csv          Table 1 (CSV: fractions at full precision)
+ *   report.json                     the table's numbers, comparisons, chosen hyperparameters, figure list, coverage, warnings
+ *   table1.md                       protocol, Table 1, the comparisons, the chosen hyperparameters per fold
+ *   table1.csv | comparisons.csv    Table 1 and the comparisons (fractions at full precision)
  *   <figure>.svg | .png | .vl.json  each figure, with its Vega-Lite spec
  * Figures: uar-vs-samples (Figs 5-9), map-pca / map-umap (Fig 10), gan-losses, confusion.
  * A figure without data (no GAN runs, a baseline-only experiment) is skipped with a warning.
@@ -24,11 +25,13 @@ import { confusionHeatmapsSpec, confusionPanels } from './charts/confusion-heatm
 import { embeddingMapSpec } from './charts/embedding-map';
 import { ganLossCurvesSpec } from './charts/gan-loss-curves';
 import type { EmbeddingMaps, EmbeddingMethod } from './embedding-maps';
-import { loadExperimentRecord, type ExperimentRecord } from './experiment-record';
+import { loadExperimentRecord, type ExperimentRecord, type GanRunRecord } from './experiment-record';
 import { renderChart } from './render-chart';
+import { describeProtocol, protocolHtml, protocolMarkdown, type ProtocolLine } from './protocol-description';
 import { renderReportHtml, type HtmlFigure, type HtmlSection } from './report-html';
 import type { ReportTarget } from './report-target';
-import { buildTableOne, tableOneCsv, tableOneHtml, tableOneMarkdown, type TableOne } from './table-one';
+import { buildSelectionTables, selectionHtml, selectionMarkdown, type CellSelection } from './selection-table';
+import { buildTableOne, comparisonsCsv, comparisonsHtml, tableOneCsv, tableOneHtml, tableOneMarkdown, type TableOne } from './table-one';
 
 export interface ReportDeps {
   mlflow: MlflowClient;
@@ -39,7 +42,7 @@ export interface ReportDeps {
 export interface ReportOptions {
   /** 2-D maps to draw. Default ['pca', 'umap']. */
   embeddings?: EmbeddingMethod[];
-  /** Significance level of the table's tests (Holm-adjusted). Default 0.05. */
+  /** Significance level of the primary comparisons (Holm-adjusted). Default 0.05. */
   alpha?: number;
   /** Upload the files under report/ on the parent run. Default true. */
   logArtifacts?: boolean;
@@ -63,6 +66,9 @@ export interface ExperimentReport {
   /** Sub-folder of the output folder ('' for a single experiment). */
   dir: string;
   table: TableOne;
+  protocol: ProtocolLine[];
+  /** Chosen hyperparameters per fold, per cell that selected any (empty: no model selection). */
+  selection: CellSelection[];
   figures: FigureRecord[];
   coverage?: EmbeddingMaps['coverage'];
   warnings: string[];
@@ -99,15 +105,10 @@ export async function generateReport(deps: ReportDeps, target: ReportTarget, out
     : `serflow report: ${experiments[0]?.name ?? target.run.info.run_id}`;
   if (target.kind === 'sweep') {
     // One table for the sweep: each experiment's rows, tagged with its name.
-    const md = experiments.map((e) => `## ${e.name}\n\n${tableOneMarkdown(e.table)}`).join('\n');
+    const md = experiments.map((e) => `## ${e.name}\n\n${experimentMarkdown(e, '###')}`).join('\n');
     files.set('table1.md', Buffer.from(`# Table 1, per experiment of the sweep\n\n${md}`));
-    const csvLines: string[] = [];
-    experiments.forEach((e, i) => {
-      const [header, ...rows] = tableOneCsv(e.table).trimEnd().split('\n');
-      if (i === 0) csvLines.push(`experiment,${header}`);
-      for (const row of rows) csvLines.push(`${csvField(e.name)},${row}`);
-    });
-    files.set('table1.csv', Buffer.from(`${csvLines.join('\n')}\n`));
+    files.set('table1.csv', Buffer.from(sweepCsv(experiments, (e) => tableOneCsv(e.table))));
+    files.set('comparisons.csv', Buffer.from(sweepCsv(experiments, (e) => comparisonsCsv(e.table))));
   }
   files.set('report.html', Buffer.from(renderReportHtml(title, sections, (options.generatedAt ?? new Date()).toISOString())));
   const summary: ReportSummary = {
@@ -135,10 +136,16 @@ async function experimentReport(
   const at = (name: string) => (dir ? `${dir}/${name}` : name);
   const warnings: string[] = [];
   const foldUar = Object.fromEntries(Object.entries(results.summaries).map(([id, s]) => [id, s.foldUar]));
-  const table = buildTableOne({ cells: results.cells, metrics: record.cellMetrics, foldUar, alpha: options.alpha ?? 0.05 });
-  files.set(at('table1.md'), Buffer.from(`# Table 1: ${record.name}\n\n${tableOneMarkdown(table)}`));
+  if (!record.config) warnings.push('the run has no config.json: the comparisons use the default family and seed 1, and the protocol is partly unknown');
+  const table = buildTableOne({
+    cells: results.cells, metrics: record.cellMetrics, foldUar, alpha: options.alpha ?? 0.05,
+    comparisons: record.config?.comparisons, seed: record.config?.protocol.seed ?? 1,
+  });
+  const protocol = describeProtocol({ config: record.config, results, comparisons: table.comparisons });
+  const selection = buildSelectionTables(results.cells, results.evaluations);
   files.set(at('table1.csv'), Buffer.from(tableOneCsv(table)));
-  if (!table.rows.some((r) => r.isBaseline)) warnings.push('no no-augmentation cell: no baseline row and no tests');
+  files.set(at('comparisons.csv'), Buffer.from(comparisonsCsv(table)));
+  if (!table.rows.some((r) => r.isBaseline)) warnings.push('no no-augmentation cell: no baseline row and no comparisons with it');
 
   const figures: FigureRecord[] = [];
   const htmlFigures: HtmlFigure[] = [];
@@ -164,7 +171,7 @@ async function experimentReport(
   // tfjs (for the GAN checkpoints) loads only when a report gets this far: a wrong id fails fast.
   const { buildEmbeddingMaps, loadGanLossPoints } = ganModules();
   try {
-    maps = await buildEmbeddingMaps(deps.store, results, record.ganRuns, { methods: options.embeddings ?? ['pca', 'umap'] });
+    maps = await buildEmbeddingMaps(deps.store, results, firstRepeatGans(record.ganRuns), { methods: options.embeddings ?? ['pca', 'umap'] });
   } catch (error) {
     warnings.push(`maps skipped: ${error instanceof Error ? error.message : String(error)}`);
     deps.logger?.warn({ runId: record.run.info.run_id, error: String(error) }, 'report: maps skipped');
@@ -184,7 +191,7 @@ async function experimentReport(
           caption: ['per class, 3-NN precision P (synthetic vectors inside the real class) and recall R (real vectors covered by the synthetic ones):', ...caption],
         }));
     }
-    const runs = record.ganRuns.filter((r) => r.foldIndex === maps.foldIndex);
+    const runs = firstRepeatGans(record.ganRuns).filter((r) => r.foldIndex === maps.foldIndex);
     const lossPoints = await loadGanLossPoints(deps.mlflow, runs, results.classes);
     if (lossPoints.length > 0) {
       await figure('gan-losses', 'GAN training losses per epoch',
@@ -209,8 +216,32 @@ async function experimentReport(
     ['folds', String(new Set(results.evaluations.map((e) => e.fold)).size)],
     ['repeats', String(new Set(results.evaluations.map((e) => e.repeat)).size)],
   ];
-  const report: ExperimentReport = { runId: record.run.info.run_id, name: record.name, dir, table, figures, ...(maps ? { coverage: maps.coverage } : {}), warnings };
-  return { report, section: { heading: record.name, facts, tableHtml: tableOneHtml(table), figures: htmlFigures, notes: warnings.map((w) => `Note: ${w}.`) } };
+  const report: ExperimentReport = { runId: record.run.info.run_id, name: record.name, dir, table, protocol, selection, figures, ...(maps ? { coverage: maps.coverage } : {}), warnings };
+  files.set(at('table1.md'), Buffer.from(`# Table 1: ${record.name}\n\n${experimentMarkdown(report, '##')}`));
+  return {
+    report,
+    section: {
+      heading: record.name, facts, protocolHtml: protocolHtml(protocol), tableHtml: tableOneHtml(table), comparisonsHtml: comparisonsHtml(table),
+      selectionHtml: selectionHtml(selection), figures: htmlFigures, notes: warnings.map((w) => `Note: ${w}.`),
+    },
+  };
+}
+
+/** An experiment's text report: protocol, Table 1 with its comparisons, chosen hyperparameters (headings one level below `level`). */
+function experimentMarkdown(e: ExperimentReport, level: '##' | '###'): string {
+  const md = [protocolMarkdown(e.protocol), tableOneMarkdown(e.table).replace(/^## /gm, `${level} `), selectionMarkdown(e.selection).replace(/^## /gm, `${level} `)];
+  return md.filter((part) => part !== '').join('\n');
+}
+
+/** One CSV for a sweep: each experiment's lines, prefixed with its name. */
+function sweepCsv(experiments: readonly ExperimentReport[], csv: (e: ExperimentReport) => string): string {
+  const lines: string[] = [];
+  experiments.forEach((e, i) => {
+    const [header, ...rows] = csv(e).trimEnd().split('\n');
+    if (i === 0) lines.push(`experiment,${header}`);
+    for (const row of rows) lines.push(`${csvField(e.name)},${row}`);
+  });
+  return `${lines.join('\n')}\n`;
 }
 
 function coverageCaption(maps: EmbeddingMaps): string[] {
@@ -237,3 +268,12 @@ function ganModules() {
   };
 }
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+
+/**
+ * One GAN per (fold, loss) for the maps and loss curves: the shared one, or repeat 0's when GANs
+ * were trained per repeat (the other repeats' GANs differ only by seed; their quality metrics
+ * stay on their MLflow runs).
+ */
+function firstRepeatGans(runs: readonly GanRunRecord[]): GanRunRecord[] {
+  return runs.filter((r) => (r.repeat ?? 0) === 0);
+}

@@ -1,6 +1,7 @@
 /**
- * The one self-contained HTML page of a report: the table and every figure, SVGs inline (no
- * external file, script or font), each with its caption.
+ * The one self-contained HTML page of a report: per experiment its facts, the protocol, Table 1,
+ * the comparisons (primary and exploratory), the chosen hyperparameters when model selection
+ * ran, and every figure, SVGs inline (no external file, script or font), each with its caption.
  */
 import { escapeHtml } from './table-one';
 
@@ -14,7 +15,13 @@ export interface HtmlSection {
   heading: string;
   /** Facts about the experiment: run id, dataset, folds... */
   facts: [string, string][];
+  /** The protocol paragraph (a list of what was done how); '' for none. */
+  protocolHtml?: string;
   tableHtml: string;
+  /** The comparisons between cells: design sentence, table, note. */
+  comparisonsHtml?: string;
+  /** Chosen hyperparameters per fold; '' when no cell selected anything (then no heading either). */
+  selectionHtml?: string;
   figures: HtmlFigure[];
   notes: string[];
 }
@@ -24,6 +31,7 @@ body { font-family: 'DejaVu Sans', Verdana, sans-serif; margin: 2em auto; max-wi
 h1 { font-size: 1.6em; } h2 { font-size: 1.35em; border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; } h3 { font-size: 1.1em; }
 table { border-collapse: collapse; font-size: .9em; } th, td { border: 1px solid #ccc; padding: .25em .6em; } th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; } tr.baseline td { background: #f7f7f7; font-weight: bold; } tr.significant td { background: #eaf5ea; }
+tr.group th { text-align: left; background: #e8eef7; } tr.exploratory td { color: #555; } p.design { max-width: 1100px; } ul.protocol { font-size: .9em; max-width: 1100px; }
 dl.facts { display: grid; grid-template-columns: max-content auto; gap: .1em 1em; font-size: .9em; } dl.facts dt { color: #555; } dl.facts dd { margin: 0; font-family: monospace; }
 figure { margin: 1.5em 0; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: .9em; color: #333; max-width: 1100px; }
 p.note { font-size: .85em; color: #444; max-width: 1100px; }
@@ -35,7 +43,10 @@ export function renderReportHtml(title: string, sections: readonly HtmlSection[]
     const facts = s.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
     const figures = s.figures.map((f) => `<figure>\n<h3>${escapeHtml(f.title)}</h3>\n${uniqueIds(f.svg, `fig${++figureNumber}-`)}\n<figcaption>${escapeHtml(f.caption)}</figcaption>\n</figure>`).join('\n');
     const notes = s.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
-    return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n<h3>Table 1: WA and UAR per method and classifier</h3>\n${s.tableHtml}\n${figures}\n${notes}\n</section>`;
+    const protocol = s.protocolHtml ? `<h3>Protocol</h3>\n${s.protocolHtml}` : '';
+    const comparisons = s.comparisonsHtml ? `<h3>Comparisons</h3>\n${s.comparisonsHtml}` : '';
+    const selection = s.selectionHtml ? `<h3>Chosen hyperparameters per fold</h3>\n${s.selectionHtml}` : '';
+    return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n${protocol}<h3>Table 1: WA and UAR per method and classifier</h3>\n${s.tableHtml}\n${comparisons}${selection}${figures}\n${notes}\n</section>`;
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by serflow report from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
 }

@@ -9,6 +9,16 @@ import { describeZodError } from '../foundation/zod-issues';
 
 const confusion = z.array(z.array(z.number().nonnegative()));
 const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });
+const hyperparameters = z.record(z.string(), z.number());
+
+/** What model selection inside the outer fold chose (compute/experiment-summary.ts EvaluationSelection). */
+export const selectionSchema = z.object({
+  metric: z.string(),
+  chosen: hyperparameters,
+  validationScore: z.number(),
+  candidates: z.array(z.object({ values: hyperparameters, score: z.number() })),
+});
+export type ReportSelection = z.infer<typeof selectionSchema>;
 
 export const reportCellSchema = z.object({
   id: z.string().min(1),
@@ -32,6 +42,9 @@ export const resultsJsonSchema = z.object({
     uar: z.number(),
     confusion,
     addedPerClass: z.record(z.string(), z.number()).optional(),
+    // Absent in runs without model selection, and in runs recorded before it existed.
+    selection: selectionSchema.optional(),
+    validationRows: z.number().int().nonnegative().optional(),
   })),
 });
 export type ResultsJson = z.infer<typeof resultsJsonSchema>;

@@ -1,32 +1,21 @@
 /**
  * Table 1 of the paper, from what MLflow holds: per method x amount x classifier, WA and UAR
- * (mean ± sample std over repeats), and for every augmented cell a paired Wilcoxon signed-rank
- * test of its per-fold UARs against the no-augmentation cell of the same classifier.
+ * (mean ± sample std over repeats), and below it the comparisons between cells.
  *
- * The family of tests is every augmented cell of the experiment; significance is decided on
- * Holm-adjusted p-values at alpha (default 0.05), and the raw p is shown too. Per-fold UARs are
- * the means over repeats (results.json summaries[cell].foldUar); folds are paired by name.
+ * The comparisons are recomputed here with compute/experiment-comparisons.ts, the code the
+ * experiment ran when it logged comparisons.json on its parent run, from the same inputs
+ * (results.json's per-fold UARs, config.json's declared comparisons and seed; the bootstrap is
+ * seeded), so the numbers are the logged ones; recomputing also serves runs finished before
+ * comparisons.json existed and lets `alpha` be chosen at report time. Holm runs over the
+ * primary (declared) comparisons only; the other augmented cells against no augmentation are
+ * exploratory, raw p only. Per-fold UARs are the means over repeats; folds are paired by name.
  */
-import { holmAdjust } from '../compute/statistics/holm-adjustment';
-import { wilcoxonSignedRank } from '../compute/statistics/wilcoxon-signed-rank';
+import {
+  COMPARISON_HEADER, compareCells, comparisonDisplayRows, comparisonsNote, describeComparisonDesign, renderComparisonsMarkdown,
+  type ComparisonRequest, type ExperimentComparisons,
+} from '../compute/experiment-comparisons';
 import type { CellMetrics } from './experiment-record';
 import type { ReportCell } from './results-schema';
-
-export interface BaselineComparison {
-  /** Folds present in both cells. */
-  folds: number;
-  /** Mean over folds of (cell UAR - baseline UAR), fraction. */
-  meanFoldUarDifference: number;
-  wPlus: number;
-  wMinus: number;
-  /** Folds with equal UARs, dropped by the test. */
-  zeros: number;
-  pValue: number;
-  pHolm: number;
-  rankBiserial: number | null;
-  /** pHolm < alpha. */
-  significant: boolean;
-}
 
 export interface TableOneRow {
   cellId: string;
@@ -35,20 +24,24 @@ export interface TableOneRow {
   classifier: string;
   isBaseline: boolean;
   metrics: CellMetrics;
-  /** Absent for the baseline rows and when the classifier has no baseline cell. */
-  comparison?: BaselineComparison;
 }
 
 export interface TableOne {
   alpha: number;
   correction: 'holm';
   rows: TableOneRow[];
+  comparisons: ExperimentComparisons;
 }
 
 export interface TableOneInput {
   cells: readonly ReportCell[];
   metrics: Readonly<Record<string, CellMetrics>>;
   foldUar: Readonly<Record<string, Record<string, number>>>;
+  /** The config's declared comparisons; absent: every augmented cell vs none (not pre-declared). */
+  comparisons?: readonly ComparisonRequest[] | undefined;
+  /** The experiment's base seed (protocol.seed): the bootstrap's seeds derive from it. */
+  seed: number;
+  /** Significance level of the Holm-adjusted p. Default 0.05. */
   alpha?: number;
 }
 
@@ -58,99 +51,66 @@ export function buildTableOne(input: TableOneInput): TableOne {
   const isBaseline = (c: ReportCell) => c.augmentation.method === 'none';
   // Baselines first, then the config's order of methods and amounts.
   const ordered = [...present.filter(isBaseline), ...present.filter((c) => !isBaseline(c))];
-  const baselineOf = new Map(present.filter(isBaseline).map((c) => [c.classifier, c]));
-  const rows: TableOneRow[] = [];
-  const tested: { row: TableOneRow; p: number }[] = [];
-  for (const cell of ordered) {
-    const row: TableOneRow = { cellId: cell.id, method: cell.method, amount: cell.amount, classifier: cell.classifier, isBaseline: isBaseline(cell), metrics: input.metrics[cell.id] as CellMetrics };
-    const baseline = baselineOf.get(cell.classifier);
-    const mine = input.foldUar[cell.id];
-    const theirs = baseline ? input.foldUar[baseline.id] : undefined;
-    if (!row.isBaseline && mine && theirs) {
-      const folds = Object.keys(mine).filter((f) => theirs[f] !== undefined).sort();
-      if (folds.length > 0) {
-        const x = folds.map((f) => mine[f] as number);
-        const y = folds.map((f) => theirs[f] as number);
-        const test = wilcoxonSignedRank(x, y);
-        row.comparison = {
-          folds: folds.length,
-          meanFoldUarDifference: x.reduce((s, v, i) => s + v - (y[i] as number), 0) / folds.length,
-          wPlus: test.wPlus, wMinus: test.wMinus, zeros: test.zeros, pValue: test.pValue, pHolm: Number.NaN,
-          rankBiserial: test.rankBiserial, significant: false,
-        };
-        tested.push({ row, p: test.pValue });
-      }
-    }
-    rows.push(row);
-  }
-  const adjusted = holmAdjust(tested.map((t) => t.p));
-  tested.forEach(({ row }, i) => {
-    const c = row.comparison as BaselineComparison;
-    c.pHolm = adjusted[i] as number;
-    c.significant = c.pHolm < alpha;
-  });
-  return { alpha, correction: 'holm', rows };
+  const rows = ordered.map((cell): TableOneRow => ({
+    cellId: cell.id, method: cell.method, amount: cell.amount, classifier: cell.classifier, isBaseline: isBaseline(cell), metrics: input.metrics[cell.id] as CellMetrics,
+  }));
+  const comparisons = compareCells({ cells: input.cells, foldUar: input.foldUar, requests: input.comparisons, seed: input.seed, alpha });
+  return { alpha, correction: 'holm', rows, comparisons };
 }
 
 const pct = (v: number): string => (100 * v).toFixed(2);
 const meanStd = (mean: number, std: number | null): string => `${pct(mean)} ± ${std === null ? '-' : pct(std)}`;
-const pValue = (p: number): string => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 /** The table's cells as text, shared by the Markdown and HTML renderings. */
 function displayRows(table: TableOne): string[][] {
-  return table.rows.map((r) => {
-    const c = r.comparison;
-    return [
-      r.isBaseline ? `${r.method} (baseline)` : r.method,
-      r.amount,
-      r.classifier.toUpperCase(),
-      meanStd(r.metrics.waMean, r.metrics.waStd),
-      meanStd(r.metrics.uarMean, r.metrics.uarStd),
-      c ? `${c.meanFoldUarDifference >= 0 ? '+' : ''}${pct(c.meanFoldUarDifference)}` : '',
-      c ? String(c.folds - c.zeros) : '',
-      c ? pValue(c.pValue) : '',
-      c ? pValue(c.pHolm) : '',
-      c && c.rankBiserial !== null ? c.rankBiserial.toFixed(2) : '',
-      c ? (c.significant ? 'yes' : 'no') : '',
-    ];
-  });
+  return table.rows.map((r) => [
+    r.isBaseline ? `${r.method} (baseline)` : r.method,
+    r.amount,
+    r.classifier.toUpperCase(),
+    meanStd(r.metrics.waMean, r.metrics.waStd),
+    meanStd(r.metrics.uarMean, r.metrics.uarStd),
+  ]);
 }
 
-const HEADER = ['method', 'amount', 'classifier', 'WA % (mean ± std)', 'UAR % (mean ± std)', 'Δ fold UAR (pp)', 'n', 'p', 'p (Holm)', 'r (rank-biserial)', 'significant'];
+const HEADER = ['method', 'amount', 'classifier', 'WA % (mean ± std)', 'UAR % (mean ± std)'];
 
-export function tableOneNote(table: TableOne): string {
-  return (
-    `WA and UAR: mean ± sample standard deviation over repeats, each repeat pooled over folds. ` +
-    `Each augmented row is compared with the no-augmentation row of the same classifier by a two-sided Wilcoxon signed-rank test ` +
-    `over the per-fold UARs (fold UAR = mean over repeats): Δ = mean over folds of the difference in percentage points; ` +
-    `n = folds with a non-zero difference (folds with equal UARs are dropped, Wilcoxon's convention); ` +
-    `p is exact (the permutation distribution of the signed ranks, mid-ranks for ties); ` +
-    `r = matched-pairs rank-biserial correlation (W+ − W−)/(W+ + W−), positive when augmentation helps. ` +
-    `Significant: Holm-adjusted p < ${table.alpha} over the ${table.rows.filter((r) => r.comparison).length} comparisons of this table. ` +
-    `With n folds the smallest possible two-sided p is 2/2^n.`
-  );
+export function tableOneNote(): string {
+  return 'WA and UAR: mean ± sample standard deviation over repeats, each repeat pooled over folds. The comparisons between cells follow the table.';
 }
 
+/** Table 1, then the comparisons (design sentence, primary and exploratory rows, how they are computed). */
 export function tableOneMarkdown(table: TableOne): string {
   const escape = (s: string) => s.replace(/\|/g, '\\|');
   const lines = [`| ${HEADER.join(' | ')} |`, `|${HEADER.map(() => '---').join('|')}|`];
   for (const cells of displayRows(table)) lines.push(`| ${cells.map(escape).join(' | ')} |`);
-  return `${lines.join('\n')}\n\n${tableOneNote(table)}\n`;
+  return `${lines.join('\n')}\n\n${tableOneNote()}\n\n## Comparisons\n\n${renderComparisonsMarkdown(table.comparisons)}`;
 }
 
-/** Machine-readable: fractions (not percent) at full precision, empty where not applicable. */
+const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const num = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '' : String(v));
+
+/** Machine-readable Table 1: fractions (not percent) at full precision, empty where not applicable. */
 export function tableOneCsv(table: TableOne): string {
-  const header = ['cell', 'method', 'amount', 'classifier', 'baseline', 'wa_mean', 'wa_std', 'uar_mean', 'uar_std', 'folds', 'zeros', 'mean_fold_uar_diff', 'w_plus', 'w_minus', 'p_value', 'p_holm', 'rank_biserial', 'significant'];
-  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const num = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '' : String(v));
+  const header = ['cell', 'method', 'amount', 'classifier', 'baseline', 'wa_mean', 'wa_std', 'uar_mean', 'uar_std'];
   const lines = [header.join(',')];
   for (const r of table.rows) {
-    const c = r.comparison;
     lines.push([
       r.cellId, r.method, r.amount, r.classifier, String(r.isBaseline),
       num(r.metrics.waMean), num(r.metrics.waStd), num(r.metrics.uarMean), num(r.metrics.uarStd),
-      num(c?.folds), num(c?.zeros), num(c?.meanFoldUarDifference), num(c?.wPlus), num(c?.wMinus), num(c?.pValue), num(c?.pHolm), num(c?.rankBiserial),
-      c ? String(c.significant) : '',
+    ].map(quote).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Machine-readable comparisons: one line each, fractions; p_holm and significant empty for exploratory ones. */
+export function comparisonsCsv(table: TableOne): string {
+  const header = ['id', 'role', 'a', 'b', 'classifier', 'amount', 'cell_a', 'cell_b', 'folds', 'zeros', 'delta_median', 'ci_low', 'ci_high', 'delta_mean', 'w_plus', 'w_minus', 'rank_biserial', 'p_raw', 'p_holm', 'significant'];
+  const lines = [header.join(',')];
+  for (const c of table.comparisons.comparisons) {
+    lines.push([
+      c.id, c.role, c.a, c.b, c.classifier, c.amount ?? '', c.cellA, c.cellB, num(c.folds), num(c.zeros),
+      num(c.deltaMedian), num(c.ci.low), num(c.ci.high), num(c.deltaMean), num(c.wPlus), num(c.wMinus), num(c.rankBiserial),
+      num(c.pRaw), num(c.pHolm), c.significant === null ? '' : String(c.significant),
     ].map(quote).join(','));
   }
   return lines.join('\n') + '\n';
@@ -164,8 +124,34 @@ export function tableOneHtml(table: TableOne): string {
   const head = `<tr>${HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = displayRows(table).map((cells, i) => {
     const row = table.rows[i] as TableOneRow;
-    const cls = row.isBaseline ? ' class="baseline"' : row.comparison?.significant ? ' class="significant"' : '';
-    return `<tr${cls}>${cells.map((c, j) => `<td${j >= 3 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
+    return `<tr${row.isBaseline ? ' class="baseline"' : ''}>${cells.map((c, j) => `<td${j >= 3 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`;
   });
-  return `<table class="table-one">\n<thead>${head}</thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n<p class="note">${escapeHtml(tableOneNote(table))}</p>\n`;
+  return `<table class="table-one">\n<thead>${head}</thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n<p class="note">${escapeHtml(tableOneNote())}</p>\n`;
+}
+
+/**
+ * The comparisons as HTML: the design sentence above, primary rows (Holm family) then
+ * exploratory rows under their own headings, significant primary rows highlighted.
+ */
+export function comparisonsHtml(table: TableOne): string {
+  const result = table.comparisons;
+  const rows = comparisonDisplayRows(result);
+  const width = COMPARISON_HEADER.length;
+  const group = (role: 'primary' | 'exploratory', title: string) => {
+    const members = result.comparisons.map((c, i) => ({ c, cells: rows[i] as string[] })).filter(({ c }) => c.role === role);
+    if (members.length === 0) return [];
+    return [
+      `<tr class="group"><th colspan="${width}">${escapeHtml(title)}</th></tr>`,
+      ...members.map(({ c, cells }) => `<tr class="${role}${c.significant ? ' significant' : ''}">${cells.map((v, j) => `<td${j >= 5 ? ' class="num"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`),
+    ];
+  };
+  const body = [
+    ...group('primary', result.preDeclared
+      ? `Primary: declared in the config; Holm over these ${result.primaryCount}`
+      : `Primary by default (not pre-declared): every augmented cell vs no augmentation; Holm over these ${result.primaryCount}`),
+    ...group('exploratory', 'Exploratory: every other augmented cell vs no augmentation; raw p only, no adjusted p, no claim of significance'),
+  ];
+  const head = `<tr>${COMPARISON_HEADER.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const skipped = result.skipped.length > 0 ? `<p class="note">Not computed: ${escapeHtml(result.skipped.map((s) => `${s.id} (${s.role}: ${s.reason})`).join('; '))}.</p>\n` : '';
+  return `<p class="design">${escapeHtml(describeComparisonDesign(result))}</p>\n<table class="comparisons">\n<thead>${head}</thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>\n<p class="note">${escapeHtml(comparisonsNote(result))}</p>\n${skipped}`;
 }

@@ -32,8 +32,8 @@ export interface FoldSetsRef {
 }
 
 /**
- * A fold's training and test sets, z-normalised on the training rows (compute/folds/fold-sets.ts),
- * read from the store through the worker's caches.
+ * A fold's training and test sets, z-normalised on the training rows, and the speaker of each
+ * training row (compute/folds/fold-sets.ts), read from the store through the worker's caches.
  */
 export async function loadFoldSets(store: ArtifactStore, ref: FoldSetsRef): Promise<FoldSets & { fold: FoldDefinition }> {
   const matrix = await loadFeatureMatrix(store, ref.featureKey);

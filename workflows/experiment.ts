@@ -131,7 +131,9 @@ export async function runExperiment(
   const memoLookups = 1 + evaluations.length + foldResults.reduce((n, r) => n + r.gans.length, 0);
   const summary = await activities.finishExperiment({
     tracking, cells, classes: features.classes,
-    evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass }) => ({ cellId, fold, repeat, wa, uar, confusion, addedPerClass })),
+    evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass, selection, validationRows }) => ({
+      cellId, fold, repeat, wa, uar, confusion, addedPerClass, ...(selection ? { selection } : {}), ...(validationRows !== undefined ? { validationRows } : {}),
+    })),
     features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
     memo: { hits: progress.memoHits, total: memoLookups },
   });

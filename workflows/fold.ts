@@ -1,6 +1,7 @@
 /**
- * One fold of an experiment: the fold's class GANs (one activity per adversarial loss, on the
- * compute queue), then every cell x repeat evaluation. Cells that need no GAN start at once.
+ * One fold of an experiment: the fold's class GANs (one activity per adversarial loss and repeat,
+ * or per loss when `gan.shareAcrossRepeats`, on the compute queue), then every cell x repeat
+ * evaluation. Cells that need no GAN start at once.
  *
  * The orchestration is runFold, a function over the activities it calls: foldWorkflow hands it
  * Temporal's activity proxies, the orchestration-overhead and sweep-scaling benchmarks hand it
@@ -8,11 +9,11 @@
  * which evaluations it runs with which inputs. runFold stays deterministic (no I/O, clock or
  * randomness): it runs inside the workflow sandbox.
  */
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { EvaluationResult } from '../activities/evaluation-activities';
-import type { TrainGansResult } from '../activities/gan-activities';
+import type { TrainGansInput, TrainGansResult } from '../activities/gan-activities';
 import type { Activities } from '../activities';
-import type { GanSpecInput } from '../compute/cyclegan/gan-spec';
+import type { GanSpec } from '../compute/cyclegan/gan-spec';
 import { ganLosses, type Cell } from '../configs/experiment-plan';
 import type { GanLoss } from '../foundation/gan-loss';
 import { activityOptions, type OrchestrationSettings } from './activity-options';
@@ -23,7 +24,12 @@ export interface FoldWorkflowInput {
   foldsKey: string;
   foldIndex: number;
   cells: Cell[];
-  gan: GanSpecInput;
+  /**
+   * The config's `gan` block as the experiment schema parsed it. One parsed before
+   * `shareAcrossRepeats` existed (an experiment in flight or resumed from its recorded input)
+   * lacks it: it was written when every repeat shared its fold's GANs, and keeps doing so.
+   */
+  gan: GanSpec;
   repeats: number;
   baseSeed: number;
   experimentId: string;
@@ -38,7 +44,8 @@ export interface FoldEvaluation extends EvaluationResult {
 
 export interface FoldWorkflowResult {
   evaluations: FoldEvaluation[];
-  gans: (TrainGansResult & { loss: GanLoss })[];
+  /** One per GAN training: per loss and repeat (`repeat` set), or per loss when the repeats share them. */
+  gans: (TrainGansResult & { loss: GanLoss; repeat?: number })[];
 }
 
 export interface FoldProgress {
@@ -54,45 +61,89 @@ export type FoldActivities = Pick<Activities, 'trainClassGans' | 'evaluate'>;
 
 export const foldProgressQuery = defineQuery<FoldProgress>('progress');
 
-/** Nothing done yet, the totals known from the input. */
-export function initialFoldProgress(input: Pick<FoldWorkflowInput, 'cells' | 'repeats'>): FoldProgress {
-  return { gansDone: 0, gansTotal: ganLosses(input.cells).length, evaluationsDone: 0, evaluationsTotal: input.cells.length * input.repeats, memoHits: 0 };
-}
-
-export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkflowResult> {
-  const { trainClassGans } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
-  const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
-  const progress = initialFoldProgress(input);
-  setHandler(foldProgressQuery, () => progress);
-  return runFold(input, { trainClassGans, evaluate }, progress);
+/** How a fold runs that its input does not say: decided by the code path, not the config. */
+export interface FoldRunOptions {
+  /**
+   * Whether this code path may train GANs per repeat. foldWorkflow sets it from
+   * patched('gan-per-repeat'): false while replaying a fold workflow recorded before GANs per
+   * repeat existed, so its history replays as it was recorded (one GAN per loss). Default true:
+   * outside a workflow (the in-process benchmarks) there is no history to replay.
+   */
+  ganPerRepeatPatched?: boolean;
 }
 
 /**
- * A fold's activities in the order and concurrency a fold issues them: one GAN training per loss
- * (sorted) at once, then every cell x repeat evaluation, a cycle-GAN one as soon as its loss's GAN
- * is trained. Updates `progress` as activities finish.
+ * Whether the fold trains one GAN per (loss, repeat): only when its code path allows it and the
+ * config asks for it; a `gan` block without `shareAcrossRepeats` predates the field and shares
+ * (FoldWorkflowInput.gan says why).
  */
-export async function runFold(input: FoldWorkflowInput, activities: FoldActivities, progress: FoldProgress = initialFoldProgress(input)): Promise<FoldWorkflowResult> {
+export function gansPerRepeat(input: Pick<FoldWorkflowInput, 'gan'>, options: FoldRunOptions = {}): boolean {
+  return (options.ganPerRepeatPatched ?? true) && input.gan.shareAcrossRepeats === false;
+}
+
+/** Nothing done yet, the totals known from the input. */
+export function initialFoldProgress(input: Pick<FoldWorkflowInput, 'cells' | 'repeats' | 'gan'>, options: FoldRunOptions = {}): FoldProgress {
+  const gansTotal = ganLosses(input.cells).length * (gansPerRepeat(input, options) ? input.repeats : 1);
+  return { gansDone: 0, gansTotal, evaluationsDone: 0, evaluationsTotal: input.cells.length * input.repeats, memoHits: 0 };
+}
+
+export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkflowResult> {
+  // First, before any command: a history recorded before this patch has no marker here.
+  const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat') };
+  const { trainClassGans } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
+  const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
+  const progress = initialFoldProgress(input, options);
+  setHandler(foldProgressQuery, () => progress);
+  return runFold(input, { trainClassGans, evaluate }, progress, options);
+}
+
+/**
+ * A fold's activities in the order and concurrency a fold issues them: every GAN training at
+ * once (per repeat, then per loss, sorted: each repeat's GANs of every loss are scheduled before
+ * the next repeat's; or per loss when the repeats share them), then every cell x repeat
+ * evaluation, a cycle-GAN one as soon as its loss's GAN for its repeat is trained. Updates
+ * `progress` as activities finish.
+ */
+export async function runFold(
+  input: FoldWorkflowInput, activities: FoldActivities, progressIn?: FoldProgress, options: FoldRunOptions = {},
+): Promise<FoldWorkflowResult> {
   const { trainClassGans, evaluate } = activities;
+  const progress = progressIn ?? initialFoldProgress(input, options);
   const losses = ganLosses(input.cells);
-  const gans = new Map<GanLoss, Promise<TrainGansResult>>();
-  for (const loss of losses) {
-    gans.set(loss, trainClassGans({
-      featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
-      gan: { ...input.gan, loss }, seed: input.baseSeed,
-      experimentId: input.experimentId, parentRunId: input.parentRunId,
-    }).then((r) => {
-      progress.gansDone++;
-      if (r.memoHit) progress.memoHits++;
-      return r;
-    }));
+  const perRepeat = gansPerRepeat(input, options);
+  // A shared GAN's input is what it was before GANs per repeat (no repeat, no sharing flag), so
+  // its memo entry and its MLflow run stay those of earlier runs (the activity's memo key also
+  // leaves out a cycleLoss at 'mean': gan-spec.ts canonicalGanSpec).
+  const { shareAcrossRepeats: _sharing, ...gan } = input.gan;
+  // Not spelt like the evaluations' repeat loop below: the replay test's loader
+  // (test/support/extra-repeat-loader.cjs) finds that loop by its text, first match only.
+  const ganRepeats: (number | undefined)[] = perRepeat ? [...Array(input.repeats).keys()] : [undefined];
+  const ganId = (loss: GanLoss, repeat: number | undefined): string => (repeat === undefined ? loss : `${loss}#${repeat}`);
+  const trainings: { loss: GanLoss; repeat: number | undefined; result: Promise<TrainGansResult> }[] = [];
+  const gans = new Map<string, Promise<TrainGansResult>>();
+  for (const repeat of ganRepeats) {
+    for (const loss of losses) {
+      const training: TrainGansInput = {
+        featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+        gan: { ...gan, loss }, seed: input.baseSeed,
+        ...(repeat === undefined ? {} : { repeat }),
+        experimentId: input.experimentId, parentRunId: input.parentRunId,
+      };
+      const result = trainClassGans(training).then((r) => {
+        progress.gansDone++;
+        if (r.memoHit) progress.memoHits++;
+        return r;
+      });
+      trainings.push({ loss, repeat, result });
+      gans.set(ganId(loss, repeat), result);
+    }
   }
 
   const evaluations = await Promise.all(
     input.cells.flatMap((cell) =>
       Array.from({ length: input.repeats }, async (_, repeat): Promise<FoldEvaluation> => {
         // Only a cycle-GAN cell waits: the others are scheduled at once, beside the GAN trainings.
-        const gan = cell.augmentation.method === 'cyclegan' ? await gans.get(cell.augmentation.loss) : undefined;
+        const gan = cell.augmentation.method === 'cyclegan' ? await gans.get(ganId(cell.augmentation.loss, perRepeat ? repeat : undefined)) : undefined;
         const result = await evaluate({
           featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
           cell, repeat, baseSeed: input.baseSeed, runId: input.cellRuns[cell.id] as string,
@@ -104,6 +155,6 @@ export async function runFold(input: FoldWorkflowInput, activities: FoldActiviti
       }),
     ),
   );
-  const ganResults = await Promise.all(losses.map(async (loss) => ({ ...(await (gans.get(loss) as Promise<TrainGansResult>)), loss })));
+  const ganResults = await Promise.all(trainings.map(async ({ loss, repeat, result }) => ({ ...(await result), loss, ...(repeat === undefined ? {} : { repeat }) })));
   return { evaluations, gans: ganResults };
 }

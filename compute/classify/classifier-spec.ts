@@ -1,11 +1,22 @@
 /**
  * Classifier specs: the config boundary of the classifiers. The schemas are the types (z.infer);
  * strict objects, so a misspelt field is an error rather than a silently used default.
+ *
+ * Two views of each spec, written once: the concrete spec a classifier is fitted with
+ * (`svmSpecSchema`, `dnnSpecSchema`), and the search spec a config may give, where a numeric
+ * hyperparameter may also be a set to select from, `C: { select: [1e-4, 1e-3, 1e-2] }`
+ * (`svmSearchSpecSchema`, ...). The search schemas are the concrete ones with those fields
+ * widened by `selectable`, so every value of a set is checked by the field's own schema.
+ * compute/select picks one value per set inside each outer fold (nested, on the training
+ * speakers only).
  */
 import { z } from 'zod';
 
 /** Units per hidden layer at most: a typo like 8000000 is a config error naming the field, not an allocation of billions of weights. */
 const MAX_HIDDEN_UNITS = 10_000;
+
+/** Values in one `select` set at most: every value is fitted once per inner split. */
+export const MAX_SELECT_VALUES = 50;
 
 /**
  * Linear-kernel C-SVC, libsvm's algorithm (what scikit-learn's SVC(kernel='linear') runs).
@@ -23,11 +34,17 @@ export const svmSpecSchema = z.strictObject({
 export type SvmSpec = z.infer<typeof svmSpecSchema>;
 
 export const earlyStoppingSchema = z.strictObject({
-  /** Fraction of the training set held out (stratified per class) to watch the loss. Never the test set. */
+  /**
+   * Fraction of the real training rows held out to watch the loss: whole speakers, about this
+   * fraction of the rows, taken before augmentation (compute/evaluate/train-on-real-rows.ts).
+   * A DNN fitted directly without a validation set holds out this fraction of its own training
+   * set instead, stratified per class. Never the test set.
+   */
   validationFraction: z.number().gt(0).lt(0.5).default(0.1),
   /** Epochs without a better validation loss before training stops; the best weights are restored. */
   patience: z.number().int().positive().default(10),
 });
+export type EarlyStoppingSpec = z.infer<typeof earlyStoppingSchema>;
 
 /**
  * The paper's DNN: dense hidden layers with leaky ReLU, L2 on the kernels, glorot-uniform
@@ -50,21 +67,72 @@ export const dnnSpecSchema = z.strictObject({
 });
 export type DnnSpec = z.infer<typeof dnnSpecSchema>;
 
+/** The concrete specs, one value per hyperparameter: what a classifier is fitted with. */
 export const classifierSpecSchema = z.discriminatedUnion('kind', [svmSpecSchema, dnnSpecSchema]);
 export type ClassifierSpec = z.infer<typeof classifierSpecSchema>;
-/** What a config file may say: every field but `kind` may be left to its default. */
-export type ClassifierSpecInput = z.input<typeof classifierSpecSchema>;
 export type ClassifierKind = ClassifierSpec['kind'];
+
+/** A set of values to select from, as a config writes it. */
+export interface SelectSet {
+  select: number[];
+}
+
+/**
+ * A numeric field that may also be `{ select: [values] }`: the field's own schema (and default)
+ * for one value and for every value of the set, so `C: { select: [0] }` fails as `C: 0` does.
+ */
+function selectable(field: z.ZodDefault<z.ZodNumber>) {
+  const one = field.unwrap();
+  return z
+    .union([one, z.strictObject({ select: z.array(one).min(1).max(MAX_SELECT_VALUES) })], { error: 'expected a number or { select: [numbers] }' })
+    .default(field.def.defaultValue);
+}
+
+export function isSelectSet(value: unknown): value is SelectSet {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Partial<SelectSet>).select);
+}
+
+/**
+ * The search specs: the concrete ones with every numeric hyperparameter selectable. Solver and
+ * protocol settings (tolerance, cache size, the early-stopping hold-out) stay single values:
+ * they are not what a model selection chooses between.
+ */
+export const svmSearchSpecSchema = svmSpecSchema.extend({ C: selectable(svmSpecSchema.shape.C) });
+export const dnnSearchSpecSchema = dnnSpecSchema.extend({
+  epochs: selectable(dnnSpecSchema.shape.epochs),
+  batchSize: selectable(dnnSpecSchema.shape.batchSize),
+  lr: selectable(dnnSpecSchema.shape.lr),
+  l2: selectable(dnnSpecSchema.shape.l2),
+  leakyAlpha: selectable(dnnSpecSchema.shape.leakyAlpha),
+});
+export const classifierSearchSpecSchema = z.discriminatedUnion('kind', [svmSearchSpecSchema, dnnSearchSpecSchema]);
+export type ClassifierSearchSpec = z.infer<typeof classifierSearchSpecSchema>;
+/** What a config file (and a cell) may say: every field but `kind` may be left to its default, numeric hyperparameters may be `{ select: [...] }`. */
+export type ClassifierSpecInput = z.input<typeof classifierSearchSpecSchema>;
 
 /** Every classifier kind, read off the union above: the config's `classifiers` list follows it. */
 export const CLASSIFIER_KINDS = classifierSpecSchema.options.map((o) => o.shape.kind.value) as [ClassifierKind, ...ClassifierKind[]];
 
+/** The names of the fields of a (search) spec or config block that are sets to select from, sorted. */
+export function selectedFields(spec: object): string[] {
+  return Object.entries(spec).filter(([, v]) => isSelectSet(v)).map(([k]) => k).sort();
+}
+
+/**
+ * The early stopping of a concrete spec, for whoever prepares its training rows (the validation
+ * rows are taken before augmentation); undefined for a classifier that trains a fixed budget.
+ * A new classifier that early-stops says so here.
+ */
+export function earlyStoppingOf(spec: ClassifierSpec): EarlyStoppingSpec | undefined {
+  return spec.kind === 'dnn' ? spec.earlyStopping : undefined;
+}
+
 /**
  * Each classifier's options as an experiment config block (`svm: { C }`, `dnn: { hidden, ... }`):
- * its spec without `kind`, defaults filled in. A new classifier adds its schema to the union and
- * its block here; configs, cells and sweeps follow.
+ * its search spec without `kind`, defaults filled in. A new classifier adds its schemas to the
+ * unions and its block here; configs, cells and sweeps follow.
  */
 export const classifierOptionBlocks = {
-  svm: svmSpecSchema.omit({ kind: true }).prefault({}),
-  dnn: dnnSpecSchema.omit({ kind: true }).prefault({}),
+  svm: svmSearchSpecSchema.omit({ kind: true }).prefault({}),
+  dnn: dnnSearchSpecSchema.omit({ kind: true }).prefault({}),
 } satisfies Record<ClassifierKind, z.ZodType>;

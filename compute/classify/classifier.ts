@@ -10,7 +10,16 @@ export interface TrainedModel {
   dispose(): void;
 }
 
+export interface FitOptions {
+  /**
+   * Rows to watch for early stopping, kept apart from `train` by the caller: real rows of whole
+   * speakers, taken before augmentation (compute/evaluate/train-on-real-rows.ts). Used only by a
+   * classifier whose spec early-stops; the others train a fixed budget and ignore it.
+   */
+  validation?: LabelledSet;
+}
+
 export interface Classifier {
   /** Trains on `train`. Same set and seed give the same model. The seed must not be 0 for tfjs-based models. */
-  fit(train: LabelledSet, seed: number): Promise<TrainedModel>;
+  fit(train: LabelledSet, seed: number, options?: FitOptions): Promise<TrainedModel>;
 }

@@ -13,21 +13,24 @@
  * Determinism: every random draw comes from `Rng(seed)` (initial weights, the early-stopping
  * hold-out, the batch order). The same set and seed give the same weights on one machine.
  *
- * Early stopping (optional) holds out a stratified part of the TRAINING set, watches its
- * cross-entropy after every epoch, stops after `patience` epochs without improvement and restores
- * the best weights. The test set is never seen during fit.
+ * Early stopping (optional) watches the cross-entropy of validation rows after every epoch,
+ * stops after `patience` epochs without improvement and restores the best weights. The
+ * validation rows are the caller's (`fit(train, seed, { validation })`: evaluations hand in real
+ * rows of whole speakers taken before augmentation, so that synthetic rows and copies of
+ * training rows never decide when training stops); without them, for direct library use, a
+ * stratified part of `train` is held out. The test set is never seen during fit.
  *
  * Tensor discipline: fit() leaves exactly the model's weights alive; dispose() frees them, so
  * tf.memory().numTensors is the same before fit and after dispose.
  */
-import { NumericalError } from '../../foundation/errors';
+import { InputError, NumericalError } from '../../foundation/errors';
 import type { LabelledSet } from '../labelled-set';
 import { FusedAdam } from '../nn/fused-adam';
 import { ResourceVariable } from '../nn/resource-variable';
 import { glorotStackedMlp, stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from '../nn/stacked-mlp';
 import { Rng } from '../random';
 import { tf } from '../tf';
-import type { Classifier, TrainedModel } from './classifier';
+import type { Classifier, FitOptions, TrainedModel } from './classifier';
 import { dnnSpecSchema } from './classifier-spec';
 import type { DnnSpec } from './classifier-spec';
 
@@ -51,16 +54,20 @@ export class DnnClassifier implements Classifier {
     this.spec = dnnSpecSchema.parse({ ...spec, kind: 'dnn' });
   }
 
-  async fit(train: LabelledSet, seed: number): Promise<DnnModel> {
+  async fit(train: LabelledSet, seed: number, options: FitOptions = {}): Promise<DnnModel> {
     const spec = this.spec;
     const rng = new Rng(seed);
     const nClasses = train.classes.length;
     const { cols } = train;
+    const given = spec.earlyStopping ? options.validation : undefined;
+    if (given) checkValidationSet(given, train);
 
     const allRows = Array.from({ length: train.rows }, (_, i) => i);
-    const { fitRows, validationRows } = spec.earlyStopping
-      ? stratifiedHoldout(train.y, nClasses, spec.earlyStopping.validationFraction, rng)
-      : { fitRows: allRows, validationRows: [] as number[] };
+    // With the caller's validation rows every training row is fitted; without them (direct
+    // library use) a stratified part of `train` is held out, drawn first from the seed.
+    const { fitRows, validation } = !spec.earlyStopping ? { fitRows: allRows, validation: undefined }
+      : given ? { fitRows: allRows, validation: { set: given, rows: Array.from({ length: given.rows }, (_, i) => i) } }
+      : heldOutOf(train, stratifiedHoldout(train.y, nClasses, spec.earlyStopping.validationFraction, rng));
 
     const sizes = [cols, ...spec.hidden, nClasses];
     const shapes = stackedMlpShapes(1, sizes);
@@ -92,8 +99,8 @@ export class DnnClassifier implements Classifier {
           throw new NumericalError(`DNN training loss is ${total} in epoch ${epoch}`, { epoch, lr: spec.lr });
         }
         epochsTrained = epoch;
-        if (spec.earlyStopping && validationRows.length > 0) {
-          const loss = validationLoss(params, train, validationRows, nClasses, spec.leakyAlpha);
+        if (spec.earlyStopping && validation && validation.rows.length > 0) {
+          const loss = validationLoss(params, validation.set, validation.rows, nClasses, spec.leakyAlpha);
           if (loss < bestLoss) {
             bestLoss = loss;
             bestEpoch = epoch;
@@ -200,6 +207,23 @@ function validationLoss(params: ResourceVariable[], set: LabelledSet, rows: read
     const logProb = tf.logSoftmax(logits(params.map((p) => p.read()), xs, alpha));
     return tf.neg(tf.sum(tf.mul(ys, logProb), -1)).mean().dataSync()[0] as number;
   });
+}
+
+function heldOutOf(train: LabelledSet, holdout: { fitRows: number[]; validationRows: number[] }): { fitRows: number[]; validation: { set: LabelledSet; rows: number[] } } {
+  return { fitRows: holdout.fitRows, validation: { set: train, rows: holdout.validationRows } };
+}
+
+/** The caller's validation rows must be rows of the training set's kind: same dimension and classes. */
+function checkValidationSet(validation: LabelledSet, train: LabelledSet): void {
+  const sameClasses = validation.classes.length === train.classes.length && validation.classes.every((c, i) => c === train.classes[i]);
+  if (validation.cols !== train.cols || !sameClasses || validation.x.length !== validation.rows * validation.cols || validation.y.length !== validation.rows) {
+    throw new InputError({
+      field: 'validation',
+      reason: 'the early-stopping validation set does not fit the training set (another feature dimension, other classes or a wrong shape)',
+      expected: { cols: train.cols, classes: train.classes },
+      actual: { cols: validation.cols, classes: validation.classes, rows: validation.rows, values: validation.x.length },
+    });
+  }
 }
 
 /** Per class, round(fraction * n) rows go to validation (none when that would leave the class empty). */

@@ -1,4 +1,5 @@
-// Types for the part of libsvm-js 0.2.1 (an emscripten build of libsvm) that serflow uses.
+// Types for the part of libsvm-js 0.2.1 (an emscripten build of libsvm) that serflow uses: the
+// linear kernel, and the precomputed one (samples [serial number, K(i, 1), ..., K(i, n)]).
 declare module 'libsvm-js/wasm' {
   interface LibsvmOptions {
     type?: number | string;
@@ -21,7 +22,7 @@ declare module 'libsvm-js/wasm' {
   interface LibsvmConstructor {
     new (options: LibsvmOptions): LibsvmModel;
     SVM_TYPES: { C_SVC: string };
-    KERNEL_TYPES: { LINEAR: string };
+    KERNEL_TYPES: { LINEAR: string; PRECOMPUTED: string };
   }
   const loaded: Promise<LibsvmConstructor>;
   export = loaded;

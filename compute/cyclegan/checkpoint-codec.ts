@@ -2,8 +2,9 @@
  * The trainer checkpoint codec: a CycleGanTrainer's whole state (TrainerCheckpoint, plain arrays)
  * to and from the self-checking bytes of checkpoint-format.ts.
  *
- * The header's `meta` is the trainer's spec, counters and Rng states (schema below: format
- * 'serflow.cyclegan.trainer', version 1); the tensors are, in this order: source, targets, the
+ * The header's `meta` is the trainer's spec (as canonicalGanSpec records it: a field added later
+ * appears only when it differs from its old behaviour), counters and Rng states (schema below:
+ * format 'serflow.cyclegan.trainer', version 1); the tensors are, in this order: source, targets, the
  * generator stack GF.i and the discriminator stack D.i, their Adam moments (genAdam.m.GF.i,
  * genAdam.v.GF.i, ..., discAdam.m.D.i, ...), the frozen classifier classifier.i, and lossSum.
  * Every checkpoint written so far uses exactly this layout, so the names, the order and the meta
@@ -19,7 +20,7 @@ import { CorruptCheckpointError, decodeCheckpoint, encodeCheckpoint } from './ch
 import { discriminatorShapes } from './discriminator';
 import type { SourceMatrix } from './fold-data';
 import type { GanSpec } from './gan-spec';
-import { discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
+import { canonicalGanSpec, discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
 import { generatorShapes } from './generator';
 import { stackedMlpShapes } from '../nn/stacked-mlp';
 import { LOSS_NAMES } from './training-report';
@@ -43,7 +44,6 @@ const trainerCheckpointMetaSchema = z.strictObject({
   classifierLayers: z.number().int().positive(),
   rngStates: z.array(z.strictObject({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]) })),
 });
-type TrainerCheckpointMeta = z.infer<typeof trainerCheckpointMetaSchema>;
 
 /** Where training is: completed epochs, the iteration inside the current one, the two Adam step counts. */
 export interface TrainingCounters {
@@ -106,11 +106,13 @@ export function trainerNetworks(spec: GanSpec, dim: number, stack: number): Trai
 export function encodeTrainerCheckpoint(state: TrainerCheckpoint): Buffer {
   const dim = state.source.cols;
   const stack = state.targetClasses.length;
-  // Built key by key: the header is JSON, and this order is the one every checkpoint has.
-  const meta: TrainerCheckpointMeta = {
+  // Built key by key: the header is JSON, and this order is the one every checkpoint has. The
+  // spec without the fields added later at their old behaviour (canonicalGanSpec): a training
+  // that does not use them writes the bytes it wrote before they existed; decoding fills them in.
+  const meta: z.input<typeof trainerCheckpointMetaSchema> = {
     format: 'serflow.cyclegan.trainer',
     version: 1,
-    spec: state.spec,
+    spec: canonicalGanSpec(state.spec),
     seed: state.seed,
     classes: state.classes,
     targetClasses: state.targetClasses,

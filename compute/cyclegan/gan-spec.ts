@@ -67,8 +67,20 @@ export const ganSpecSchema = z.strictObject({
   adamBeta1: z.number().min(0).lt(1).default(0.5),
   adamBeta2: z.number().min(0).lt(1).default(0.999),
   adamEpsilon: z.number().positive().default(1e-8),
-  /** Weight of the cycle (MSE) loss; the paper found training unstable above 1.0. */
+  /** Weight of the cycle loss (see `cycleLoss`); the paper found training unstable above 1.0. */
   lambdaCyc: z.number().min(0).default(1.0),
+  /**
+   * How the cycle loss ||F(G(s)) - s||^2 + ||G(F(t)) - t||^2 of a batch is reduced over the
+   * feature dimensions. 'mean': the mean squared error, a mean over the batch and the D features
+   * (each direction); the cycle term then weighs the same per feature whatever D is, so against
+   * the adversarial and classification terms (which do not grow with D) lambdaCyc means less
+   * the more features there are. 'sum': the squared norm, summed over the features and averaged
+   * over the batch, the paper's E ||.||^2: D times the 'mean' term and its gradient, so
+   * lambdaCyc = 1 with 'sum' is lambdaCyc = D with 'mean'. Default 'mean', what every run before
+   * this field used: a spec without it, or with 'mean', trains bit-identically to those runs and
+   * keeps their memo entries and checkpoints (`canonicalGanSpec`).
+   */
+  cycleLoss: z.enum(['mean', 'sum']).default('mean'),
   /** Weight of the auxiliary classifier's cross-entropy on G_i(s) towards class i. */
   lambdaCls: z.number().min(0).default(1.0),
   /** Real-sample target of the CE discriminator (one-sided label smoothing). */
@@ -85,6 +97,16 @@ export const ganSpecSchema = z.strictObject({
   checkpointEvery: positiveInt.default(10),
   generatorStepsPerDiscriminatorStep: positiveInt.default(2),
   classifier: auxiliaryClassifierSpecSchema.default(auxiliaryClassifierSpecSchema.parse({})),
+  /**
+   * An experiment's repeats and their GANs. false (default): one GAN training per (fold, loss,
+   * repeat), seeded with the repeat, and repeat r's cycle-GAN evaluations use repeat r's GANs, so
+   * the spread over repeats includes the GAN training's own variance (the largest); costs
+   * `protocol.repeats` times the GAN training. true: one GAN training per (fold, loss) shared by
+   * every repeat, as every run before this field did (same seeds, same memo entries): cheaper,
+   * but the repeats then vary only the augmentation's draws and the classifier. A fold
+   * orchestration setting, not a training one: a training never sees it (`canonicalGanSpec`).
+   */
+  shareAcrossRepeats: z.boolean().default(false),
 });
 
 export type GanSpec = z.infer<typeof ganSpecSchema>;
@@ -94,6 +116,20 @@ export type AuxiliaryClassifierSpec = z.infer<typeof auxiliaryClassifierSpecSche
 /** Parses and fills defaults; throws the zod error (all problems, with paths) on bad input. */
 export function parseGanSpec(input: unknown): GanSpec {
   return ganSpecSchema.parse(input);
+}
+
+/**
+ * The spec as a training is identified by it (the GAN activity's memo key, and so its MLflow run
+ * key and checkpoint slots) and as checkpoints record it: without `shareAcrossRepeats` (it decides
+ * how many trainings a fold runs, not what one computes; a per-repeat training has the repeat in
+ * its input instead), and without `cycleLoss` when it is 'mean', the value that computes what
+ * every training did before the field existed. So a field added with its old behaviour as the
+ * default changes no memo key and no checkpoint byte of the trainings that do not use it. Works
+ * on a parsed spec and on raw input alike.
+ */
+export function canonicalGanSpec(spec: GanSpecInput): GanSpecInput {
+  const { shareAcrossRepeats: _sharing, cycleLoss, ...rest } = spec;
+  return cycleLoss === undefined || cycleLoss === 'mean' ? rest : { ...rest, cycleLoss };
 }
 
 export function discriminatorHiddenOf(spec: GanSpec): number[] {

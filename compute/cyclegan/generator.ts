@@ -4,9 +4,12 @@
  * close to the identity and outputs stay in the (normalised) space of its inputs.
  */
 import { tf } from '../tf';
+import type { GanSpec } from './gan-spec';
 import { leakyRelu } from './leaky-relu';
 import type { MlpTrace } from '../nn/stacked-mlp';
 import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from '../nn/stacked-mlp';
+
+type CycleLoss = GanSpec['cycleLoss'];
 
 export function generatorSizes(dim: number, hidden: number[]): number[] {
   return [dim, ...hidden, dim];
@@ -39,6 +42,24 @@ export function cycleForward(params: tf.Tensor[], input: tf.Tensor, slope: numbe
   const pass2Input = swapHalves(fake);
   const pass2 = stackedMlpForwardTraced(params, pass2Input, slope);
   return { fake, rec: tf.add(pass2Input, pass2.output), pass1, pass2 };
+}
+
+/**
+ * The cycle term of every stacked network and its gradient, the one place that fixes their
+ * common scale (gan-spec.ts `cycleLoss` says why there are two). `rec` and `target` are
+ * [2C, N, D]; `loss` is [2C], unweighted, per network: 'mean' = mean over the batch and the
+ * features of (rec - target)^2; 'sum' = mean over the batch of ||rec - target||^2. `dRec` is the
+ * gradient of `weight` x sum(loss) with respect to `rec`: 2 weight (rec - target) / (N D) for
+ * 'mean', 2 weight (rec - target) / N for 'sum'.
+ */
+export function cycleTerm(rec: tf.Tensor, target: tf.Tensor, reduction: CycleLoss, weight: number): { loss: tf.Tensor; dRec: tf.Tensor } {
+  const [, batch, dim] = rec.shape as [number, number, number];
+  const error = tf.sub(rec, target);
+  if (reduction === 'mean') {
+    // The ops and constants of every training before 'sum' existed: 'mean' stays bit-identical.
+    return { loss: tf.square(error).mean([1, 2]), dRec: tf.mul(error, (2 * weight) / (batch * dim)) };
+  }
+  return { loss: tf.square(error).sum(2).mean(1), dRec: tf.mul(error, (2 * weight) / batch) };
 }
 
 /**

@@ -37,7 +37,7 @@ import { checkFoldData } from './fold-data';
 import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
 import { discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
-import { cycleForward, cycleWeightGradients, generate, generatorSizes } from './generator';
+import { cycleForward, cycleTerm, cycleWeightGradients, generate, generatorSizes } from './generator';
 import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
 import { glorotStackedMlp } from '../nn/stacked-mlp';
@@ -413,13 +413,12 @@ export class CycleGanTrainer {
       const passes = cycleForward(params, input, slope);
       const { fake, rec } = passes;
       // rec = [recT; recS] is compared with [t; s]; the two directions summed per class.
-      const recError = tf.sub(rec, swapped);
-      const cycBoth = tf.square(recError).mean([1, 2]);
+      // The total loss is sum_c (advG + advF + lambdaCyc * cyc + lambdaCls * cls); its
+      // gradients are propagated by hand (stacked-mlp.ts says why), the cycle term's scaled as
+      // spec.cycleLoss reduces it (generator.ts cycleTerm).
+      const { loss: cycBoth, dRec } = cycleTerm(rec, swapped, spec.cycleLoss, spec.lambdaCyc);
       const cyc = tf.add(cycBoth.slice([0], [stack]), cycBoth.slice([stack], [stack]));
       const zero = tf.zerosLike(cyc);
-      // The total loss is sum_c (advG + advF + lambdaCyc * cyc + lambdaCls * cls); its
-      // gradients are propagated by hand (stacked-mlp.ts says why). d(cyc)/d(rec) = 2 (rec - target) / (N D).
-      const dRec = tf.mul(recError, (2 * spec.lambdaCyc) / (this.batch * this.dim));
       let dFake: tf.Tensor | undefined;
       if (pretrain) {
         losses = tf.keep(lossRecord({ cyc }, zero));

@@ -11,11 +11,19 @@ import { groupedKFold } from './grouped-k-fold';
 import { leaveOneSpeakerOut } from './leave-one-speaker-out';
 import { stratifiedSplit } from './stratified-split';
 
+/** Leave-one-speaker-out. */
+export const losoFoldsSchema = z.strictObject({ kind: z.literal('loso') });
+/** Speaker-grouped k-fold. */
+export const groupedKFoldSchema = z.strictObject({ kind: z.literal('grouped-kfold'), k: z.number().int().min(2).max(100) });
+
 export const foldsSpecSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('loso') }),
-  z.strictObject({ kind: z.literal('grouped-kfold'), k: z.number().int().min(2).max(100) }),
+  losoFoldsSchema,
+  groupedKFoldSchema,
   z.strictObject({ kind: z.literal('stratified'), testFraction: z.number().gt(0).lt(1) }),
 ]);
+
+/** The speaker-independent kinds (model selection's inner splits are grouped by speaker). */
+export const speakerGroupedFoldsSchema = z.discriminatedUnion('kind', [losoFoldsSchema, groupedKFoldSchema]);
 export type FoldsSpec = z.infer<typeof foldsSpecSchema>;
 
 export interface BuildFoldsOptions {

@@ -1,5 +1,7 @@
 /**
- * The training and test sets of a fold, z-normalised with statistics of the training rows only.
+ * The training and test sets of a fold, z-normalised with statistics of the training rows only,
+ * and the speaker of every training row: model selection and the early-stopping hold-out split
+ * the training rows by speaker (compute/select, compute/evaluate/train-on-real-rows.ts).
  */
 import type { FeatureMatrix } from '../features/feature-matrix';
 import type { LabelledSet } from '../labelled-set';
@@ -9,6 +11,8 @@ import type { FoldDefinition } from './fold-definition';
 export interface FoldSets {
   train: LabelledSet;
   test: LabelledSet;
+  /** Speaker of each training row (trainSpeakers[i] is the speaker of train row i). */
+  trainSpeakers: string[];
 }
 
 /** `classes` fixes the label order (and so the class indices) for every fold of an experiment. */
@@ -28,5 +32,10 @@ export function foldSets(matrix: FeatureMatrix, fold: FoldDefinition, classes: r
     y: labelsOf(indices),
     classes: [...classes],
   });
-  return { train: set(fold.trainIndices), test: set(fold.testIndices) };
+  const trainSpeakers = fold.trainIndices.map((i) => {
+    const speaker = matrix.meta[i]?.speaker;
+    if (!speaker) throw new RangeError(`foldSets: row ${i} has no speaker`);
+    return speaker;
+  });
+  return { train: set(fold.trainIndices), test: set(fold.testIndices), trainSpeakers };
 }

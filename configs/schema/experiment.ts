@@ -9,8 +9,11 @@ import { amountSpecSchema } from '../../compute/augment/amount';
 import { AUGMENTATION_METHODS, augmentationOptionBlocks } from '../../compute/augment/augmentation-spec';
 import { CLASSIFIER_KINDS, classifierOptionBlocks } from '../../compute/classify/classifier-spec';
 import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
+import { comparisonRequestProblems } from '../../compute/experiment-comparisons';
 import { foldsSpecSchema } from '../../compute/folds/build-folds';
+import { selectionProtocolSchema } from '../../compute/select/selection-protocol';
 import { GAN_LOSSES, type GanLoss } from '../../foundation/gan-loss';
+import { amountLabel } from '../experiment-plan';
 import { methodDisplayName } from '../method-display-name';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a name of letters, digits, _ . - (at most 64)');
@@ -56,6 +59,13 @@ export const protocolSchema = z.strictObject({
   seed: z.number().int().min(1).max(0xffffffff).default(1),
   /** Evaluate only the first N folds (small budgets); all folds when absent. */
   maxFolds: z.number().int().min(1).optional(),
+  /**
+   * Model selection for classifier hyperparameters given as `{ select: [...] }` (e.g.
+   * `svm: { C: { select: [1e-4, 1e-3, 1e-2, 1e-1, 1] } }`): inner splits over each outer fold's
+   * training speakers (`loso`, or `grouped-kfold` with k), scored by `uar`. Absent: inner LOSO,
+   * UAR (compute/select/selection-protocol.ts); optional so that configs without it keep their hash.
+   */
+  selection: selectionProtocolSchema.optional(),
 });
 
 const methodKind = z.enum(AUGMENTATION_METHODS);
@@ -78,6 +88,22 @@ export const amountSchema = z.union([
   amountSpecSchema,
 ]);
 
+/**
+ * A pre-declared primary comparison, e.g. `{ a: cyclegan-wdiv, b: none }`: Holm's adjustment runs
+ * over the declared comparisons only, and the report shows every other augmented cell against no
+ * augmentation as exploratory (raw p only). `a`, `b`: method display names (a is better when the
+ * difference is positive); `classifier`: one classifier (default: each of the config);
+ * `amount`: one amount of `amounts`, written as there or as its label ("ratio-1"); default: each
+ * amount the two methods share (a method without amounts, such as none, pairs with every amount).
+ * Parsed to the amount's label, so that a recorded config parses again to itself.
+ */
+export const comparisonSchema = z.strictObject({
+  a: z.string().min(1),
+  b: z.string().min(1),
+  classifier: z.enum(CLASSIFIER_KINDS).optional(),
+  amount: z.union([amountSchema.transform((a) => amountLabel(a)), z.string().min(1)]).optional(),
+});
+
 export const experimentSchema = z.strictObject({
   name,
   description: z.string().optional(),
@@ -88,6 +114,8 @@ export const experimentSchema = z.strictObject({
   /** Amount schedule applied to every method but 'none'. */
   amounts: z.array(amountSchema).min(1).default([{ mode: 'balance' }]),
   classifiers: z.array(z.enum(CLASSIFIER_KINDS)).min(1),
+  /** The primary comparisons, declared before the run; absent: every augmented cell vs none, and the report says they were not pre-declared. */
+  comparisons: z.array(comparisonSchema).min(1).optional(),
   /** The methods' parameters (`noise`, `smote`), one block each, from compute/augment. */
   ...augmentationOptionBlocks,
   gan: ganSpecSchema.prefault({}),
@@ -105,6 +133,11 @@ export const experimentSchema = z.strictObject({
     names.add(display);
     if (m.loss && m.method !== 'cyclegan') ctx.addIssue({ code: 'custom', path: ['methods', i, 'loss'], message: 'loss applies to cyclegan only' });
   });
+  // Comparisons name methods, classifiers and amounts of this config: checked here, so a typo is a config error, not a missing row at the end of a run.
+  const problems = comparisonRequestProblems(config.comparisons ?? [], {
+    methods: config.methods.map((m) => methodDisplayName(m, config.gan.loss)), classifiers: config.classifiers, amounts: config.amounts.map(amountLabel),
+  });
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 });
 
 export type ExperimentConfig = z.output<typeof experimentSchema>;

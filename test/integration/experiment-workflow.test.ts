@@ -32,14 +32,15 @@ test('an experiment runs features -> folds -> GANs -> evaluations -> summary, tr
   assert.equal(progress.phase, 'done');
   assert.equal(progress.evaluationsDone, progress.evaluationsTotal);
 
-  // MLflow: one parent, one run per cell, one GAN run per fold; summary metrics equal the result.
+  // MLflow: one parent, one run per cell, one GAN run per fold and repeat (gan.shareAcrossRepeats
+  // false, the default); summary metrics equal the result.
   const experiment = await stack.mlflow.getExperimentByName(mlflowExperiment);
   assert.ok(experiment);
   const runs = (await stack.mlflow.searchRuns({ experimentIds: [experiment.experiment_id], maxResults: 1000 })).runs;
   const kinds = runs.map((r) => r.data.tags.find((t) => t.key === 'serflow.kind')?.value);
   assert.equal(kinds.filter((k) => k === 'experiment').length, 1);
   assert.equal(kinds.filter((k) => k === 'cell').length, cells.length);
-  assert.equal(kinds.filter((k) => k === 'gan').length, 2);
+  assert.equal(kinds.filter((k) => k === 'gan').length, 2 * config.protocol.repeats);
   for (const row of result.rows) {
     const run = runs.find((r) => r.data.tags.some((t) => t.key === 'serflow.cell' && t.value === row.cellId));
     assert.ok(run, row.cellId);

@@ -1,10 +1,14 @@
 // `serflow report` against a real MLflow (env MLFLOW_TRACKING_URI): a small experiment is recorded
 // in the contract's layout by the production tracking activities (openExperiment,
 // finishExperiment) and GAN activity (trainClassGans with tiny networks, under Temporal's mock
-// activity environment), with synthetic evaluations; then the report is generated through the CLI
-// entry point and checked: every figure in SVG, PNG and spec with the expected series, sane PNG
-// sizes, the table's numbers equal to the metrics MLflow holds (read back over REST), the files
-// logged as artifacts under report/ on the parent run, and the id forms the command accepts.
+// activity environment), with synthetic evaluations (the SVM cells with model selection records,
+// the DNN cells with validation rows, as the evaluations of issue 14 carry them); then the report
+// is generated through the CLI entry point and checked: every figure in SVG, PNG and spec with the
+// expected series, sane PNG sizes, the table's numbers equal to the metrics MLflow holds (read
+// back over REST), the declared comparisons as finishExperiment logged them (comparisons.json,
+// parent metrics) equal to the report's, the protocol paragraph and the chosen hyperparameters,
+// the files logged as artifacts under report/ on the parent run, and the id forms the command
+// accepts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,6 +24,8 @@ import { ExitCode } from '../../cli/exit-codes';
 import { encodeFeatureMatrix } from '../../compute/features/matrix-codec';
 import type { FeatureMatrix } from '../../compute/features/feature-matrix';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';
+import type { ExperimentComparisons } from '../../compute/experiment-comparisons';
+import type { RecordedEvaluation } from '../../compute/experiment-summary';
 import { confusionMatrix, metricsFromConfusion } from '../../compute/metrics';
 import { Rng } from '../../compute/random';
 import { planCells } from '../../configs/experiment-plan';
@@ -87,6 +93,7 @@ before(async () => {
     name: 'report-test', corpus: { kind: 'manifest', path: 'corpus.csv' }, features: { extractor: 'table', path: 'features.csv' },
     protocol: { repeats: REPEATS }, methods: ['none', 'noise', 'smote', { method: 'cyclegan', loss: 'ce' }, { method: 'cyclegan', loss: 'wdiv' }],
     amounts: [0.5, 1], classifiers: ['svm', 'dnn'],
+    comparisons: [{ a: 'cyclegan-wdiv', b: 'none' }, { a: 'cyclegan-wdiv', b: 'cyclegan-ce' }, { a: 'cyclegan-wdiv', b: 'smote' }],
     gan: { hidden: [8], discriminator: 'mlp', discriminatorHidden: [8], epochs: 2, pretrainEpochs: 1, batchSize: 8, checkpointEvery: 10, classifier: { hidden: [8], epochs: 2 } },
   });
   const cells = planCells(config);
@@ -110,7 +117,7 @@ before(async () => {
   }
 
   const rng = new Rng(9);
-  const evaluations = [];
+  const evaluations: RecordedEvaluation[] = [];
   for (const cell of cells) {
     const p = skill(cell.method, cell.amount, cell.classifier);
     for (const fold of folds) {
@@ -120,7 +127,15 @@ before(async () => {
         const confusion = confusionMatrix(truth, predicted, CLASSES.length);
         const m = metricsFromConfusion(confusion);
         const added = cell.amount === 'ratio-0.5' ? 9 : cell.amount === 'ratio-1' ? 18 : 0;
-        evaluations.push({ cellId: cell.id, fold: fold.name, repeat, wa: m.wa, uar: m.uar, confusion, addedPerClass: Object.fromEntries(CLASSES.map((c) => [c, added])) });
+        // What model selection and the DNN's real validation rows leave on an evaluation: the SVM chose C
+        // (1e-3 on the first speaker, 1e-2 elsewhere), the DNN held out whole training speakers.
+        const C = fold.name === folds[0]?.name ? 0.001 : 0.01;
+        evaluations.push({
+          cellId: cell.id, fold: fold.name, repeat, wa: m.wa, uar: m.uar, confusion, addedPerClass: Object.fromEntries(CLASSES.map((c) => [c, added])),
+          ...(cell.classifier === 'svm'
+            ? { selection: { metric: 'uar', chosen: { C }, validationScore: 0.55 + repeat / 100, candidates: [{ values: { C: 0.001 }, score: 0.5 }, { values: { C: 0.01 }, score: 0.55 }] } }
+            : { validationRows: 18 }),
+        });
       }
     }
   }
@@ -141,6 +156,15 @@ async function rest<T>(path: string, query: Record<string, string>): Promise<T> 
   const response = await fetch(url);
   assert.equal(response.status, 200, `${path}: ${response.status}`);
   return (await response.json()) as T;
+}
+
+async function cellRunsOf(runId: string) {
+  const parent = await rest<{ run: { info: { experiment_id: string } } }>('runs/get', { run_id: runId });
+  const search = await fetch(`${trackingUri().replace(/\/$/, '')}/api/2.0/mlflow/runs/search`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ experiment_ids: [parent.run.info.experiment_id], filter: `tags.\`serflow.kind\` = 'cell' and tags.\`mlflow.parentRunId\` = '${runId}'`, max_results: 100 }),
+  });
+  return ((await search.json()) as { runs: { data: { tags: { key: string; value: string }[]; metrics: { key: string; value: number }[] } }[] }).runs;
 }
 
 function pngSize(file: string): { width: number; height: number } {
@@ -178,19 +202,14 @@ test('serflow report <parent run id> writes the table and every figure, and logs
   // Artifacts under report/ on the parent run.
   const listed = await rest<{ files?: { path: string }[] }>('artifacts/list', { run_id: parentRunId, path: 'report' });
   const names = (listed.files ?? []).map((f) => f.path.replace(/^report\//, '')).sort();
-  for (const f of ['report.html', 'report.json', 'table1.md', 'table1.csv', 'uar-vs-samples.png', 'map-pca.svg', 'gan-losses.vl.json', 'confusion.png']) assert.ok(names.includes(f), `artifact report/${f} in ${names.join(', ')}`);
+  for (const f of ['report.html', 'report.json', 'table1.md', 'table1.csv', 'comparisons.csv', 'uar-vs-samples.png', 'map-pca.svg', 'gan-losses.vl.json', 'confusion.png']) assert.ok(names.includes(f), `artifact report/${f} in ${names.join(', ')}`);
 });
 
-test('Table 1 holds the metrics MLflow has for each cell run, and tests every augmented cell', async () => {
+test('Table 1 holds the metrics MLflow has for each cell run', async () => {
   const rows = parseCsv(readFileSync(join(outDir(), 'table1.csv'), 'utf8'));
   assert.equal(rows.length, 2 + 4 * 2 * 2, 'baseline x 2 classifiers + 4 methods x 2 amounts x 2 classifiers');
   assert.deepEqual(rows.slice(0, 2).map((r) => r.cell), ['none/svm', 'none/dnn']);
-  const parent = await rest<{ run: { info: { experiment_id: string } } }>('runs/get', { run_id: parentRunId });
-  const search = await fetch(`${trackingUri().replace(/\/$/, '')}/api/2.0/mlflow/runs/search`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ experiment_ids: [parent.run.info.experiment_id], filter: `tags.\`serflow.kind\` = 'cell' and tags.\`mlflow.parentRunId\` = '${parentRunId}'`, max_results: 100 }),
-  });
-  const cellRuns = ((await search.json()) as { runs: { data: { tags: { key: string; value: string }[]; metrics: { key: string; value: number }[] } }[] }).runs;
+  const cellRuns = await cellRunsOf(parentRunId);
   assert.equal(cellRuns.length, rows.length);
   for (const run of cellRuns) {
     const cell = run.data.tags.find((t) => t.key === 'serflow.cell')?.value;
@@ -200,22 +219,72 @@ test('Table 1 holds the metrics MLflow has for each cell run, and tests every au
       const metric = run.data.metrics.find((m) => m.key === key)?.value;
       assert.equal(Number(row[key]), metric, `${cell} ${key}`);
     }
-    if (row.baseline === 'true') {
-      assert.equal(row.p_value, '');
-      continue;
-    }
-    const p = Number(row.p_value);
-    const pHolm = Number(row.p_holm);
-    assert.ok(p > 0 && p <= 1 && pHolm >= p && pHolm <= 1, `${cell}: p ${p}, Holm ${pHolm}`);
-    assert.equal(row.significant, String(pHolm < 0.05));
-    assert.equal(Number(row.folds), SPEAKERS.length);
-    assert.ok(Math.abs(Number(row.rank_biserial)) <= 1);
   }
   const md = readFileSync(join(outDir(), 'table1.md'), 'utf8');
   const svmBaseline = cellRuns.find((r) => r.data.tags.some((t) => t.key === 'serflow.cell' && t.value === 'none/svm'));
   const uar = svmBaseline?.data.metrics.find((m) => m.key === 'uar_mean')?.value ?? Number.NaN;
   assert.ok(md.includes((100 * uar).toFixed(2)), 'the Markdown table shows the SVM baseline UAR in percent');
-  assert.match(md, /Holm/);
+});
+
+test('the declared comparisons: Holm over the 12 primary ones, the rest exploratory; MLflow holds what the report shows', async () => {
+  const rows = parseCsv(readFileSync(join(outDir(), 'comparisons.csv'), 'utf8'));
+  const primary = rows.filter((r) => r.role === 'primary');
+  const exploratory = rows.filter((r) => r.role === 'exploratory');
+  // wdiv vs none, vs ce, vs smote; each per classifier and amount (none pairs with both amounts).
+  assert.equal(primary.length, 3 * 2 * 2);
+  assert.equal(exploratory.length, 3 * 2 * 2, 'noise, smote, cyclegan-ce vs none');
+  for (const r of primary) {
+    const p = Number(r.p_raw);
+    assert.ok(p > 0 && p <= 1 && Number(r.p_holm) >= p && Number(r.p_holm) <= 1, `${r.id}: p ${p}, Holm ${r.p_holm}`);
+    assert.equal(r.significant, 'false', 'with 4 folds no p is below 2/16');
+    assert.ok(Number(r.ci_low) <= Number(r.delta_median) && Number(r.delta_median) <= Number(r.ci_high), r.id);
+    assert.equal(Number(r.folds), SPEAKERS.length);
+  }
+  for (const r of exploratory) assert.deepEqual([r.b, r.p_holm, r.significant], ['none', '', ''], r.id);
+
+  // finishExperiment logged the same numbers: comparisons.json and the parent's metrics.
+  const parent = await mlflow.getRun(parentRunId);
+  const logged = JSON.parse((await mlflow.downloadRunArtifact(parent, 'comparisons.json')).toString('utf8')) as ExperimentComparisons;
+  const report = JSON.parse(readFileSync(join(outDir(), 'report.json'), 'utf8')) as { experiments: { table: { comparisons: ExperimentComparisons } }[] };
+  assert.deepEqual(report.experiments[0]?.table.comparisons, logged, 'the report recomputes exactly what the experiment logged');
+  assert.equal(logged.preDeclared, true);
+  assert.equal(logged.primaryCount, 12);
+  assert.equal(logged.smallestP, 2 / 16);
+  assert.equal(logged.smallestPHolm, 1);
+  const metrics = new Map(parent.data.metrics.map((m) => [m.key, m.value]));
+  for (const c of logged.comparisons) {
+    const key = `comparison/${c.id}`;
+    assert.equal(metrics.get(`${key}/delta_median`), c.deltaMedian, key);
+    assert.equal(metrics.get(`${key}/ci_low`), c.ci.low, key);
+    assert.equal(metrics.get(`${key}/ci_high`), c.ci.high, key);
+    assert.equal(metrics.get(`${key}/p_raw`), c.pRaw, key);
+    assert.equal(metrics.get(`${key}/p_holm`), c.pHolm ?? undefined, key);
+  }
+  assert.ok(metrics.has('comparison/cyclegan-wdiv_vs_cyclegan-ce/dnn/ratio-1/p_holm'));
+  assert.equal(parent.data.tags.find((t) => t.key === 'serflow.comparisons')?.value, 'pre-declared');
+  assert.match((await mlflow.downloadRunArtifact(parent, 'comparisons.md')).toString('utf8'), /The 12 primary comparison\(s\) were declared in the config/);
+
+  const md = readFileSync(join(outDir(), 'table1.md'), 'utf8');
+  assert.match(md, /With 4 folds the smallest two-sided p the exact Wilcoxon signed-rank test can reach is 2\/2\^4 = 0\.125/);
+  assert.match(md, /\| exploratory \| noise \| none \| SVM \| ratio-0\.5 \|/);
+});
+
+test('the report states the protocol and lists the C chosen per fold, from what finishExperiment recorded', async () => {
+  const parent = await mlflow.getRun(parentRunId);
+  const results = JSON.parse((await mlflow.downloadRunArtifact(parent, 'results.json')).toString('utf8')) as { evaluations: RecordedEvaluation[] };
+  assert.ok(results.evaluations.filter((e) => e.cellId.endsWith('/svm')).every((e) => e.selection?.chosen.C !== undefined), 'selection reached results.json');
+  assert.ok(results.evaluations.filter((e) => e.cellId.endsWith('/dnn')).every((e) => e.validationRows === 18), 'validationRows reached results.json');
+  const md = readFileSync(join(outDir(), 'table1.md'), 'utf8');
+  assert.match(md, /- model selection: inside each outer fold, on its training speakers only: SVM C;/);
+  assert.match(md, /- comparisons: 12 primary comparison\(s\) declared in the config before the run/);
+  assert.match(md, /## Chosen hyperparameters per fold/);
+  assert.match(md, new RegExp(`\\*\\*none / SVM\\*\\* \\(mean validation UAR of the chosen values 55\\.50 % over ${SPEAKERS.length * REPEATS} evaluation`));
+  assert.match(md, /\| speaker-03 \| all \| 0\.001 \| 55\.50 \|/);
+  assert.match(md, /\| speaker-08 \| all \| 0\.01 \| 55\.50 \|/);
+  assert.doesNotMatch(md, /\*\*none \/ DNN\*\*/, 'no table for cells without selection');
+  const html = readFileSync(join(outDir(), 'report.html'), 'utf8');
+  for (const heading of ['Protocol', 'Comparisons', 'Chosen hyperparameters per fold']) assert.match(html, new RegExp(`<h3>${heading}</h3>`));
+  assert.match(html, /<tr class="group"><th colspan="12">Primary: declared in the config; Holm over these 12<\/th><\/tr>/);
 });
 
 test('the figures have the expected series', () => {
@@ -273,7 +342,7 @@ test('a sweep id reports every experiment of the sweep, logged on the sweep run'
   const summary = await generateReport({ mlflow, store }, target, out, { embeddings: ['pca'] });
   const dir = summary.experiments[0]?.dir ?? '';
   assert.match(dir, /^report-test-[0-9a-f]{8}$/);
-  for (const f of ['report.html', 'table1.csv', 'table1.md', `${dir}/table1.csv`, `${dir}/uar-vs-samples.png`, `${dir}/map-pca.svg`]) assert.ok(existsSync(join(out, f)), f);
+  for (const f of ['report.html', 'table1.csv', 'table1.md', 'comparisons.csv', `${dir}/table1.csv`, `${dir}/comparisons.csv`, `${dir}/uar-vs-samples.png`, `${dir}/map-pca.svg`]) assert.ok(existsSync(join(out, f)), f);
   assert.ok(!existsSync(join(out, dir, 'map-umap.svg')), 'only the maps asked for');
   const sweepCsv = parseCsv(readFileSync(join(out, 'table1.csv'), 'utf8'));
   const experimentCsv = parseCsv(readFileSync(join(out, dir, 'table1.csv'), 'utf8'));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { z } from 'zod';
-import { discriminatorHiddenOf, parseGanSpec } from '../../compute/cyclegan/gan-spec';
+import { canonicalGanSpec, discriminatorHiddenOf, parseGanSpec } from '../../compute/cyclegan/gan-spec';
 
 test('defaults follow the paper where it is specific', () => {
   const spec = parseGanSpec({});
@@ -18,6 +18,8 @@ test('defaults follow the paper where it is specific', () => {
   assert.equal(spec.wdivP, 6);
   assert.equal(spec.realLabel, 0.9);
   assert.equal(spec.generatorStepsPerDiscriminatorStep, 2);
+  assert.equal(spec.cycleLoss, 'mean');
+  assert.equal(spec.shareAcrossRepeats, false);
   assert.deepEqual(discriminatorHiddenOf(spec), [128, 128]);
   assert.deepEqual(discriminatorHiddenOf(parseGanSpec({ discriminator: 'mlp' })), [800, 800]);
 });
@@ -41,4 +43,14 @@ test('the spec, the loss names and the fold-data checks load without TensorFlow'
     .map((m) => `require('./compute/cyclegan/${m}');`)
     .join('') + "process.stdout.write(String(Object.keys(require.cache).filter((k) => k.includes('@tensorflow')).length));";
   assert.equal(execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' }), '0');
+});
+
+test('the canonical spec leaves out what does not change a training\'s result: sharing, and the cycle loss at its old behaviour', () => {
+  // Memo keys and checkpoint headers hash it: entries written before these fields existed stay valid.
+  const { cycleLoss: _c, shareAcrossRepeats: _s, ...before } = parseGanSpec({ loss: 'ce', epochs: 3 });
+  assert.deepEqual(canonicalGanSpec(parseGanSpec({ loss: 'ce', epochs: 3 })), before);
+  assert.deepEqual(canonicalGanSpec(parseGanSpec({ loss: 'ce', epochs: 3, cycleLoss: 'mean', shareAcrossRepeats: true })), before);
+  assert.deepEqual(canonicalGanSpec({ loss: 'ce', shareAcrossRepeats: false }), { loss: 'ce' });
+  assert.deepEqual(canonicalGanSpec(parseGanSpec({ loss: 'ce', epochs: 3, cycleLoss: 'sum' })), { ...before, cycleLoss: 'sum' });
+  assert.throws(() => parseGanSpec({ cycleLoss: 'l1' }), /cycleLoss/);
 });

@@ -139,6 +139,36 @@ test('a corrupt checkpoint throws CorruptCheckpointError (an InputError) naming 
   assert.throws(() => CycleGanTrainer.fromCheckpoint(encodeCheckpoint({ ...(decoded.meta as object), epoch: -1 }, [...decoded.tensors.values()])), /header does not describe a trainer/);
 });
 
+test('the cycle-loss choice is recorded in checkpoints only when it is \'sum\', and a \'sum\' training resumes as \'sum\'', async () => {
+  const data = foldData(gaussianFold([20, 20]));
+  const train = async (extra: GanSpecInput): Promise<{ final: Buffer; early: Buffer }> => {
+    const t = await CycleGanTrainer.create(smallSpec({ epochs: 2, ...extra }), data, { seed: 12, ...quiet });
+    let early: Buffer | undefined;
+    await t.trainFold({ onCheckpoint: (buf, epoch) => { if (epoch === 2) early = buf; } });
+    const final = t.toCheckpoint();
+    t.dispose();
+    return { final, early: early! };
+  };
+  const plain = await train({});
+  // 'mean' and shareAcrossRepeats are the behaviour of checkpoints written before the fields
+  // existed: their header leaves them out, so those checkpoints' bytes do not change.
+  const header = decodeCheckpoint(plain.final).meta as { spec: Record<string, unknown> };
+  assert.ok(!('cycleLoss' in header.spec) && !('shareAcrossRepeats' in header.spec), JSON.stringify(header.spec));
+  assert.ok((await train({ cycleLoss: 'mean', shareAcrossRepeats: true })).final.equals(plain.final), 'explicit defaults write the same bytes');
+  const restoredPlain = CycleGanTrainer.fromCheckpoint(plain.final);
+  assert.equal(restoredPlain.spec.cycleLoss, 'mean');
+  restoredPlain.dispose();
+
+  const summed = await train({ cycleLoss: 'sum' });
+  assert.equal((decodeCheckpoint(summed.final).meta as { spec: { cycleLoss?: string } }).spec.cycleLoss, 'sum');
+  assert.ok(maxDiff(weightsOf(plain.final), weightsOf(summed.final)) > 1e-4, 'the summed cycle loss trains other weights');
+  const resumed = CycleGanTrainer.fromCheckpoint(summed.early);
+  assert.equal(resumed.spec.cycleLoss, 'sum');
+  await resumed.trainFold();
+  assert.ok(maxDiff(weightsOf(summed.final), weightsOf(resumed.toCheckpoint())) < 1e-5, 'resumed with the summed loss');
+  resumed.dispose();
+});
+
 test('the same seed gives the same weights; another seed gives other weights', async () => {
   const run = async (seed: number): Promise<Map<string, Float32Array>> => {
     const t = await CycleGanTrainer.create(smallSpec({ epochs: 2 }), foldData(gaussianFold([20, 20])), { seed, ...quiet });

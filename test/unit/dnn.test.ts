@@ -78,6 +78,54 @@ describe('DNN classifier', () => {
     }
   });
 
+  it("early-stops on the caller's validation rows, fitting every training row", async () => {
+    const noisy = splitEvery(gaussianClasses({ perClass: [40, 40, 40], cols: 20, separation: 0.5, seed: 6 }), 4);
+    const stopping = { ...small, epochs: 200, earlyStopping: { validationFraction: 0.2, patience: 3 } };
+    const model = await new DnnClassifier(stopping).fit(noisy.train, 2, { validation: noisy.test });
+    try {
+      assert.ok(model.epochsTrained < 200, `trained ${model.epochsTrained} epochs`);
+      assert.equal(model.epochsTrained - (model.bestEpoch ?? 0), 3);
+      // No hold-out is drawn from the training set: the kept weights are those of a plain fit of
+      // every training row for bestEpoch epochs with the same seed.
+      const plain = await new DnnClassifier({ ...small, epochs: model.bestEpoch ?? 1 }).fit(noisy.train, 2);
+      try {
+        assert.deepEqual(model.weights(), plain.weights());
+      } finally {
+        plain.dispose();
+      }
+      // Other validation rows, another stop.
+      const shuffled = { ...noisy.test, y: Int32Array.from(noisy.test.y, (_, i) => noisy.test.y[(i * 7) % noisy.test.rows] as number) };
+      const other = await new DnnClassifier(stopping).fit(noisy.train, 2, { validation: shuffled });
+      try {
+        assert.notEqual(other.bestEpoch, model.bestEpoch);
+      } finally {
+        other.dispose();
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('ignores validation rows without early stopping, and refuses rows that do not fit the training set', async () => {
+    const a = await new DnnClassifier({ ...small, epochs: 2 }).fit(train, 4, { validation: test });
+    const b = await new DnnClassifier({ ...small, epochs: 2 }).fit(train, 4);
+    try {
+      assert.deepEqual(a.weights(), b.weights());
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+    const narrow = { ...test, cols: test.cols - 1, x: test.x.subarray(0, test.rows * (test.cols - 1)) };
+    await assert.rejects(new DnnClassifier({ ...small, earlyStopping: { validationFraction: 0.1, patience: 2 } }).fit(train, 4, { validation: narrow }), /validation: .*does not fit/);
+  });
+
+  it('leaves no tensor behind with a given validation set', async () => {
+    const before = tf.memory().numTensors;
+    const model = await new DnnClassifier({ ...small, epochs: 10, earlyStopping: { validationFraction: 0.2, patience: 2 } }).fit(train, 9, { validation: test });
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('predict checks the matrix shape', async () => {
     const model = await new DnnClassifier({ ...small, epochs: 1 }).fit(train, 1);
     try {

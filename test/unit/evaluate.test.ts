@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
 import { additionsPerClass } from '../../compute/augment/amount';
+import { applyAugmentation } from '../../compute/augment/apply-augmentation';
 import { appendRows } from '../../compute/augment/augmented-set';
+import { DnnClassifier } from '../../compute/classify/dnn';
+import { speakerHoldout } from '../../compute/folds/speaker-holdout';
+import { confusionMatrix } from '../../compute/metrics';
 import type { ClassConditionalGenerator } from '../../compute/augment/class-conditional-generator';
 import type { ClassifierSpecInput } from '../../compute/classify/classifier-spec';
 import { evaluateFold } from '../../compute/evaluate';
@@ -39,6 +43,46 @@ describe('evaluateFold', () => {
     const r = await evaluateFold({ train, test, augmentation: { method: 'noise', amount: { mode: 'perClass', n: 5 } }, classifier: { kind: 'dnn', hidden: [16, 16], epochs: 5 }, seed: 3 });
     assert.equal(r.augmentation.rowsAfter, train.rows + 15);
     assert.ok(r.metrics.wa >= 0 && r.metrics.wa <= 1);
+  });
+
+  it('reports the real training rows for every method, the added rows beside them', async () => {
+    for (const augmentation of [{ method: 'none' }, { method: 'duplicate' }, { method: 'smote', amount: { mode: 'ratio', ratio: 0.5 } }] as const) {
+      const r = await evaluateFold({ train, test, augmentation, classifier: svm, seed: 7 });
+      assert.equal(r.trainRows, train.rows, augmentation.method);
+      assert.equal(r.addedRows, Object.values(r.augmentation.addedPerClass).reduce((a, b) => a + b, 0), augmentation.method);
+      assert.equal(r.validationRows, 0, 'the SVM does not early-stop');
+    }
+  });
+
+  describe('early stopping', () => {
+    const speakers = Array.from({ length: train.rows }, (_, i) => `s${i % 5}`);
+    const dnn: ClassifierSpecInput = { kind: 'dnn', hidden: [8], epochs: 4, earlyStopping: { validationFraction: 0.2, patience: 2 } };
+
+    it('takes its validation rows from the real rows, whole speakers, before augmentation: the same rows for every method', async () => {
+      const holdout = speakerHoldout(speakers, 0.2, deriveSeed(9, 'early-stopping'));
+      assert.ok(holdout.validationRows.length > 0);
+      for (const augmentation of [{ method: 'none' }, { method: 'duplicate' }, { method: 'smote' }, { method: 'noise', amount: { mode: 'ratio', ratio: 1 } }] as const) {
+        const r = await evaluateFold({ train, test, trainSpeakers: speakers, augmentation, classifier: dnn, seed: 9 });
+        assert.equal(r.validationRows, holdout.validationRows.length, augmentation.method);
+        assert.equal(r.augmentation.rowsBefore, train.rows - holdout.validationRows.length, `${augmentation.method}: only the remainder is augmented`);
+        assert.equal(r.trainRows, train.rows);
+      }
+    });
+
+    it('fits the augmented remainder and early-stops on the held-out real rows', async () => {
+      const holdout = speakerHoldout(speakers, 0.2, deriveSeed(9, 'early-stopping'));
+      const pick = (rows: number[]): LabelledSet => ({ ...train, rows: rows.length, x: Float32Array.from(rows.flatMap((r) => Array.from(train.x.subarray(r * train.cols, (r + 1) * train.cols)))), y: Int32Array.from(rows, (r) => train.y[r] as number) });
+      const remainder = applyAugmentation(pick(holdout.fitRows), { method: 'smote', amount: { mode: 'balance' }, k: 5 }, 9).set;
+      const model = await new DnnClassifier({ hidden: [8], epochs: 4, earlyStopping: { validationFraction: 0.2, patience: 2 } }).fit(remainder, deriveSeed(9, 'classifier'), { validation: pick(holdout.validationRows) });
+      const expected = confusionMatrix(test.y, model.predict(test.x, test.rows), 3);
+      model.dispose();
+      const r = await evaluateFold({ train, test, trainSpeakers: speakers, augmentation: { method: 'smote' }, classifier: dnn, seed: 9 });
+      assert.deepEqual(r.confusion, expected);
+    });
+
+    it('needs the speakers of the training rows', async () => {
+      await assert.rejects(evaluateFold({ train, test, augmentation: { method: 'none' }, classifier: dnn, seed: 9 }), (e: unknown) => e instanceof InputError && /^trainSpeakers: .*early-stops/.test(e.message));
+    });
   });
 
   it('refuses NaN features, naming row and column', async () => {
@@ -103,7 +147,8 @@ describe('evaluateFold', () => {
         const now = await evaluateFold({ train, test, augmentation: { method: 'cyclegan', loss: 'wdiv', amount }, classifier, seed: 5, generator });
         assert.deepEqual(now.confusion, old.confusion, classifier.kind);
         assert.deepEqual(now.metrics, old.metrics, classifier.kind);
-        assert.equal(now.trainRows, old.trainRows, 'trainRows of a cycle-GAN cell: the rows after augmentation, as recorded so far');
+        assert.equal(now.trainRows, train.rows, 'trainRows of a cycle-GAN cell: the real rows, as for every method');
+        assert.equal(now.addedRows, before.rows - train.rows, 'the added rows beside them');
         assert.deepEqual(now.augmentation.addedPerClass, Object.fromEntries(train.classes.map((name, c) => [name, added[c]])));
       }
     });

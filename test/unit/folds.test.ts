@@ -7,7 +7,9 @@ import { checkFold, foldDefinitionSchema, type FoldDefinition, type FoldRow } fr
 import { groupedKFold } from '../../compute/folds/grouped-k-fold';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';
 import { stratifiedSplit } from '../../compute/folds/stratified-split';
-import { deriveSeed } from '../../compute/random';
+import { foldSets } from '../../compute/folds/fold-sets';
+import { speakerHoldout } from '../../compute/folds/speaker-holdout';
+import { deriveSeed, Rng } from '../../compute/random';
 
 function assertPartition(fold: FoldDefinition, rows: readonly FoldRow[]): void {
   const all = [...fold.trainIndices, ...fold.testIndices].sort((a, b) => a - b);
@@ -114,5 +116,53 @@ describe('fold errors', () => {
   it('a class with a single row stays in training in a stratified split', () => {
     const s = stratifiedSplit(rows, { testFraction: 0.5, seed: 1 });
     assert.ok(s.trainIndices.includes(4));
+  });
+});
+
+describe('speaker hold-out (early-stopping validation rows)', () => {
+  // Eight speakers of unequal size, rows interleaved.
+  const sizes = [40, 35, 50, 20, 45, 38, 42, 30];
+  const speakers = sizes.flatMap((n, s) => Array.from({ length: n }, () => `spk${s}`));
+  const interleaved = new Rng(5).shuffle([...speakers]);
+
+  it('holds out whole speakers only, about the fraction of the rows, and leaves the rest to fit', () => {
+    for (const fraction of [0.1, 0.2, 0.3]) {
+      const h = speakerHoldout(interleaved, fraction, 7);
+      assert.deepEqual([...h.fitRows, ...h.validationRows].sort((a, b) => a - b), interleaved.map((_, i) => i), 'a partition of the rows');
+      const held = new Set(h.validationRows.map((i) => interleaved[i]));
+      assert.deepEqual([...held].sort(), h.validationSpeakers);
+      assert.ok(h.fitRows.every((i) => !held.has(interleaved[i] as string)), 'no held-out speaker keeps a row in fitting');
+      assert.equal(h.validationRows.length, h.validationSpeakers.reduce((n, s) => n + interleaved.filter((x) => x === s).length, 0), 'every row of a held-out speaker');
+      const target = fraction * interleaved.length;
+      assert.ok(Math.abs(h.validationRows.length - target) <= Math.max(...sizes) / 2 + 1, `${h.validationRows.length} rows held out for a target of ${target}`);
+    }
+  });
+
+  it('is deterministic in its seed, independent of row order, and varies with the seed', () => {
+    const a = speakerHoldout(interleaved, 0.2, 7);
+    assert.deepEqual(speakerHoldout(interleaved, 0.2, 7), a);
+    assert.deepEqual(speakerHoldout(speakers, 0.2, 7).validationSpeakers, a.validationSpeakers, 'the same speakers whatever the row order');
+    const drawn = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => speakerHoldout(interleaved, 0.2, seed).validationSpeakers.join(',')));
+    assert.ok(drawn.size > 2, `only ${drawn.size} different hold-outs over 8 seeds`);
+  });
+
+  it('always keeps a speaker to fit on, and refuses a single speaker', () => {
+    const two = ['a', 'a', 'a', 'b'];
+    assert.deepEqual(speakerHoldout(two, 0.45, 3).fitRows.length > 0, true);
+    assert.throws(() => speakerHoldout(['a', 'a', 'a'], 0.1, 1), isInputError(/1 speaker/));
+    assert.throws(() => speakerHoldout(two, 0, 1), isInputError(/not in \(0, 1\)/));
+  });
+});
+
+describe('fold sets', () => {
+  it('give the speaker of every training row, in training-row order', () => {
+    const meta = [
+      { file: 'a', label: 'x', speaker: 's1' }, { file: 'b', label: 'y', speaker: 's2' },
+      { file: 'c', label: 'x', speaker: 's3' }, { file: 'd', label: 'y', speaker: 's1' },
+    ];
+    const matrix = { rows: 4, cols: 2, data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), columns: ['f1', 'f2'], meta };
+    const sets = foldSets(matrix, { name: 'f', trainIndices: [3, 0, 2], testIndices: [1], testSpeakers: ['s2'] }, ['x', 'y']);
+    assert.deepEqual(sets.trainSpeakers, ['s1', 's1', 's3']);
+    assert.deepEqual(Array.from(sets.train.y), [1, 0, 0]);
   });
 });

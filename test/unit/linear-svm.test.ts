@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { svmSpecSchema } from '../../compute/classify/classifier-spec';
-import { LinearSvm } from '../../compute/classify/linear-svm';
+import { LinearKernelGram, LinearSvm } from '../../compute/classify/linear-svm';
 import type { LabelledSet } from '../../compute/labelled-set';
 import { gaussianClasses, splitEvery } from '../support/synthetic-classes';
 
@@ -30,6 +30,26 @@ describe('linear SVM', () => {
     b.dispose();
     assert.ok(pa.filter((v, i) => v === test.y[i]).length / test.rows > 0.9);
     assert.throws(() => a.predict(test.x, test.rows), /after dispose/);
+  });
+
+  it('the precomputed Gram path predicts exactly what the linear-kernel path predicts, for every C', async () => {
+    // Overlapping classes, so that the solution (and the predictions) depend on C.
+    const { train, test } = splitEvery(gaussianClasses({ perClass: [60, 35, 45, 30, 40], cols: 40, separation: 0.3, seed: 21 }), 3);
+    const gram = new LinearKernelGram(train);
+    const seen = new Set<string>();
+    for (const C of [1e-4, 1e-3, 1e-2, 1e-1, 1, 10]) {
+      const linear = await new LinearSvm({ C }).fit(train, 1);
+      const precomputed = await gram.fit({ C });
+      try {
+        for (const set of [test, train]) assert.deepEqual(precomputed.predict(set.x, set.rows), linear.predict(set.x, set.rows), `C = ${C}`);
+        seen.add(linear.predict(test.x, test.rows).join(''));
+      } finally {
+        linear.dispose();
+        precomputed.dispose();
+      }
+    }
+    assert.ok(seen.size >= 3, 'C changes the predictions on this data (the comparison is not vacuous)');
+    assert.equal(gram.gram.length, train.rows * train.rows);
   });
 
   it("agrees with scikit-learn's SVC(kernel='linear') on overlapping classes", { skip: existsSync(PYTHON) ? false : `no ${PYTHON}` }, async () => {

@@ -1,5 +1,6 @@
-// The report's pure parts: Table 1 (order, tests against the baseline, Holm, renderings), the
-// curve data (samples added, baselines), the chart specs (series, layers, facets), and a render
+// The report's pure parts: Table 1 (order, renderings) and its comparisons (primary and
+// exploratory, Holm over the primary ones), the protocol paragraph, the chosen hyperparameters per
+// fold, the curve data (samples added, baselines), the chart specs (series, layers, facets), and a render
 // to SVG and PNG whose text is really drawn.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { chartFontFiles, renderChart } from '../../report/render-chart';
 import { renderReportHtml } from '../../report/report-html';
 import type { ReportCell, ResultsJson } from '../../report/results-schema';
 import { parseResultsJson } from '../../report/results-schema';
-import { buildTableOne, tableOneCsv, tableOneHtml, tableOneMarkdown } from '../../report/table-one';
+import { buildTableOne, comparisonsCsv, comparisonsHtml, tableOneCsv, tableOneHtml, tableOneMarkdown } from '../../report/table-one';
 
 const FOLDS = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'];
 
@@ -39,36 +40,54 @@ const foldUar: Record<string, Record<string, number>> = {
 };
 const metrics: Record<string, CellMetrics> = Object.fromEntries(cells.map((c, i) => [c.id, { waMean: 0.6 + i / 100, waStd: 0.01, uarMean: 0.55 + i / 50, uarStd: 0.02, source: 'mlflow' as const }]));
 
-test('Table 1: baselines first, every augmented cell tested against its classifier\'s baseline, Holm over the family', () => {
-  const table = buildTableOne({ cells: [...cells.slice(2), ...cells.slice(0, 2)], metrics, foldUar });
+test('Table 1: baselines first, then the config\'s order; the comparisons beside it, Holm over the primary ones', () => {
+  const table = buildTableOne({ cells: [...cells.slice(2), ...cells.slice(0, 2)], metrics, foldUar, seed: 3 });
   assert.deepEqual(table.rows.map((r) => r.cellId), ['none/svm', 'none/dnn', ...cells.slice(2).map((c) => c.id)]);
-  assert.equal(table.rows[0]?.comparison, undefined);
-  const best = table.rows.find((r) => r.cellId === 'smote/ratio-1/svm')?.comparison;
+  // Not declared: every augmented cell vs none is primary, 4 of them.
+  assert.equal(table.comparisons.preDeclared, false);
+  assert.equal(table.comparisons.primaryCount, 4);
+  const best = table.comparisons.comparisons.find((c) => c.cellA === 'smote/ratio-1/svm');
   // 6 of 6 folds better: exact two-sided p = 2/64; Holm multiplies by 4 (the smallest of 4 p-values).
-  assert.equal(best?.pValue, 2 / 64);
+  assert.equal(best?.pRaw, 2 / 64);
   assert.equal(best?.pHolm, 4 * (2 / 64));
   assert.equal(best?.rankBiserial, 1);
   assert.equal(best?.significant, false, 'p 0.125 after Holm');
-  assert.ok(Math.abs((best?.meanFoldUarDifference ?? 0) - 0.1) < 1e-12);
-  const mixed = table.rows.find((r) => r.cellId === 'smote/ratio-0.5/dnn')?.comparison;
+  assert.ok(Math.abs((best?.deltaMean ?? 0) - 0.1) < 1e-12);
+  const mixed = table.comparisons.comparisons.find((c) => c.cellA === 'smote/ratio-0.5/dnn');
   assert.equal(mixed?.zeros, 2, 'f5 and f6 tie with the baseline');
   assert.equal(mixed?.folds, 6);
-  // At alpha 0.2 the best cell is significant after Holm, and only it.
-  const loose = buildTableOne({ cells, metrics, foldUar, alpha: 0.2 });
-  assert.deepEqual(loose.rows.filter((r) => r.comparison?.significant).map((r) => r.cellId), ['smote/ratio-1/svm']);
+  // Declared: only smote ratio-1 on the SVM is primary; Holm over that one alone makes it significant at 0.05.
+  const declared = buildTableOne({ cells, metrics, foldUar, seed: 3, comparisons: [{ a: 'smote', b: 'none', classifier: 'svm', amount: 'ratio-1' }] });
+  assert.deepEqual(declared.comparisons.comparisons.filter((c) => c.role === 'primary').map((c) => [c.id, c.pHolm, c.significant]), [['smote_vs_none/svm/ratio-1', 2 / 64, true]]);
+  assert.deepEqual(declared.comparisons.comparisons.filter((c) => c.role === 'exploratory').map((c) => [c.cellA, c.pHolm, c.significant]), [
+    ['smote/ratio-0.5/svm', null, null], ['smote/ratio-0.5/dnn', null, null], ['smote/ratio-1/dnn', null, null],
+  ]);
 });
 
-test('Table 1 renderings: percent in Markdown and HTML, fractions in CSV', () => {
-  const table = buildTableOne({ cells, metrics, foldUar });
+test('Table 1 renderings: percent in Markdown and HTML, fractions in CSV; primary and exploratory comparisons labelled', () => {
+  const table = buildTableOne({ cells, metrics, foldUar, seed: 3, comparisons: [{ a: 'smote', b: 'none', amount: 'ratio-1' }] });
   const md = tableOneMarkdown(table);
   assert.match(md, /\| none \(baseline\) \| - \| SVM \| 60\.00 ± 1\.00 \| 55\.00 ± 2\.00 \|/);
-  assert.match(md, /Holm-adjusted p < 0\.05 over the 4 comparisons/);
+  assert.match(md, /The 2 primary comparison\(s\) were declared in the config/);
+  assert.match(md, /With 6 folds the smallest two-sided p the exact Wilcoxon signed-rank test can reach is 2\/2\^6 = 0\.031, and 2 x 0\.031 = 0\.063 after Holm/);
+  assert.match(md, /no primary comparison can be significant/, '2/64 x 2 > 0.05');
+  assert.match(md, /\| primary \| smote \| none \| SVM \| ratio-1 \| 6 \| \+10\.00 \| \[\+\d+\.\d\d, \+\d+\.\d\d\] \| \+10\.00 \| 0\.031 \| 0\.063 \| no \|/);
+  assert.match(md, /\| exploratory \| smote \| none \| SVM \| ratio-0\.5 \| 6 \| [^|]+ \| [^|]+ \| [^|]+ \| [^|]+ \|  \|  \|/);
   const csv = tableOneCsv(table).trim().split('\n');
   assert.equal(csv.length, 1 + cells.length);
-  assert.equal(csv[1], 'none/svm,none,-,svm,true,0.6,0.01,0.55,0.02,,,,,,,,,');
+  assert.equal(csv[1], 'none/svm,none,-,svm,true,0.6,0.01,0.55,0.02');
+  const comparisons = comparisonsCsv(table).trim().split('\n');
+  assert.equal(comparisons.length, 1 + 4);
+  assert.match(comparisons[1] ?? '', /^smote_vs_none\/svm\/ratio-1,primary,smote,none,svm,ratio-1,smote\/ratio-1\/svm,none\/svm,6,0,/);
+  assert.match(comparisons[3] ?? '', /,exploratory,.*,,$/, 'no p_holm and no verdict for exploratory rows');
   const html = tableOneHtml(table);
   assert.equal((html.match(/<tr/g) ?? []).length, 1 + cells.length);
   assert.match(html, /class="baseline"/);
+  const comparisonsPage = comparisonsHtml(table);
+  assert.match(comparisonsPage, /<p class="design">The 2 primary comparison/);
+  assert.match(comparisonsPage, /Primary: declared in the config; Holm over these 2/);
+  assert.match(comparisonsPage, /Exploratory: every other augmented cell vs no augmentation; raw p only/);
+  assert.equal((comparisonsPage.match(/<tr class="exploratory">/g) ?? []).length, 2);
 });
 
 function record(): ExperimentRecord {
@@ -89,7 +108,7 @@ function record(): ExperimentRecord {
     classes: ['calm', 'angry'], cells, features: { featureKey: 'k', foldsKey: 'f', rows: 10, cols: 3, extractor: 'table' }, summaries, evaluations, rows: [],
   })), 'run-1');
   const run = { info: { run_id: 'run-1', experiment_id: '1', status: 'FINISHED' }, data: { metrics: [], params: [], tags: [] } } as unknown as Run;
-  return { run, name: 'unit', results, cellMetrics: metrics, ganRuns: [] };
+  return { run, name: 'unit', results, config: { protocol: { seed: 3 } }, cellMetrics: metrics, ganRuns: [] };
 }
 
 test('results.json problems name the run and every field', () => {

@@ -107,7 +107,7 @@ for (const [mode, modeConfig] of [
   });
 }
 
-test('a shared GAN\'s training input is the one of every run before GANs per repeat (same memo key, same MLflow run); a per-repeat one adds its repeat', async () => {
+test('a shared GAN\'s training input has no repeat and no sharing flag, as before GANs per repeat (same memo key, same MLflow run); a per-repeat one adds its repeat', async () => {
   const sharedConfig = fakeExperimentConfig({ gan: { shareAcrossRepeats: true } });
   const input = fakeFoldInput(sharedConfig, workers.orchestration, 1);
   const shared = fakeActivities();
