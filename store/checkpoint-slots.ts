@@ -5,7 +5,7 @@
  *
  * Kept apart from the code that trains (the trainer hands over bytes; it does not rotate names)
  * and from the activity (which only decides when to publish and what to log), so the rotation
- * and the fallback are tested on their own (test/unit/checkpoint-slots.test.ts).
+ * and the fallback are tested on their own (test/unit/store/checkpoint-slots.test.ts).
  */
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactStore } from './artifact-store';

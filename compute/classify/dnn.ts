@@ -8,7 +8,7 @@
  * loss read-back per batch). Here a step is the shared stacked-MLP forward pass and hand-written
  * backward pass (compute/nn/stacked-mlp.ts), TensorFlow's fused Adam on resource variables
  * (compute/nn/fused-adam.ts), and no read-back: the loss is summed on the backend and checked
- * once per epoch. `test/unit/dnn.test.ts` checks the gradients against autodiff.
+ * once per epoch. `test/unit/compute/classify/dnn.test.ts` checks the gradients against autodiff.
  *
  * Determinism: every random draw comes from `Rng(seed)` (initial weights, the early-stopping
  * hold-out, the batch order). The same set and seed give the same weights on one machine.

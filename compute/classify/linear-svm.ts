@@ -15,7 +15,7 @@
  *   set for every C of a grid (compute/select): the kernel does not depend on C, so computing it
  *   once saves the dot products of every fit but the first. The Gram is accumulated in float64
  *   in feature order, exactly as libsvm's own dot product, so the solver sees bit-identical
- *   kernel values and returns the same model (test/unit/linear-svm.test.ts checks it).
+ *   kernel values and returns the same model (test/unit/compute/classify/linear-svm.test.ts checks it).
  *
  * Determinism: C-SVC without probability estimates draws no random numbers, so the seed is
  * accepted for the common interface and has no effect. The model lives in the wasm heap:

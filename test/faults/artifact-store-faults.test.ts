@@ -1,5 +1,5 @@
 /**
- * Faults of the artifact store at the activity and experiment level (test/unit/local-folder-store
+ * Faults of the artifact store at the activity and experiment level (test/unit/store/local-folder-store
  * covers the store itself): a store folder that cannot be written is a clear error naming the
  * folder and the fix, with nothing taken as stored; a memoised artifact truncated or altered on
  * disk is detected by its hash on the next run of the experiment, and recomputed.

@@ -5,7 +5,7 @@
 # 27233, 28233, 25000) with a fresh state folder, so neither the main job's stack nor the test
 # stack is touched. Needs what `npm run setup` installs; about a minute and a half on 2 cores.
 # Re-record after a deliberate change to the commands the fold or experiment workflow issues, then
-#   node --import tsx --test test/unit/workflow-replay.test.ts
+#   node --import tsx --test test/workflows/workflow-replay.test.ts
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export SERFLOW_STACK_CONFIG="$PWD/test/fixtures/temporal.record.yaml"
