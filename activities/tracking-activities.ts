@@ -13,7 +13,7 @@ import { renderSummaryTable, summariseCell, type CellSummary, type RecordedEvalu
 import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
-import { describeZodError } from '../foundation/zod-issues';
+import { parseJsonDocument } from '../foundation/json-document';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import type { Run } from '../tracking/mlflow-schemas';
 import { withFailureMapping } from './activity-failure';
@@ -174,15 +174,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
       if (!isMlflowNotFound(error)) throw error;
       throw new InputError({ file: where, reason: 'is missing: openExperiment records it', fix: 'run the experiment again (serflow run) so that its parent run is opened anew' });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      throw new InputError({ file: where, reason: 'is not JSON', fix: 'run the experiment again so that its config is recorded anew' });
-    }
-    const parsed = comparisonSettingsSchema.safeParse(json);
-    if (!parsed.success) throw new InputError({ file: where, reason: describeZodError(parsed.error), fix: 'the run was recorded by an incompatible serflow version: run the experiment again' });
-    return parsed.data;
+    return parseJsonDocument(bytes, comparisonSettingsSchema, { file: where, fix: 'the run was recorded by an incompatible serflow version: run the experiment again' });
   }
 }
 

@@ -7,8 +7,7 @@
  */
 import { z } from 'zod';
 import { comparisonRequestSchema } from '../compute/experiment-comparisons';
-import { InputError } from '../foundation/errors';
-import { describeZodError } from '../foundation/zod-issues';
+import { parseJsonDocument } from '../foundation/json-document';
 
 export const recordedConfigSchema = z.object({
   protocol: z.object({
@@ -27,16 +26,8 @@ export const recordedConfigSchema = z.object({
 export type RecordedConfig = z.infer<typeof recordedConfigSchema>;
 
 export function parseRecordedConfig(bytes: Buffer, runId: string): RecordedConfig {
-  const where = `run ${runId} artifact config.json`;
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new InputError({ file: where, reason: 'is not JSON', fix: 're-run the experiment so that its config is recorded again' });
-  }
-  const parsed = recordedConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new InputError({ file: where, reason: describeZodError(parsed.error, { root: '(root)' }), fix: 'the experiment was recorded by an incompatible serflow version: re-run it' });
-  }
-  return parsed.data;
+  return parseJsonDocument(bytes, recordedConfigSchema, {
+    file: `run ${runId} artifact config.json`,
+    fix: 'the experiment was recorded by an incompatible serflow version: re-run it',
+  });
 }

@@ -4,8 +4,7 @@
  * a newer writer may add fields. Problems are reported all at once, naming the run and the field.
  */
 import { z } from 'zod';
-import { InputError } from '../foundation/errors';
-import { describeZodError } from '../foundation/zod-issues';
+import { parseJsonDocument } from '../foundation/json-document';
 
 const confusion = z.array(z.array(z.number().nonnegative()));
 const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });
@@ -50,20 +49,8 @@ export const resultsJsonSchema = z.object({
 export type ResultsJson = z.infer<typeof resultsJsonSchema>;
 
 export function parseResultsJson(bytes: Buffer, runId: string): ResultsJson {
-  const where = `run ${runId} artifact results.json`;
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new InputError({ file: where, reason: 'is not JSON', fix: 're-run the experiment so that its results are logged again' });
-  }
-  const parsed = resultsJsonSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new InputError({
-      file: where,
-      reason: describeZodError(parsed.error, { root: '(root)' }),
-      fix: 'the experiment was written by an incompatible serflow version, or did not finish: re-run it',
-    });
-  }
-  return parsed.data;
+  return parseJsonDocument(bytes, resultsJsonSchema, {
+    file: `run ${runId} artifact results.json`,
+    fix: 'the experiment was written by an incompatible serflow version, or did not finish: re-run it',
+  });
 }

@@ -2,6 +2,7 @@
  * Synthetic labelled sets for classifier-mechanics tests: Gaussian clusters, one per class, with
  * class means `separation` apart along random directions. No files, no corpus.
  */
+import type { ClassConditionalGenerator } from '../../compute/augment/class-conditional-generator';
 import type { LabelledSet } from '../../compute/labelled-set';
 import { Rng } from '../../compute/random';
 
@@ -38,4 +39,25 @@ export function splitEvery(set: LabelledSet, every: number): { train: LabelledSe
     return { rows: rows.length, cols: set.cols, x, y: Int32Array.from(rows, (r) => set.y[r] as number), classes: [...set.classes] };
   };
   return { train: pick((i) => i % every !== 0), test: pick((i) => i % every === 0) };
+}
+
+/**
+ * A stand-in for a fold's trained class GANs, seed-sensitive like them: each generated row is its
+ * class's mean in `train` plus N(0, 0.5^2) noise drawn from `seed`.
+ */
+export function classMeanGenerator(train: LabelledSet): ClassConditionalGenerator {
+  return {
+    generate(classIndex, count, seed) {
+      const rng = new Rng(seed);
+      const members = Array.from({ length: train.rows }, (_, i) => i).filter((i) => train.y[i] === classIndex);
+      const x = new Float32Array(count * train.cols);
+      for (let r = 0; r < count; r++) {
+        for (let j = 0; j < train.cols; j++) {
+          const mean = members.reduce((a, i) => a + (train.x[i * train.cols + j] as number), 0) / members.length;
+          x[r * train.cols + j] = mean + 0.5 * rng.normal();
+        }
+      }
+      return { rows: count, cols: train.cols, x, y: new Int32Array(count).fill(classIndex), classes: [...train.classes] };
+    },
+  };
 }

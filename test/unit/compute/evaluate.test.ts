@@ -7,12 +7,11 @@ import { appendRows } from '../../../compute/augment/augmented-set';
 import { DnnClassifier } from '../../../compute/classify/dnn';
 import { speakerHoldout } from '../../../compute/folds/speaker-holdout';
 import { confusionMatrix } from '../../../compute/metrics';
-import type { ClassConditionalGenerator } from '../../../compute/augment/class-conditional-generator';
 import type { ClassifierSpecInput } from '../../../compute/classify/classifier-spec';
 import { evaluateFold } from '../../../compute/evaluate';
 import type { LabelledSet } from '../../../compute/labelled-set';
-import { deriveSeed, Rng } from '../../../compute/random';
-import { gaussianClasses, splitEvery } from '../../support/synthetic-classes';
+import { deriveSeed } from '../../../compute/random';
+import { classMeanGenerator, gaussianClasses, splitEvery } from '../../support/synthetic-classes';
 
 const { train, test } = splitEvery(gaussianClasses({ perClass: [30, 12, 20], cols: 8, separation: 3, seed: 4 }), 4);
 const svm = { kind: 'svm' } as const;
@@ -118,21 +117,7 @@ describe('evaluateFold', () => {
   });
 
   describe('cycle-GAN', () => {
-    /** Class means of the training set plus seeded noise: a stand-in for trained generators, seed-sensitive like them. */
-    const generator: ClassConditionalGenerator = {
-      generate(classIndex, count, seed) {
-        const rng = new Rng(seed);
-        const members = Array.from({ length: train.rows }, (_, i) => i).filter((i) => train.y[i] === classIndex);
-        const x = new Float32Array(count * train.cols);
-        for (let r = 0; r < count; r++) {
-          for (let j = 0; j < train.cols; j++) {
-            const mean = members.reduce((a, i) => a + (train.x[i * train.cols + j] as number), 0) / members.length;
-            x[r * train.cols + j] = mean + 0.5 * rng.normal();
-          }
-        }
-        return { rows: count, cols: train.cols, x, y: new Int32Array(count).fill(classIndex), classes: [...train.classes] };
-      },
-    };
+    const generator = classMeanGenerator(train);
     const dnn: ClassifierSpecInput = { kind: 'dnn', hidden: [8], epochs: 3 };
     const amount = { mode: 'ratio', ratio: 0.5 } as const;
 

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyAugmentation } from '../../../../compute/augment/apply-augmentation';
 import { appendRows } from '../../../../compute/augment/augmented-set';
-import type { ClassConditionalGenerator } from '../../../../compute/augment/class-conditional-generator';
 import type { ClassifierSpecInput } from '../../../../compute/classify/classifier-spec';
 import { evaluateFold } from '../../../../compute/evaluate';
 import type { AugmentationSpecInput } from '../../../../compute/augment/augmentation-spec';
@@ -16,7 +15,7 @@ import { Rng } from '../../../../compute/random';
 import { innerSplits } from '../../../../compute/select/inner-splits';
 import { fitInnerStandardisation, standardisedRows } from '../../../../compute/select/inner-standardisation';
 import { assertRealValidationRows, ValidationLeakError } from '../../../../compute/select/validation-guard';
-import { gaussianClasses } from '../../../support/synthetic-classes';
+import { classMeanGenerator, gaussianClasses } from '../../../support/synthetic-classes';
 
 /** Overlapping classes (C matters), six speakers who each speak every class. */
 const train = gaussianClasses({ perClass: [36, 24, 30], cols: 12, separation: 1.2, seed: 8 });
@@ -33,21 +32,7 @@ function scrambled(set: LabelledSet, seed: number): LabelledSet {
   return { ...set, x, y: Int32Array.from(labelOrder, (r) => set.y[r] as number) };
 }
 
-/** Class means plus seeded noise: a stand-in for a fold's trained class GANs. */
-const generator: ClassConditionalGenerator = {
-  generate(classIndex, count, seed) {
-    const rng = new Rng(seed);
-    const members = Array.from({ length: train.rows }, (_, i) => i).filter((i) => train.y[i] === classIndex);
-    const x = new Float32Array(count * train.cols);
-    for (let r = 0; r < count; r++) {
-      for (let j = 0; j < train.cols; j++) {
-        const mean = members.reduce((a, i) => a + (train.x[i * train.cols + j] as number), 0) / members.length;
-        x[r * train.cols + j] = mean + 0.5 * rng.normal();
-      }
-    }
-    return { rows: count, cols: train.cols, x, y: new Int32Array(count).fill(classIndex), classes: [...train.classes] };
-  },
-};
+const generator = classMeanGenerator(train);
 
 describe('model selection does not see the outer test fold', () => {
   const cases: { name: string; augmentation: AugmentationSpecInput; classifier: ClassifierSpecInput }[] = [
