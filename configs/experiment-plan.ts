@@ -40,7 +40,7 @@ export function planCells(config: ExperimentConfig): Cell[] {
   const cells: Cell[] = [];
   for (const m of config.methods) {
     const method = methodDisplayName(m, config.gan.loss);
-    const amounts: (AmountSpec | undefined)[] = m.method === 'none' ? [undefined] : config.amounts;
+    const amounts: (AmountSpec | undefined)[] = m.method === 'none' ? [undefined] : (m.amounts ?? config.amounts);
     for (const amount of amounts) {
       for (const classifier of config.classifiers) {
         const augmentation: AugmentationSpecInput =

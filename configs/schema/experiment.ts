@@ -5,7 +5,7 @@
  * `dnn`) so that a sweep can address any of them by a dotted path such as `gan.lambdaCls`.
  */
 import { z } from 'zod';
-import { amountSpecSchema } from '../../compute/augment/amount';
+import { amountSpecSchema, type AmountSpec } from '../../compute/augment/amount';
 import { AUGMENTATION_METHODS, augmentationOptionBlocks } from '../../compute/augment/augmentation-spec';
 import { CLASSIFIER_KINDS, classifierOptionBlocks } from '../../compute/classify/classifier-spec';
 import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
@@ -69,24 +69,30 @@ export const protocolSchema = z.strictObject({
 });
 
 const methodKind = z.enum(AUGMENTATION_METHODS);
-export const methodSchema = z.union([
-  methodKind.transform((method) => ({ method, name: method as string, loss: undefined as GanLoss | undefined })),
-  z.strictObject({
-    method: methodKind,
-    /** Display name, unique in the experiment (default: the method, plus the loss for cycle-GANs). */
-    name: name.optional(),
-    /** cyclegan only: the adversarial loss; default `gan.loss`. */
-    loss: z.enum(GAN_LOSSES).optional(),
-  }).transform((m) => ({ method: m.method, name: m.name ?? m.method, loss: m.loss })),
-]);
-export type Method = z.output<typeof methodSchema>;
-
 /** An amount: a ratio of the training set (a bare number), 'balance', or an AmountSpec object. */
 export const amountSchema = z.union([
   z.number().nonnegative().max(100).transform((ratio) => ({ mode: 'ratio' as const, ratio })),
   z.literal('balance').transform(() => ({ mode: 'balance' as const })),
   amountSpecSchema,
 ]);
+
+export const methodSchema = z.union([
+  methodKind.transform((method) => ({ method, name: method as string, loss: undefined as GanLoss | undefined, amounts: undefined as AmountSpec[] | undefined })),
+  z.strictObject({
+    method: methodKind,
+    /** Display name, unique in the experiment (default: the method, plus the loss for cycle-GANs). */
+    name: name.optional(),
+    /** cyclegan only: the adversarial loss; default `gan.loss`. */
+    loss: z.enum(GAN_LOSSES).optional(),
+    /**
+     * This method's amount schedule instead of the experiment's `amounts` (e.g. `[balance]` for
+     * duplication, the literature's class-balancing row, while the GAN rows add 100 %).
+     */
+    amounts: z.array(amountSchema).min(1).optional(),
+  }).transform((m) => ({ method: m.method, name: m.name ?? m.method, loss: m.loss, amounts: m.amounts })),
+]);
+export type Method = z.output<typeof methodSchema>;
+
 
 /**
  * A pre-declared primary comparison, e.g. `{ a: cyclegan-wdiv, b: none }`: Holm's adjustment runs
@@ -135,7 +141,8 @@ export const experimentSchema = z.strictObject({
   });
   // Comparisons name methods, classifiers and amounts of this config: checked here, so a typo is a config error, not a missing row at the end of a run.
   const problems = comparisonRequestProblems(config.comparisons ?? [], {
-    methods: config.methods.map((m) => methodDisplayName(m, config.gan.loss)), classifiers: config.classifiers, amounts: config.amounts.map(amountLabel),
+    methods: config.methods.map((m) => methodDisplayName(m, config.gan.loss)), classifiers: config.classifiers,
+    amounts: [...new Set([...config.amounts, ...config.methods.flatMap((m) => m.amounts ?? [])].map(amountLabel))],
   });
   for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 });

@@ -31,6 +31,12 @@ describe('planCells', () => {
     ]);
   });
 
+  it("a method's own amounts replace the experiment's for that method only", () => {
+    const cells = planCells(config({ methods: ['none', { method: 'duplicate', amounts: ['balance'] }, 'smote'], classifiers: ['svm'] }));
+    assert.deepEqual(cells.map((c) => c.id), ['none/svm', 'duplicate/balance/svm', 'smote/ratio-0.5/svm', 'smote/balance/svm']);
+    assert.deepEqual(cells[1]?.augmentation, { method: 'duplicate', amount: { mode: 'balance' } });
+  });
+
   it('every cell carries an augmentation spec the evaluation accepts, with the config\'s parameters', () => {
     const cells = planCells(config({ smote: { k: 3 } }));
     for (const cell of cells) assert.ok(augmentationSpecSchema.safeParse(cell.augmentation).success, cell.id);
