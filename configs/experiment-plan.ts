@@ -3,7 +3,7 @@
  * combination, each with the fully resolved specs its evaluations need) and the GANs a fold must
  * train for them. Pure and deterministic, so workflows, activities and benchmarks all use it.
  */
-import type { AmountSpec } from '../compute/augment/amount';
+import { amountLabel, type AmountSpec } from '../compute/augment/amount';
 import { augmentationOptionBlocks, type AugmentationMethod, type AugmentationSpecInput } from '../compute/augment/augmentation-spec';
 import { selectedFields, type ClassifierKind, type ClassifierSpecInput } from '../compute/classify/classifier-spec';
 import { selectionProtocolSchema, type SelectionProtocol } from '../compute/select/selection-protocol';
@@ -23,17 +23,6 @@ export interface Cell {
   classifierSpec: ClassifierSpecInput;
   /** The config's inner protocol, on cells whose classifier has a `{ select: [...] }` set only (others stay as they were). */
   selection?: SelectionProtocol;
-}
-
-export function amountLabel(amount: AmountSpec): string {
-  switch (amount.mode) {
-    case 'balance':
-      return 'balance';
-    case 'ratio':
-      return `ratio-${amount.ratio}`;
-    case 'perClass':
-      return `per-class-${amount.n}`;
-  }
 }
 
 export function planCells(config: ExperimentConfig): Cell[] {

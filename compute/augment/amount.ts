@@ -101,3 +101,15 @@ function proportionalShares(counts: readonly number[], total: number): number[] 
   }
   return shares;
 }
+
+/** An amount's name in cell ids and reports: "balance", "ratio-0.5", "per-class-20". */
+export function amountLabel(amount: AmountSpec): string {
+  switch (amount.mode) {
+    case 'balance':
+      return 'balance';
+    case 'ratio':
+      return `ratio-${amount.ratio}`;
+    case 'perClass':
+      return `per-class-${amount.n}`;
+  }
+}

@@ -5,7 +5,7 @@
  * `dnn`) so that a sweep can address any of them by a dotted path such as `gan.lambdaCls`.
  */
 import { z } from 'zod';
-import { amountSpecSchema, type AmountSpec } from '../../compute/augment/amount';
+import { amountLabel, amountSpecSchema, type AmountSpec } from '../../compute/augment/amount';
 import { AUGMENTATION_METHODS, augmentationOptionBlocks } from '../../compute/augment/augmentation-spec';
 import { CLASSIFIER_KINDS, classifierOptionBlocks } from '../../compute/classify/classifier-spec';
 import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
@@ -13,7 +13,6 @@ import { comparisonRequestProblems } from '../../compute/experiment-comparisons'
 import { foldsSpecSchema } from '../../compute/folds/build-folds';
 import { selectionProtocolSchema } from '../../compute/select/selection-protocol';
 import { GAN_LOSSES, type GanLoss } from '../../foundation/gan-loss';
-import { amountLabel } from '../experiment-plan';
 import { methodDisplayName } from '../method-display-name';
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a name of letters, digits, _ . - (at most 64)');
