@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseJsonDocument } from '../foundation/json-document';
+import { GAN_LOSSES } from '../foundation/gan-loss';
 
 const confusion = z.array(z.array(z.number().nonnegative()));
 const repeatSummary = z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int().positive() });
@@ -24,7 +25,7 @@ export const reportCellSchema = z.object({
   method: z.string().min(1),
   amount: z.string().min(1),
   classifier: z.string().min(1),
-  augmentation: z.object({ method: z.string().min(1), loss: z.enum(['ce', 'wdiv']).optional() }),
+  augmentation: z.object({ method: z.string().min(1), loss: z.enum(GAN_LOSSES).optional() }),
 });
 export type ReportCell = z.infer<typeof reportCellSchema>;
 
