@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { temporalTestServer } from '../../infra/paths';
@@ -132,4 +133,17 @@ export function useFakeActivityWorkers(activityNames: readonly string[]): FakeAc
       return workflowId;
     },
   };
+}
+
+/**
+ * Asserts that a workflow failed directly because `activityType` failed with a non-retryable
+ * InputError; returns that failure for further checks (its message).
+ */
+export function assertFailedOnInputError(err: unknown, activityType: string): ApplicationFailure {
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  assert.ok(err.cause instanceof ActivityFailure, String(err.cause));
+  assert.equal(err.cause.activityType, activityType);
+  assert.ok(err.cause.cause instanceof ApplicationFailure);
+  assert.equal(err.cause.cause.type, 'InputError');
+  return err.cause.cause;
 }

@@ -13,7 +13,7 @@ import { experimentProgressQuery, experimentWorkflow, type ExperimentWorkflowInp
 import {
   eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeGanKey, gate, ganTrainingName, type FakeActivities,
 } from '../support/fake-experiment';
-import { useFakeActivityWorkers } from '../support/workflow-test-env';
+import { assertFailedOnInputError, useFakeActivityWorkers } from '../support/workflow-test-env';
 
 const workers = useFakeActivityWorkers(FAKE_ACTIVITY_NAMES);
 
@@ -120,12 +120,7 @@ test('a non-retryable InputError from feature extraction fails the experiment be
       },
     },
   });
-  const err = await experimentFailure(fakes.activities);
-  assert.ok(err instanceof WorkflowFailedError, String(err));
-  assert.ok(err.cause instanceof ActivityFailure, String(err.cause));
-  assert.equal(err.cause.activityType, 'extractFeatures');
-  assert.ok(err.cause.cause instanceof ApplicationFailure);
-  assert.equal(err.cause.cause.type, 'InputError');
+  assertFailedOnInputError(await experimentFailure(fakes.activities), 'extractFeatures');
   assert.equal(fakes.calls('extractFeatures').length, 1, 'not retried');
   assert.deepEqual(fakes.calls('prepareFolds'), []);
   assert.deepEqual(fakes.calls('trainClassGans'), []);

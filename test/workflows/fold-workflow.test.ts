@@ -17,7 +17,7 @@ import {
   eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeFoldInput, fakeGanKey, gate, ganTrainingName,
   type FakeActivities,
 } from '../support/fake-experiment';
-import { useFakeActivityWorkers } from '../support/workflow-test-env';
+import { assertFailedOnInputError, useFakeActivityWorkers } from '../support/workflow-test-env';
 
 const workers = useFakeActivityWorkers(FAKE_ACTIVITY_NAMES);
 
@@ -189,13 +189,7 @@ test('a non-retryable InputError from an evaluation fails the fold without a ret
       },
     },
   });
-  const err = await foldFailure(fakes.activities);
-  assert.ok(err instanceof WorkflowFailedError, String(err));
-  assert.ok(err.cause instanceof ActivityFailure, String(err.cause));
-  assert.equal(err.cause.activityType, 'evaluate');
-  assert.ok(err.cause.cause instanceof ApplicationFailure);
-  assert.equal(err.cause.cause.type, 'InputError');
-  assert.equal(err.cause.cause.message, 'fold-test: a bad cell');
+  assert.equal(assertFailedOnInputError(await foldFailure(fakes.activities), 'evaluate').message, 'fold-test: a bad cell');
   assert.equal(fakes.calls('evaluate').filter((e) => e.cell.id === failing && e.repeat === 1).length, 1, 'not retried');
 });
 
