@@ -10,6 +10,8 @@ import { InputError } from '../foundation/errors';
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
 import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feature-rows';
 import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
+import { TARGET_SAMPLE_RATE } from '../compute/audio/resample';
+import { surveyAudioPreparation, type AudioPreparationSummary } from '../compute/features/audio-preparation';
 import { extractFeatures as runExtraction, resolveFeatureSet, smileExtractVersion, type SkippedFile } from '../compute/features/opensmile';
 import { importFeatureTable } from '../compute/features/table-import';
 import { buildFolds } from '../compute/folds/build-folds';
@@ -40,6 +42,11 @@ export interface FeatureRef {
   datasetHash: string;
   extractor: string;
   skipped: SkippedFile[];
+  /**
+   * What was done to the audio before extraction (downmix, resampling), once for the corpus;
+   * absent for a feature table, where serflow reads no audio.
+   */
+  audio?: AudioPreparationSummary;
   memoHit: boolean;
 }
 
@@ -65,7 +72,10 @@ export function createFeatureActivities(deps: ActivityDeps) {
         const datasetHash = await hashCorpus(entries);
         let extractor: string;
         let memoInputs: unknown;
+        let audio: AudioPreparationSummary | undefined;
         if (input.features.extractor === 'opensmile') {
+          // Outside the memo, so that a memo hit reports it too; it parses headers, decodes no audio.
+          audio = await surveyAudioPreparation(entries.map((e) => e.path), TARGET_SAMPLE_RATE, { signal: ctx.cancellationSignal });
           const smile = deps.installation.smileExtract();
           const featureSet = resolveFeatureSet(input.features.set, smile.configDir);
           const configHash = await sha256File(featureSet.config);
@@ -88,8 +98,8 @@ export function createFeatureActivities(deps: ActivityDeps) {
             datasetHash, extractor, skipped,
           };
         }, { references: (v) => [v.featureKey] });
-        log.info({ featureKey: result.value.featureKey, rows: result.value.rows, cols: result.value.cols, memoHit: result.memoHit }, result.memoHit ? 'features reused from the memo' : 'features extracted');
-        return { ...result.value, memoHit: result.memoHit };
+        log.info({ featureKey: result.value.featureKey, rows: result.value.rows, cols: result.value.cols, memoHit: result.memoHit, audio: audio?.text }, result.memoHit ? 'features reused from the memo' : 'features extracted');
+        return { ...result.value, ...(audio ? { audio } : {}), memoHit: result.memoHit };
       });
     },
 

@@ -10,6 +10,7 @@ import {
   compareCells, comparisonSettingsSchema, renderComparisonsMarkdown, type ComparisonResult, type ComparisonSettings,
 } from '../compute/experiment-comparisons';
 import { renderSummaryTable, summariseCell, type CellSummary, type RecordedEvaluation, type SummaryRow } from '../compute/experiment-summary';
+import type { AudioPreparationSummary } from '../compute/features/audio-preparation';
 import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
@@ -50,7 +51,11 @@ export interface FinishExperimentInput {
   classes: string[];
   /** Every evaluation; `selection` and `validationRows`, when present, go to results.json with the rest. */
   evaluations: RecordedEvaluation[];
-  features: { featureKey: string; foldsKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[] };
+  features: {
+    featureKey: string; foldsKey: string; rows: number; cols: number; extractor: string; datasetHash: string; skipped: { file: string; reason: string }[];
+    /** What was done to the audio before extraction; tagged once on the parent run. */
+    audio?: AudioPreparationSummary;
+  };
   memo: { hits: number; total: number };
 }
 
@@ -157,6 +162,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
           'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey, 'serflow.folds_key': input.features.foldsKey,
           'serflow.memo_hits': `${input.memo.hits}/${input.memo.total}`,
           'serflow.comparisons': comparisons.preDeclared ? 'pre-declared' : 'default',
+          ...(input.features.audio ? { 'serflow.audio_preprocessing': input.features.audio.text } : {}),
         });
         await deps.runs.finishRun(tracking.parentRunId);
         return { parentRunId: tracking.parentRunId, experimentId: tracking.experimentId, rows };

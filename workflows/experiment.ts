@@ -134,7 +134,7 @@ export async function runExperiment(
     evaluations: evaluations.map(({ cellId, fold, repeat, wa, uar, confusion, addedPerClass, selection, validationRows }) => ({
       cellId, fold, repeat, wa, uar, confusion, addedPerClass, ...(selection ? { selection } : {}), ...(validationRows !== undefined ? { validationRows } : {}),
     })),
-    features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped },
+    features: { featureKey: features.featureKey, foldsKey: folds.foldsKey, rows: features.rows, cols: features.cols, extractor: features.extractor, datasetHash: features.datasetHash, skipped: features.skipped, ...(features.audio ? { audio: features.audio } : {}) },
     memo: { hits: progress.memoHits, total: memoLookups },
   });
   progress.phase = 'done';

@@ -10,15 +10,19 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../foundation/errors';
 
-export interface DecodedAudio {
-  /** Mono samples in [-1, 1] (multi-channel input is averaged). */
-  samples: Float32Array;
+/** What a WAV file holds, read from its header: enough to decide how to convert it. */
+export interface WavFormat {
   /** Samples per second. */
   sampleRate: number;
-  /** Channel count of the file before the mix-down. */
+  /** Channel count of the file (before any mix-down). */
   channels: number;
   /** Encoding of the file, e.g. "pcm16", "pcm24", "float32". */
   encoding: WavEncoding;
+}
+
+export interface DecodedAudio extends WavFormat {
+  /** Mono samples in [-1, 1] (multi-channel input is averaged). */
+  samples: Float32Array;
 }
 
 export type WavEncoding = 'pcm8' | 'pcm16' | 'pcm24' | 'pcm32' | 'float32' | 'float64';
@@ -41,9 +45,12 @@ const CONVERT_FIX = 'convert it to 16-bit PCM WAV, e.g. `sox in.wav -b 16 -e sig
 
 /** Reads and decodes a WAV file. Throws InputError for anything that is not a decodable WAV. */
 export async function readWav(path: string): Promise<DecodedAudio> {
-  let bytes: Buffer;
+  return decodeWav(await readAudioBytes(path), path);
+}
+
+async function readAudioBytes(path: string): Promise<Buffer> {
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR') {
@@ -51,7 +58,6 @@ export async function readWav(path: string): Promise<DecodedAudio> {
     }
     throw err;
   }
-  return decodeWav(bytes, path);
 }
 
 interface FmtChunk {
@@ -62,13 +68,33 @@ interface FmtChunk {
   bitsPerSample: number;
 }
 
+/** Reads a WAV file's format without decoding its samples. Throws InputError like readWav. */
+export async function readWavFormat(path: string): Promise<WavFormat> {
+  return parseWavLayout(await readAudioBytes(path), path, {}).format;
+}
+
 /**
  * Decodes WAV bytes. `file` is only used in error messages.
  * Options: `allowTruncated` reads the frames that are present when the data chunk claims more
  * bytes than the file holds (default false: such a file is usually a broken copy).
  */
 export function decodeWav(bytes: Uint8Array, file: string, options: { allowTruncated?: boolean } = {}): DecodedAudio {
-  const fail = (reason: string, fix = CONVERT_FIX, extra: { expected?: unknown; actual?: unknown } = {}): never => {
+  const { format, data, blockAlign, fail } = parseWavLayout(bytes, file, options);
+  // A final partial frame (odd data size, cut-off write) carries no complete sample: drop it.
+  const frames = Math.floor(data.size / blockAlign);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const samples = mixToMono(view, data.offset, frames, format.channels, format.encoding);
+  for (let i = 0; i < samples.length; i++) {
+    if (!Number.isFinite(samples[i] as number)) fail(`sample ${i} is not a finite number (NaN or infinity in float data)`, 're-export the audio; the float data is corrupt');
+  }
+  return { samples, ...format };
+}
+
+type Fail = (reason: string, fix?: string, extra?: { expected?: unknown; actual?: unknown }) => never;
+
+/** The checked chunk layout of a WAV file: its format and where its sample frames are. */
+function parseWavLayout(bytes: Uint8Array, file: string, options: { allowTruncated?: boolean }): { format: WavFormat; data: { offset: number; size: number }; blockAlign: number; fail: Fail } {
+  const fail: Fail = (reason, fix = CONVERT_FIX, extra = {}) => {
     throw new InputError({ file, reason, fix, ...extra });
   };
   if (bytes.length < 12) fail(`file is ${bytes.length} bytes long, too short for a WAV header`, 'the file is empty or truncated; copy it again from the source');
@@ -114,15 +140,8 @@ export function decodeWav(bytes: Uint8Array, file: string, options: { allowTrunc
   if (f.blockAlign !== f.channels * bytesPerSample) {
     fail('fmt block align does not match channels x bytes per sample', CONVERT_FIX, { expected: f.channels * bytesPerSample, actual: f.blockAlign });
   }
-  // A final partial frame (odd data size, cut-off write) carries no complete sample: drop it.
-  const frames = Math.floor(d.size / f.blockAlign);
-  if (frames === 0) fail('data chunk holds no complete sample frame (zero-length audio)', 'remove the file from the corpus or replace it with a non-empty recording');
-
-  const samples = mixToMono(view, d.offset, frames, f.channels, encoding);
-  for (let i = 0; i < samples.length; i++) {
-    if (!Number.isFinite(samples[i] as number)) fail(`sample ${i} is not a finite number (NaN or infinity in float data)`, 're-export the audio; the float data is corrupt');
-  }
-  return { samples, sampleRate: f.sampleRate, channels: f.channels, encoding };
+  if (Math.floor(d.size / f.blockAlign) === 0) fail('data chunk holds no complete sample frame (zero-length audio)', 'remove the file from the corpus or replace it with a non-empty recording');
+  return { format: { sampleRate: f.sampleRate, channels: f.channels, encoding }, data: d, blockAlign: f.blockAlign, fail };
 }
 
 function readFmt(view: DataView, body: number, size: number, fail: (reason: string, fix?: string) => never): FmtChunk {

@@ -3,8 +3,9 @@
  *
  * Each file is first decoded and checked by serflow's own WAV reader (corrupt, zero-length and
  * silent audio are InputErrors naming the file: SMILExtract would happily write a vector of
- * zeros for silence), converted to 16-bit mono at the target rate when it is not already, then
- * handed to SMILExtract, which writes a functionals CSV into a temporary folder.
+ * zeros for silence), converted to 16-bit mono at the target rate when it is not already
+ * (audio-preparation.ts says why, and summarises it per corpus), then handed to SMILExtract,
+ * which writes a functionals CSV into a temporary folder.
  *
  * Resuming: pass the rows already extracted (`existing`) and/or a `skip(file)` predicate, and
  * persist rows as they arrive through `onRow`; only the missing files are processed.
@@ -18,6 +19,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { resample, TARGET_SAMPLE_RATE } from '../audio/resample';
 import { encodeWavPcm16, readWav } from '../audio/wav';
+import { audioPreparation, needsConversion } from './audio-preparation';
 import type { CorpusEntry } from '../corpus/corpus-entry';
 import { InputError } from '../../foundation/errors';
 import { assembleFeatureMatrix, type FeatureRow } from './feature-rows';
@@ -114,11 +116,13 @@ export async function extractFileFeatures(entry: CorpusEntry, options: FileExtra
   }
   const stem = uniqueStem(entry.file);
   let input = entry.path;
-  const needsRate = target !== null && audio.sampleRate !== target;
-  if (needsRate || audio.encoding !== 'pcm16' || audio.channels !== 1) {
-    const samples = needsRate ? resample(audio.samples, audio.sampleRate, target) : audio.samples;
+  const preparation = audioPreparation(audio, target);
+  if (needsConversion(preparation)) {
+    // readWav has already averaged the channels; what is left is the rate and the encoding.
+    const rate = preparation.resample ? preparation.resample.to : audio.sampleRate;
+    const samples = preparation.resample ? resample(audio.samples, audio.sampleRate, rate) : audio.samples;
     input = join(workDir, `${stem}.wav`);
-    await writeFile(input, encodeWavPcm16(samples, needsRate ? target : audio.sampleRate));
+    await writeFile(input, encodeWavPcm16(samples, rate));
   }
   const output = join(workDir, `${stem}.csv`);
   try {

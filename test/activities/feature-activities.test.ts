@@ -7,7 +7,7 @@
  * to a non-retryable failure.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -17,10 +17,14 @@ import pino from 'pino';
 import type { ActivityDeps } from '../../activities/activity-deps';
 import { createFeatureActivities, type ExtractFeaturesInput } from '../../activities/feature-activities';
 import { installation } from '../../composition/runtime-deps';
+import { resample } from '../../compute/audio/resample';
+import { encodeWavPcm16, readWav } from '../../compute/audio/wav';
+import { parseEmodbFileName } from '../../compute/corpus/emodb';
 import type { FeatureMatrix } from '../../compute/features/feature-matrix';
 import { encodeFeatureMatrix } from '../../compute/features/matrix-codec';
 import { protocolSchema } from '../../configs/schema/experiment';
 import { LocalFolderStore } from '../../store/local-folder-store';
+import { loadFeatureMatrix } from '../../store/feature-matrix-cache';
 import { loadFolds } from '../../store/fold-store';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
@@ -152,6 +156,64 @@ test('a cancelled extraction stops, and the retried attempt extracts only the fi
   assert.equal(beats.length, 12 - kept, 'one heartbeat per file still missing');
   assert.equal(ref.featureKey, expected.featureKey, 'the same matrix as an uninterrupted extraction');
   assert.deepEqual(readdirSync(join(acts.root, 'work', 'partial-features')), [], 'the partial file is removed once stored');
+});
+
+/**
+ * A manifest corpus as real corpora ship it: EMO-DB utterances rewritten at 48 kHz stereo,
+ * 44.1 kHz mono, 44.1 kHz stereo and left at 16 kHz mono, two of each. Both channels carry the
+ * utterance, so the downmix is the utterance itself and only the resampling round trip differs.
+ */
+async function mixedFormatCorpus(root: string): Promise<{ input: ExtractFeaturesInput; original: ExtractFeaturesInput }> {
+  const originals = join(root, 'original');
+  const names = linkEmodbSubset(originals, { speakers: ['03', '08'], emotionLetters: ['W', 'N'], perClass: 2 });
+  const formats = [{ rate: 48000, channels: 2 }, { rate: 44100, channels: 1 }, { rate: 44100, channels: 2 }, { rate: 16000, channels: 1 }];
+  const corpus = join(root, 'mixed');
+  mkdirSync(corpus, { recursive: true });
+  const rows = ['path,label,speaker'];
+  for (const [i, name] of names.entries()) {
+    const { rate, channels } = formats[i % formats.length] as { rate: number; channels: number };
+    const audio = await readWav(join(originals, name));
+    const samples = resample(audio.samples, audio.sampleRate, rate);
+    writeFileSync(join(corpus, name), encodeWavPcm16(Array.from({ length: channels }, () => samples), rate));
+    rows.push(`${name},${parseEmodbFileName(name).emotion},${name.slice(0, 2)}`);
+  }
+  writeFileSync(join(corpus, 'manifest.csv'), rows.join('\n') + '\n');
+  writeFileSync(join(originals, 'manifest.csv'), rows.join('\n') + '\n');
+  const features = { extractor: 'opensmile', set: 'eGeMAPSv02', onError: 'fail' } as const;
+  return {
+    input: { corpus: { kind: 'manifest', path: 'mixed/manifest.csv' }, features, configDir: root },
+    original: { corpus: { kind: 'manifest', path: 'original/manifest.csv' }, features, configDir: root },
+  };
+}
+
+test('a manifest corpus of 48 and 44.1 kHz files, some stereo, is extracted at 16 kHz mono, and what was done is reported once', async () => {
+  const acts = featureActivities('mixed-formats');
+  const { input, original } = await mixedFormatCorpus(acts.root);
+  const ref = await run(mockEnv(), acts.extractFeatures, input);
+  assert.equal(ref.rows, 8);
+  assert.equal(ref.cols, 88);
+  assert.deepEqual(ref.skipped, []);
+  assert.ok(ref.audio, 'an openSMILE extraction reports what it did to the audio');
+  assert.deepEqual({ files: ref.audio.files, resampled: ref.audio.resampled, downmixed: ref.audio.downmixed, reencoded: ref.audio.reencoded }, { files: 8, resampled: 6, downmixed: 4, reencoded: 0 });
+  assert.equal(ref.audio.text, '8 files to 16000 Hz mono 16-bit PCM before SMILExtract: 6 resampled (from 44100 Hz: 4, 48000 Hz: 2); 4 downmixed to mono by averaging the channels (2 ch: 4)');
+
+  // The converted files give the features of the 16 kHz originals, up to the resampling round trip.
+  const reference = await run(mockEnv(), acts.extractFeatures, original);
+  assert.equal(reference.audio?.text, 'none: all 8 files are 16000 Hz mono 16-bit PCM already');
+  const [got, want] = await Promise.all([loadFeatureMatrix(acts.deps.store, ref.featureKey), loadFeatureMatrix(acts.deps.store, reference.featureKey)]);
+  const medians = got.meta.map((meta, r) => {
+    const relative = Array.from(got.data.subarray(r * got.cols, (r + 1) * got.cols), (v, c) => {
+      const w = want.data[r * want.cols + c] as number;
+      return Math.abs(v - w) / (Math.abs(w) + 1e-3);
+    }).sort((a, b) => a - b);
+    return `${meta.file} ${(relative[relative.length >> 1] as number).toExponential(1)}`;
+  });
+  assert.deepEqual(got.meta, want.meta);
+  assert.ok(medians.every((m) => Number(m.split(' ')[1]) < 0.01), `median relative difference per file to its 16 kHz original: ${medians.join(', ')}`);
+
+  const memo = await run(mockEnv(), acts.extractFeatures, input);
+  assert.equal(memo.memoHit, true);
+  assert.deepEqual(memo.audio, ref.audio, 'a memo hit reports the same preparation');
 });
 
 test('a corpus folder that does not exist is bad input: a non-retryable InputError naming the folder', async () => {

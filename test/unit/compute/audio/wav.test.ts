@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeWav, encodeWavPcm16, readWav } from '../../../../compute/audio/wav';
+import { decodeWav, encodeWavPcm16, readWav, readWavFormat } from '../../../../compute/audio/wav';
 import { InputError } from '../../../../foundation/errors';
 
 /**
@@ -248,6 +248,16 @@ describe('readWav and encodeWavPcm16', () => {
   it('names a missing file', async () => {
     const path = join(dir, 'missing.wav');
     await assert.rejects(readWav(path), (err: unknown) => err instanceof InputError && err.details.file === path);
+    await assert.rejects(readWavFormat(path), (err: unknown) => err instanceof InputError && err.details.file === path);
+  });
+
+  it('readWavFormat reads rate, channels and encoding from the header, with readWav\'s checks', async () => {
+    const stereo = join(dir, 'format-stereo.wav');
+    await writeFile(stereo, rawWav({ channels: 2, sampleRate: 48000, bits: 24, data: Buffer.alloc(2 * 3 * 10) }));
+    assert.deepEqual(await readWavFormat(stereo), { sampleRate: 48000, channels: 2, encoding: 'pcm24' });
+    const truncated = join(dir, 'format-truncated.wav');
+    await writeFile(truncated, rawWav({ data: int16([1, 2]), dataSize: 400 }));
+    await assert.rejects(readWavFormat(truncated), (err: unknown) => err instanceof InputError && err.details.file === truncated && /truncated/.test(err.details.reason));
   });
 
   it('decodes a real EMO-DB file', async () => {
