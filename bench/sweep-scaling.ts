@@ -14,7 +14,8 @@
  * the 'none' evaluation through the memo, as a real sigma sweep does).
  *
  * What a measured run is: the sweep runs as a user runs it (`serflow sweep <file> --json`: the
- * workflows in the CLI process, which spawns one `serflow worker --queues compute` child); with
+ * workflows in the CLI process, which spawns one `serflow worker --queues compute` child, as
+ * SERFLOW_COMPUTE_WORKERS=1 asks); with
  * W > 1 workers the bench starts W - 1 more `serflow worker --queues compute` processes and waits
  * until they poll before it starts the clock (their start-up is reported apart). Every run has
  * its own state folder (SERFLOW_STATE: an empty artifact store, so no GAN or evaluation is
@@ -248,7 +249,8 @@ async function measureSweep(setup: BaseSetup, n: number, workers: number, repeat
     const own = writeStackSettings(dir, setup.settings, `bench-scaling-${setup.stamp}-${index}`);
     // The id `serflow sweep` derives (name + hash of the expanded configs): new for every run.
     workflowId = sweepInput(sweepFile, own.settings).workflowId;
-    const env = { ...process.env, SERFLOW_STATE: state, SERFLOW_STACK_CONFIG: own.file, SERFLOW_LOG_LEVEL: process.env.SERFLOW_LOG_LEVEL ?? 'warn' };
+    // One compute child from `serflow sweep` (not one per core), so W counts the compute workers.
+    const env = { ...process.env, SERFLOW_STATE: state, SERFLOW_STACK_CONFIG: own.file, SERFLOW_COMPUTE_WORKERS: '1', SERFLOW_LOG_LEVEL: process.env.SERFLOW_LOG_LEVEL ?? 'warn' };
     // Extra compute workers first, started as a user would on this machine, ready before the clock starts.
     const extraReady: number[] = [];
     for (let w = 1; w < workers; w++) {
