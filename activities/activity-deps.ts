@@ -2,6 +2,7 @@ import type { SmileInstallation } from '../compute/features/opensmile';
 import type { Logger } from '../logging/logger';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
+import type { OptunaStudies } from '../tracking/optuna-studies';
 import type { RunRegistry } from '../tracking/run-registry';
 
 /** What activities are built over: the worker hands in real clients, tests whatever they need. */
@@ -22,4 +23,6 @@ export interface Installation {
   smileExtract(): SmileInstallation;
   /** The commit of the code this process runs, recorded on every run ('unknown' outside a git checkout). */
   codeCommit(): string;
+  /** Optuna studies in this installation's storage (every worker of a sweep must name the same one). */
+  optunaStudies(): OptunaStudies;
 }

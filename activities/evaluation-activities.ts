@@ -88,7 +88,9 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         const result = await evaluateFold({
           train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec, seed, generator,
           // Inner grouped k-fold splits from the protocol seed and the fold: the same for every cell and repeat.
-          ...(input.cell.selection ? { selection: input.cell.selection, selectionSeed: deriveSeed(input.baseSeed, 'selection', fold.name) } : {}),
+          // A cell with a selection protocol always runs its inner CV: one that selects nothing is
+          // validated over its single candidate (configs/experiment-plan.ts PlanOptions.validate).
+          ...(input.cell.selection ? { selection: input.cell.selection, selectionSeed: deriveSeed(input.baseSeed, 'selection', fold.name), validate: true } : {}),
         });
         const value: Omit<EvaluationResult, 'memoHit'> = {
           fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,

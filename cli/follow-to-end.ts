@@ -10,6 +10,8 @@ import type { SweepOutcome } from '../workflows/sweep';
 import { ExitCode } from './exit-codes';
 import { followWorkflow } from './follow-workflow';
 import { mlflowRunUrl, temporalWorkflowUrl } from './links';
+import { isTrialOutcomes, renderTrialOutcomes } from './trial-outcomes';
+import type { TrialOutcome } from '../workflows/optuna-sweep';
 
 const INTERRUPTED: unique symbol = Symbol('interrupted');
 
@@ -19,7 +21,7 @@ export async function followToEnd(client: Client, settings: StackSettings, workf
   const workers = options.worker ? await (require('./in-process-workers') as typeof import('./in-process-workers')).startInProcessWorkers(settings) : undefined;
   try {
     const handle = client.workflow.getHandle(workflowId);
-    const following = followWorkflow<ExperimentWorkflowResult | SweepOutcome[]>(client, handle, options.json);
+    const following = followWorkflow<ExperimentWorkflowResult | SweepOutcome[] | TrialOutcome[]>(client, handle, options.json);
     // Ctrl-C (or SIGTERM) stops this process's workers; without them nothing would ever finish
     // the workflow, so say how to continue instead of following it forever.
     const interrupted = workers?.ended.then((): typeof INTERRUPTED => INTERRUPTED) ?? new Promise<never>(() => undefined);
@@ -48,9 +50,9 @@ export async function followToEnd(client: Client, settings: StackSettings, workf
   }
 }
 
-function printSweepResult(workflowId: string, outcomes: SweepOutcome[], json: boolean): void {
+function printSweepResult(workflowId: string, outcomes: SweepOutcome[] | TrialOutcome[], json: boolean): void {
   if (json) process.stdout.write(JSON.stringify({ workflowId, outcomes }) + '\n');
-  else process.stdout.write(`\n${renderSweepOutcomes(outcomes)}`);
+  else process.stdout.write(`\n${isTrialOutcomes(outcomes) ? renderTrialOutcomes(outcomes) : renderSweepOutcomes(outcomes as SweepOutcome[])}`);
 }
 
 function printResult(settings: StackSettings, workflowId: string, result: ExperimentWorkflowResult, json: boolean): void {

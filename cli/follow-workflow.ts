@@ -12,6 +12,12 @@ interface ProgressLike {
   experimentsDone?: number;
   experimentsTotal?: number;
   memoHits?: number;
+  /** An optuna sweep's. */
+  trialsPruned?: number;
+  trialsFailed?: number;
+  running?: string[];
+  best?: { trial: number; values: number[] };
+  objectiveNames?: string[];
 }
 
 function bar(done: number, total: number, width = 30): string {
@@ -22,9 +28,12 @@ function bar(done: number, total: number, width = 30): string {
 export function describeProgress(p: ProgressLike): { done: number; total: number; text: string } {
   const done = p.experimentsTotal !== undefined ? p.experimentsDone ?? 0 : p.evaluationsDone ?? 0;
   const total = p.experimentsTotal ?? p.evaluationsTotal ?? 0;
-  const unit = p.experimentsTotal !== undefined ? 'experiments' : 'evaluations';
+  const trials = p.trialsPruned !== undefined;
+  const unit = trials ? 'trials' : p.experimentsTotal !== undefined ? 'experiments' : 'evaluations';
   const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
-  return { done, total, text: `${bar(done, total)} ${pct}% ${done}/${total} ${unit}, phase ${p.phase ?? '?'}, memo hits ${p.memoHits ?? 0}` };
+  const best = p.best ? `best trial ${p.best.trial} ${p.best.values.map((v, i) => `${p.objectiveNames?.[i] ?? 'objective'} ${v.toFixed(4)}`).join(', ')}` : 'no trial complete yet';
+  const optuna = trials ? `, pruned ${p.trialsPruned}, failed ${p.trialsFailed ?? 0}, running ${p.running?.length ?? 0}, ${best}` : '';
+  return { done, total, text: `${bar(done, total)} ${pct}% ${done}/${total} ${unit}${optuna}, phase ${p.phase ?? '?'}, memo hits ${p.memoHits ?? 0}` };
 }
 
 /** An experiment's progress with the evaluations of its running fold workflows added in. */

@@ -12,7 +12,7 @@ import { followToEnd } from './follow-to-end';
 import { currentProgress, describeProgress } from './follow-workflow';
 import { temporalWorkflowUrl } from './links';
 
-const TYPES = ['experimentWorkflow', 'sweepWorkflow'];
+const TYPES = ['experimentWorkflow', 'sweepWorkflow', 'optunaSweepWorkflow'];
 
 async function withClient<T>(work: (client: Client, settings: ReturnType<typeof loadStackSettings>) => Promise<T>): Promise<T> {
   const settings = loadStackSettings();

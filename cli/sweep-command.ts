@@ -10,6 +10,7 @@ import { orchestrationSettings } from '../composition/orchestration-settings';
 import { sweepWorkflow, type SweepWorkflowInput } from '../workflows/sweep';
 import { ExitCode } from './exit-codes';
 import { temporalWorkflowUrl } from './links';
+import { isOptunaSweep, optunaSweepCommand } from './optuna-sweep-command';
 import { followToEnd } from './follow-to-end';
 import { sweepWorkflowId } from './workflow-ids';
 
@@ -28,6 +29,7 @@ export function sweepInput(file: string, settings: StackSettings): { input: Swee
 }
 
 export async function sweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
+  if (isOptunaSweep(loadSweepConfig(file))) return optunaSweepCommand(file, options);
   const settings = loadStackSettings();
   const { input, workflowId } = sweepInput(file, settings);
   const client = await connectClient(settings);

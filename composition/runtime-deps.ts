@@ -8,18 +8,22 @@
  *                                  workers on several machines share them; each process keeps a
  *                                  local read-through cache in $SERFLOW_CACHE_DIR (default
  *                                  $SERFLOW_STATE/store-cache).
+ *   SERFLOW_OPTUNA_STORAGE         the SQLAlchemy URL of optuna sweeps' studies (default a SQLite
+ *                                  file, $SERFLOW_STATE/optuna.sqlite; PostgreSQL for workers on
+ *                                  several machines: infra/multi-machine.md).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ActivityDeps, Installation } from '../activities/activity-deps';
 import type { StackSettings } from '../configs/schema/stack-settings';
-import { repoRoot, smileExtract, stateDir } from '../infra/paths';
+import { pythonBin, repoRoot, smileExtract, stateDir } from '../infra/paths';
 import { logger as rootLogger, type Logger } from '../logging/logger';
 import type { ArtifactStore } from '../store/artifact-store';
 import { CachingStore } from '../store/caching-store';
 import { LocalFolderStore } from '../store/local-folder-store';
 import { MlflowArtifactStore } from '../store/mlflow-artifact-store';
 import { MlflowClient } from '../tracking/mlflow-client';
+import { OptunaStudies } from '../tracking/optuna-studies';
 import { RunRegistry } from '../tracking/run-registry';
 
 export function createArtifactStore(mlflow: MlflowClient, logger: Logger): ArtifactStore {
@@ -46,9 +50,17 @@ export function createRuntimeDeps(settings: StackSettings, logger: Logger = root
 
 let gitCommit: string | undefined;
 
-/** This clone's installation: openSMILE from the project virtualenv, the code's git commit. */
+/** The storage optuna sweeps keep their studies in: SERFLOW_OPTUNA_STORAGE, or a SQLite file in the state folder. */
+export function optunaStorage(): string {
+  return process.env.SERFLOW_OPTUNA_STORAGE ?? `sqlite:///${join(stateDir(), 'optuna.sqlite')}`;
+}
+
+/** This clone's installation: openSMILE and Optuna from the project virtualenv, the code's git commit. */
 export const installation: Installation = {
   smileExtract,
+  optunaStudies(): OptunaStudies {
+    return new OptunaStudies({ python: pythonBin(), script: join(repoRoot, 'infra', 'optuna', 'optuna_study.py'), storage: optunaStorage() });
+  },
   codeCommit(): string {
     if (gitCommit === undefined) {
       try {

@@ -43,6 +43,11 @@ export interface FoldEvaluationInput {
   selection?: SelectionProtocolInput;
   /** Seed of seeded inner splits (grouped k-fold); default deriveSeed(seed, 'selection-folds'). */
   selectionSeed?: number;
+  /**
+   * Run the inner CV even when the classifier selects nothing: a selection over its single
+   * candidate, whose mean inner score is the validation score (what an optuna sweep optimises).
+   */
+  validate?: boolean;
 }
 
 /** What a selection chose, and why: every candidate's mean inner validation score. */
@@ -69,7 +74,7 @@ export interface FoldEvaluation {
   /** Real training rows held out for early stopping (0 when the classifier does not early-stop). */
   validationRows: number;
   testRows: number;
-  /** Present when a hyperparameter was selected (the spec had a `select` set). */
+  /** Present when a hyperparameter was selected (the spec had a `select` set) or `validate` was asked. */
   selection?: FoldSelection;
 }
 
@@ -87,11 +92,11 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
   const candidates = candidateGrid(searchSpec);
   let chosen = candidates[0] as Candidate;
   let selection: FoldSelection | undefined;
-  if (selectedFields(searchSpec).length > 0) {
+  if (selectedFields(searchSpec).length > 0 || input.validate === true) {
     if (!input.trainSpeakers) {
       throw new InputError({
         field: 'trainSpeakers',
-        reason: `the classifier selects ${selectedFields(searchSpec).join(', ')} on inner splits by speaker, and the speaker of each training row was not given`,
+        reason: `the classifier ${selectedFields(searchSpec).length > 0 ? `selects ${selectedFields(searchSpec).join(', ')}` : 'is validated'} on inner splits by speaker, and the speaker of each training row was not given`,
         fix: 'pass the speakers of the training rows (compute/folds/fold-sets.ts gives them as trainSpeakers)',
       });
     }

@@ -21,11 +21,20 @@ export interface Cell {
   classifier: ClassifierKind;
   augmentation: AugmentationSpecInput;
   classifierSpec: ClassifierSpecInput;
-  /** The config's inner protocol, on cells whose classifier has a `{ select: [...] }` set only (others stay as they were). */
+  /**
+   * The config's inner protocol, on cells whose classifier has a `{ select: [...] }` set, and on
+   * the cells an optuna sweep scores (PlanOptions.validate: inner CV of their single candidate
+   * gives the validation score); other cells stay as they were.
+   */
   selection?: SelectionProtocol;
 }
 
-export function planCells(config: ExperimentConfig): Cell[] {
+export interface PlanOptions {
+  /** Cell ids whose evaluations compute an inner-CV validation score even when nothing is selected. */
+  validate?: readonly string[];
+}
+
+export function planCells(config: ExperimentConfig, options: PlanOptions = {}): Cell[] {
   const cells: Cell[] = [];
   for (const m of config.methods) {
     const method = methodDisplayName(m, config.gan.loss);
@@ -37,14 +46,16 @@ export function planCells(config: ExperimentConfig): Cell[] {
           : m.method === 'cyclegan' ? { method: 'cyclegan', loss: m.loss ?? config.gan.loss, amount }
           : { method: m.method, amount, ...methodOptions(config, m.method) } as AugmentationSpecInput;
         const label = amount ? amountLabel(amount) : '-';
+        const id = amount ? `${method}/${label}/${classifier}` : `${method}/${classifier}`;
+        const selects = selectedFields(config[classifier]).length > 0 || (options.validate ?? []).includes(id);
         cells.push({
-          id: amount ? `${method}/${label}/${classifier}` : `${method}/${classifier}`,
+          id,
           method,
           amount: label,
           classifier,
           augmentation,
           classifierSpec: { kind: classifier, ...config[classifier] } as ClassifierSpecInput,
-          ...(selectedFields(config[classifier]).length > 0 ? { selection: selectionProtocolSchema.parse(config.protocol.selection ?? {}) } : {}),
+          ...(selects ? { selection: selectionProtocolSchema.parse(config.protocol.selection ?? {}) } : {}),
         });
       }
     }

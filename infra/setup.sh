@@ -14,6 +14,9 @@ OPENSMILE_VERSION=2.4.2
 TENSORFLOW_CPU_VERSION=2.21.0
 # scikit-learn: the reference implementation the SVM is checked against (libsvm C-SVC).
 SCIKIT_LEARN_VERSION=1.9.1
+# Optuna: the samplers and pruners of adaptive sweeps (infra/optuna/optuna_study.py); cmaes: its CMA-ES sampler.
+OPTUNA_VERSION=5.0.0
+CMAES_VERSION=0.13.1
 # PyTorch: only the GAN benchmark's side-by-side reference (bench/reference/gan_iteration_torch.py).
 # PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
 TORCH_VERSION=2.15.0
@@ -80,7 +83,7 @@ WRAPPER
 # --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
 python_env() {
   local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION-sklearn$SCIKIT_LEARN_VERSION"
-  if [[ -f "$venv/.complete" ]]; then ln -sfn "$venv" "$CACHE/venv"; return; fi
+  if [[ -f "$venv/.complete" ]]; then python_optuna "$venv"; ln -sfn "$venv" "$CACHE/venv"; return; fi
   local py="${SERFLOW_PYTHON:-python3}"
   command -v "$py" >/dev/null 2>&1 || die "no Python interpreter '$py'. Install Python >= 3.10 (or set SERFLOW_PYTHON), then re-run."
   "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || die "$py is $("$py" --version 2>&1); need Python >= 3.10."
@@ -91,7 +94,17 @@ python_env() {
   "$venv/bin/pip" install --quiet --no-deps "opensmile==$OPENSMILE_VERSION"
   "$venv/bin/python" -c 'import glob,sys; sys.exit(0 if glob.glob(sys.prefix+"/lib/python*/site-packages/opensmile/core/bin/linux/SMILExtract") else 1)' \
     || die "the opensmile $OPENSMILE_VERSION wheel did not bring SMILExtract"
+  python_optuna "$venv"
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
+}
+
+# Optuna goes into the venv in place, checked by version on every run, so that a venv built
+# before it was pinned gets it without being rebuilt (the venv's name pins what it was built with).
+python_optuna() {
+  local venv="$1"
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('optuna') == '$OPTUNA_VERSION' and m.version('cmaes') == '$CMAES_VERSION' else 1)" 2>/dev/null && return
+  log "python: optuna $OPTUNA_VERSION into $venv"
+  "$venv/bin/pip" install --quiet "optuna==$OPTUNA_VERSION" "cmaes==$CMAES_VERSION"
 }
 
 # --- TensorFlow C library from the tensorflow-cpu wheel (tfjs-node's own download host is unreachable).

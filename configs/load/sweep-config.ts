@@ -1,7 +1,9 @@
 /**
  * Expands a sweep into its experiment configs: every point of the search space is written into
  * a copy of the base config at its dotted path, and the result is validated as an experiment,
- * so a bad point names both the sweep field and the experiment field it produced.
+ * so a bad point names both the sweep field and the experiment field it produced. An optuna
+ * search has no points up front (its sampler draws them as trials finish): its space is checked
+ * on a few seeded draws, and its objective cells against the base experiment's plan.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +11,7 @@ import { parse } from 'yaml';
 import { InputError } from '../../foundation/errors';
 import { Rng } from '../../compute/random';
 import { hashOf } from '../canonical-json';
+import { planCells } from '../experiment-plan';
 import { experimentSchema, type ExperimentConfig } from '../schema/experiment';
 import { sweepSchema, type Distribution, type SweepConfig } from '../schema/sweep';
 import { formatZodError } from './format-zod-error';
@@ -26,8 +29,10 @@ export interface LoadedSweep {
   /** Absolute folder of the base config (relative corpus paths resolve against it). */
   configDir: string;
   points: SweepPoint[];
-  /** Identity of the sweep: the hash of all its expanded configs. */
+  /** Identity of the sweep: the hash of all its expanded configs (an optuna search's: of its base, search and objective). */
   sweepHash: string;
+  /** The base config as written (an optuna trial's config is this with the trial's values: pointConfig). */
+  base: Record<string, unknown>;
 }
 
 export function gridSize(space: Record<string, unknown[]>): number {
@@ -78,6 +83,7 @@ export function loadSweepConfig(file: string): LoadedSweep {
       fix: 'narrow the search space, or raise maxConfigurations if you mean it', expected: `<= ${sweep.maxConfigurations}`, actual: size,
     });
   }
+  if (sweep.search.kind === 'optuna') return loadOptunaSweep(sweep, sweepFile, baseFile, base as Record<string, unknown>);
   let values: Record<string, unknown>[];
   if (sweep.search.kind === 'grid') {
     values = gridPoints(sweep.search.space);
@@ -86,17 +92,47 @@ export function loadSweepConfig(file: string): LoadedSweep {
     const rng = new Rng(seed);
     values = Array.from({ length: trials }, () => Object.fromEntries(Object.entries(space).map(([p, d]) => [p, draw(d, rng)])));
   }
-  const points = values.map((point, index) => {
-    const raw = structuredClone(base) as Record<string, unknown>;
-    for (const [path, value] of Object.entries(point)) setPath(raw, path, value);
-    raw.name = `${sweep.name}-${index + 1}`;
-    const parsed = experimentSchema.safeParse(raw);
-    if (!parsed.success) {
-      const err = new InputError({ file: sweepFile, field: `search (point ${index + 1}: ${JSON.stringify(point)})`, reason: 'makes an invalid experiment' });
-      err.message = `${sweepFile}: search point ${index + 1} ${JSON.stringify(point)} makes an invalid experiment:\n${formatZodError(baseFile, parsed.error)}`;
-      throw err;
+  const points = values.map((point, index) => pointConfig(base as Record<string, unknown>, point, `${sweep.name}-${index + 1}`, { sweepFile, baseFile }));
+  return { sweep, configDir: dirname(baseFile), points, sweepHash: hashOf({ name: sweep.name, points: points.map((p) => p.configHash) }), base: base as Record<string, unknown> };
+}
+
+/**
+ * The experiment of one point: `values` written into a copy of `base` at their dotted paths,
+ * named `name`, validated. Throws an InputError naming the point (and the files, when given).
+ */
+export function pointConfig(base: Record<string, unknown>, values: Record<string, unknown>, name: string, files: { sweepFile?: string; baseFile?: string } = {}): SweepPoint {
+  const raw = structuredClone(base);
+  for (const [path, value] of Object.entries(values)) setPath(raw, path, value);
+  raw.name = name;
+  const parsed = experimentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const err = new InputError({ file: files.sweepFile, field: `search (point ${name}: ${JSON.stringify(values)})`, reason: 'makes an invalid experiment' });
+    err.message = `${files.sweepFile ?? 'sweep'}: search point ${name} ${JSON.stringify(values)} makes an invalid experiment:\n${formatZodError(files.baseFile ?? 'base config', parsed.error)}`;
+    throw err;
+  }
+  return { values, config: parsed.data, configHash: hashOf(parsed.data) };
+}
+
+/** Seeded draws that check an optuna space before any trial runs (a bad range fails here, not in trial 7). */
+const SPACE_CHECK_DRAWS = 8;
+
+function loadOptunaSweep(sweep: SweepConfig, sweepFile: string, baseFile: string, base: Record<string, unknown>): LoadedSweep {
+  if (sweep.search.kind !== 'optuna' || !sweep.objective) throw new Error('loadOptunaSweep: not an optuna search (the schema checks the objective)');
+  const { space, seed } = sweep.search;
+  const rng = new Rng(seed);
+  const checks = Array.from({ length: SPACE_CHECK_DRAWS }, (_, i) =>
+    pointConfig(base, Object.fromEntries(Object.entries(space).map(([p, d]) => [p, draw(d, rng)])), `${sweep.name}-check-${i + 1}`, { sweepFile, baseFile }));
+  const cells = planCells((checks[0] as SweepPoint).config).map((c) => c.id);
+  sweep.objective.forEach((objective, i) => {
+    if (!cells.includes(objective.cell)) {
+      throw new InputError({
+        file: sweepFile, field: `objective${sweep.objective && sweep.objective.length > 1 ? `[${i}]` : ''}.cell`, reason: `"${objective.cell}" is not a cell of the base experiment`,
+        fix: `name one of ${cells.join(', ')}`,
+      });
     }
-    return { values: point, config: parsed.data, configHash: hashOf(parsed.data) };
   });
-  return { sweep, configDir: dirname(baseFile), points, sweepHash: hashOf({ name: sweep.name, points: points.map((p) => p.configHash) }) };
+  return {
+    sweep, configDir: dirname(baseFile), points: [], base,
+    sweepHash: hashOf({ name: sweep.name, base, search: sweep.search, objective: sweep.objective }),
+  };
 }

@@ -1,7 +1,9 @@
 /**
  * Schema of a sweep config: a base experiment, a search space over any of its fields (dotted
  * paths such as `gan.lambdaCls`, `noise.sigma`, `svm.C`, `gan.loss`), and how many experiments
- * run at once.
+ * run at once. A grid or a random sample is expanded up front; an `optuna` search asks Optuna's
+ * sampler for each trial as earlier ones finish, scores it by the inner-CV validation score of
+ * the `objective` cell (never the test speakers) and may prune it after any outer fold.
  */
 import { z } from 'zod';
 
@@ -14,6 +16,36 @@ export const distributionSchema = z.union([
   z.strictObject({ logUniform: z.tuple([z.number().positive(), z.number().positive()]) }),
   z.strictObject({ intUniform: z.tuple([z.number().int(), z.number().int()]) }),
 ]);
+
+export const OPTUNA_SAMPLERS = ['tpe', 'cmaes', 'gp', 'random', 'qmc', 'nsga2'] as const;
+export const OPTUNA_PRUNERS = ['median', 'hyperband', 'successive-halving', 'none'] as const;
+
+const prunerKind = z.enum(OPTUNA_PRUNERS);
+/** A pruner by name, or with Optuna's options (median: startupTrials default 5, warmupSteps default 0). */
+const prunerSchema = z.union([
+  prunerKind.transform((kind) => ({ kind })),
+  z.strictObject({ kind: prunerKind, startupTrials: z.number().int().min(0).optional(), warmupSteps: z.number().int().min(0).optional() }),
+]);
+
+/**
+ * What a trial is scored by, on the experiment the trial runs: `uar`, the mean over outer folds
+ * and repeats of the cell's inner-CV validation UAR (maximised), or `ganEpochs`, the GAN epochs
+ * the trial trained (minimised; a cost for a second objective).
+ */
+export const objectiveSchema = z.strictObject({
+  /** A cell id of the base experiment, e.g. "cyclegan-wdiv/ratio-1/svm". */
+  cell: z.string().min(1),
+  metric: z.enum(['uar', 'ganEpochs']).default('uar'),
+});
+
+const optunaSearchSchema = z.strictObject({
+  kind: z.literal('optuna'),
+  sampler: z.enum(OPTUNA_SAMPLERS).default('tpe'),
+  trials: z.number().int().min(1),
+  pruner: prunerSchema.default({ kind: 'median' }),
+  seed: z.number().int().min(1).max(0xffffffff).default(1),
+  space: z.record(path, distributionSchema),
+});
 
 export const sweepSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$/, 'a name of letters, digits, _ . - (at most 48)'),
@@ -28,13 +60,37 @@ export const sweepSchema = z.strictObject({
       seed: z.number().int().min(1).default(1),
       space: z.record(path, distributionSchema),
     }),
+    optunaSearchSchema,
   ]),
+  /** Optuna searches only: one objective, or several (Pareto front; no pruning). */
+  objective: z.union([objectiveSchema.transform((o) => [o]), z.array(objectiveSchema).min(1)]).optional(),
   /** Experiments running at the same time. */
   concurrency: z.number().int().min(1).max(64).default(2),
   /** A sweep larger than this is refused with its computed size (a typo in a grid can explode). */
   maxConfigurations: z.number().int().min(1).max(10_000).default(256),
   tracking: z.strictObject({ experiment: z.string().min(1).max(250).optional() }).default({}),
+}).superRefine((sweep, ctx) => {
+  if (sweep.search.kind !== 'optuna') {
+    if (sweep.objective) ctx.addIssue({ code: 'custom', path: ['objective'], message: 'applies to `search: { kind: optuna }` only (grid and random sweeps run every configuration)' });
+    return;
+  }
+  if (!sweep.objective) {
+    ctx.addIssue({ code: 'custom', path: ['objective'], message: 'an optuna search needs an objective, e.g. `objective: { cell: none/svm, metric: uar }` (the inner-CV validation score of that cell)' });
+    return;
+  }
+  const { sampler, pruner } = sweep.search;
+  if (sweep.objective.length > 1 && pruner.kind !== 'none') {
+    ctx.addIssue({ code: 'custom', path: ['search', 'pruner'], message: 'Optuna prunes single-objective studies only: set `pruner: none` with several objectives' });
+  }
+  if (sweep.objective.length > 1 && sampler === 'cmaes') {
+    ctx.addIssue({ code: 'custom', path: ['search', 'sampler'], message: 'cmaes optimises one objective: use nsga2 (or tpe) with several objectives' });
+  }
+  if (sweep.objective[0]?.metric !== 'uar' && pruner.kind !== 'none') {
+    ctx.addIssue({ code: 'custom', path: ['objective', 0, 'metric'], message: 'pruning reports the running validation score: the first objective must be `uar`, or set `pruner: none`' });
+  }
 });
 
 export type SweepConfig = z.output<typeof sweepSchema>;
 export type Distribution = z.output<typeof distributionSchema>;
+export type OptunaSearch = z.output<typeof optunaSearchSchema>;
+export type SweepObjective = z.output<typeof objectiveSchema>;

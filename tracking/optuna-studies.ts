@@ -1,0 +1,133 @@
+/**
+ * Optuna studies, through the project venv's Python (infra/optuna/optuna_study.py): one process
+ * per operation, a JSON request in, a zod-validated JSON answer out. Optuna keeps each study in
+ * its own storage, a SQLite file by default or any SQLAlchemy URL (PostgreSQL when workers run
+ * on several machines); serflow keeps no copy of it.
+ *
+ * Every operation is idempotent (the script says how), so a Temporal activity may retry any of
+ * them. An answer with exit code 2 is a bad request (InputError: retrying cannot help); any
+ * other failure (storage locked past its timeout, Python killed) is thrown as a plain Error and
+ * retried by the caller's policy.
+ */
+import { spawn } from 'node:child_process';
+import { z } from 'zod';
+import { InputError } from '../foundation/errors';
+
+export interface OptunaInstallation {
+  /** The venv's Python, with optuna installed (infra/setup.sh python). */
+  python: string;
+  /** infra/optuna/optuna_study.py. */
+  script: string;
+  /** SQLAlchemy URL of the storage, e.g. sqlite:////abs/path/optuna.sqlite or postgresql://... */
+  storage: string;
+}
+
+export type SamplerKind = 'tpe' | 'cmaes' | 'gp' | 'random' | 'qmc' | 'nsga2';
+export type PrunerKind = 'median' | 'hyperband' | 'successive-halving' | 'none';
+
+/** What a study is built with on every call: Optuna does not store samplers and pruners. */
+export interface StudySpec {
+  /** The study name (a sweep's id). */
+  study: string;
+  directions: ('maximize' | 'minimize')[];
+  sampler: { kind: SamplerKind; seed: number };
+  pruner: { kind: PrunerKind; startupTrials?: number; warmupSteps?: number };
+}
+
+/** A distribution as sweep configs write them (configs/schema/sweep.ts). */
+export type OptunaDistribution =
+  | { choice: unknown[] } | { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] };
+
+export const trialStateSchema = z.enum(['running', 'waiting', 'complete', 'pruned', 'fail']);
+export type TrialState = z.infer<typeof trialStateSchema>;
+
+export const optunaTrialSchema = z.object({
+  number: z.number().int(),
+  slot: z.number().int().nullable().optional(),
+  state: trialStateSchema,
+  values: z.array(z.number()).nullable(),
+  params: z.record(z.string(), z.unknown()),
+  /** [step, value] pairs, by step. */
+  intermediate: z.array(z.tuple([z.number(), z.number()])),
+  runId: z.string().nullable().optional(),
+});
+export type OptunaTrial = z.infer<typeof optunaTrialSchema>;
+
+const studySummarySchema = z.object({
+  counts: z.record(trialStateSchema, z.number().int()),
+  /** The best trial, or the Pareto front of several objectives. */
+  best: z.array(optunaTrialSchema),
+});
+export type StudySummary = z.infer<typeof studySummarySchema>;
+
+const fullSummarySchema = studySummarySchema.extend({ trials: z.array(optunaTrialSchema), directions: z.array(z.enum(['maximize', 'minimize'])) });
+export type StudyTrials = z.infer<typeof fullSummarySchema>;
+
+const figuresSchema = z.object({
+  files: z.array(z.string()),
+  importances: z.record(z.string(), z.number()).nullable(),
+  problems: z.array(z.string()),
+});
+export type StudyFigures = z.infer<typeof figuresSchema>;
+
+export class OptunaStudies {
+  constructor(private readonly installation: OptunaInstallation) {}
+
+  /** The trial of `slot`: the one already asked for that slot, or a new one with every parameter of `space` sampled. */
+  ask(spec: StudySpec, slot: number, space: Record<string, OptunaDistribution>): Promise<OptunaTrial> {
+    return this.call({ op: 'ask', ...spec, slot, space }, optunaTrialSchema);
+  }
+
+  /** Reports `value` at `step` and asks the pruner; on a finished trial, only whether it was pruned. */
+  report(spec: StudySpec, trial: number, step: number, value: number): Promise<{ prune: boolean; state: TrialState }> {
+    return this.call({ op: 'report', ...spec, trial, step, value }, z.object({ prune: z.boolean(), state: trialStateSchema }));
+  }
+
+  /** Ends a trial (a finished one is left as it was); returns the study's counts and best trial(s) after it. */
+  tell(spec: StudySpec, trial: number, end: { state: 'complete'; values: number[] } | { state: 'pruned' | 'fail' }, runId?: string): Promise<StudySummary & { trial: OptunaTrial }> {
+    return this.call({ op: 'tell', ...spec, trial, ...end, ...(runId ? { runId } : {}) }, studySummarySchema.extend({ trial: optunaTrialSchema }));
+  }
+
+  summary(spec: StudySpec): Promise<StudyTrials> {
+    return this.call({ op: 'summary', ...spec }, fullSummarySchema);
+  }
+
+  /** Optuna's own plots as SVG and PNG in `outDir`, and the parameter importances (null when they cannot be computed yet). */
+  figures(spec: StudySpec, outDir: string, objectiveNames: string[]): Promise<StudyFigures> {
+    return this.call({ op: 'figures', ...spec, outDir, objectiveNames }, figuresSchema);
+  }
+
+  private call<T extends z.ZodType>(request: Record<string, unknown>, schema: T): Promise<z.infer<T>> {
+    const { python, script, storage } = this.installation;
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', (err) => reject(new Error(`cannot run ${python} (${err.message}). Fix: run \`npm run setup\` (it installs optuna into the venv).`)));
+      child.on('close', (code) => {
+        const where = `optuna ${String(request.op)} on study ${String(request.study)}`;
+        if (code === 2) {
+          let reason = stdout.trim();
+          try {
+            reason = (JSON.parse(stdout) as { error: string }).error;
+          } catch { /* the raw output says it */ }
+          reject(new InputError({ field: where, reason, fix: 'correct the sweep config (search, objective)' }));
+          return;
+        }
+        if (code !== 0) {
+          const missing = /No module named 'optuna'/.test(stderr) ? ' Fix: run `npm run setup` (it installs optuna into the venv).' : '';
+          reject(new Error(`${where} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}${missing}`));
+          return;
+        }
+        try {
+          resolvePromise(schema.parse(JSON.parse(stdout)));
+        } catch (err) {
+          reject(new Error(`${where}: unexpected answer (${(err as Error).message.slice(0, 300)}): ${stdout.slice(0, 300)}`));
+        }
+      });
+      child.stdin.end(JSON.stringify({ ...request, storage }));
+    });
+  }
+}
