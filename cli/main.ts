@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../foundation/errors';
 import { StackError } from '../infra/stack/stack';
 import { redactText } from '../logging/redact';
+import { dataCommand, dataOptions } from './data-command';
 import { ExitCode } from './exit-codes';
 import { stackCommand } from './stack-command';
 
@@ -19,6 +20,9 @@ commands:
   resume <id>              continue a failed, cancelled or terminated experiment or sweep; no finished work is redone
   cancel <id>              cancel a running experiment or sweep (finished work is kept)
   report <id> --out <dir>  Table 1, curves, maps and an HTML report of an experiment or sweep (also logged to MLflow)
+  data fetch emodb         download EMO-DB to ../shared/emodb (--to DIR); offline, says where to put it
+  data manifest <corpus> <folder>   a CSV manifest from the file names of ravdess, crema-d, savee, tess or emodb
+                           (--out FILE.csv, --skip-bad-names, --force)
   worker                   run a worker: --queues orchestration,compute  --compute-concurrency N  --short-concurrency N
   stack up|down|status     start, stop or show the embedded Temporal dev server and MLflow server
 
@@ -46,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       'short-concurrency': { type: 'string' },
       'exit-with-parent': { type: 'boolean' },
       out: { type: 'string' },
+      to: { type: 'string' },
+      url: { type: 'string' },
+      'skip-bad-names': { type: 'boolean' },
+      force: { type: 'boolean' },
     },
   });
   const [command, ...rest] = positionals;
@@ -80,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
       if (!rest[0]) return usage('report needs an experiment or sweep id: serflow report <id> --out <dir>');
       return commands.report().reportCommand(rest[0], { out: stringOption(values.out) ?? '', json });
+    case 'data':
+      return dataCommand(rest, dataOptions(values));
     case 'worker':
       return commands.worker().workerCommand({
         queues: stringOption(values.queues),

@@ -10,7 +10,9 @@
  * another interpreter). Nothing is downloaded if `<dest>/wav` already holds 535 wav files.
  * The result is checked: the folder must list the 535 utterances under EMO-DB names.
  *
- * Not exercised by the test suite (the test machines have no internet).
+ * Without internet it fails at once (or after `connectTimeoutMs`) with ArchiveUnreachableError,
+ * which says where to put the archive by hand. test/unit/compute/corpus/emodb-download.test.ts
+ * serves a generated archive from a local server.
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -34,6 +36,38 @@ export interface EmodbDownloadOptions {
   signal?: AbortSignal;
   /** Bytes received so far and the total when the server says it (else undefined). */
   onProgress?: (received: number, total: number | undefined) => void;
+  /** How long to wait for the server to answer, in ms, before giving up. Default 30 000. */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The archive could not be fetched (no internet, a proxy, the server down): the caller says
+ * where to get it by hand and where to put it. `dest` is the folder it would have unpacked into.
+ */
+export class ArchiveUnreachableError extends Error {
+  override readonly name = 'ArchiveUnreachableError';
+  constructor(readonly url: string, readonly why: string, readonly dest: string) {
+    super(`cannot download ${url} (${why}). Fix: download it on a machine with internet and unzip it into ${dest}, so that ${join(dest, 'wav')} holds its ${EMODB_UTTERANCES} .wav files`);
+  }
+}
+
+/** The response headers of `url`, or ArchiveUnreachableError when none arrive in time. */
+async function connect(url: string, dest: string, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs);
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await fetch(url, { signal: controller.signal });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = controller.signal.aborted ? (controller.signal.reason as Error).message : cause?.message ?? (err as Error).message;
+    throw new ArchiveUnreachableError(url, why, dest);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /** Downloads and unpacks EMO-DB into `dest`; returns the path of its `wav/` folder. */
@@ -46,9 +80,9 @@ export async function downloadEmodb(dest: string, options: EmodbDownloadOptions 
   const url = options.url ?? EMODB_ARCHIVE_URL;
   const zip = join(root, 'download.zip');
   const partial = `${zip}.partial`;
-  const response = await fetch(url, { signal: options.signal });
+  const response = await connect(url, root, options.connectTimeoutMs ?? 30_000, options.signal);
   if (!response.ok || !response.body) {
-    throw new Error(`EMO-DB download from ${url} failed: HTTP ${response.status}. Fix: check the internet connection, or download the archive by hand and unzip it into ${root}.`);
+    throw new ArchiveUnreachableError(url, `HTTP ${response.status} ${response.statusText}`.trim(), root);
   }
   const total = Number(response.headers.get('content-length')) || undefined;
   let received = 0;
