@@ -8,6 +8,7 @@ import { readEmodbCorpus } from '../compute/corpus/emodb';
 import { frameEnergyFeatures, FRAME_ENERGY_FEATURE_NAMES } from '../compute/smoke/frame-energy-features';
 import { trainSoftmaxClassifier } from '../compute/smoke/softmax-classifier';
 import type { ActivityDeps } from './activity-deps';
+import { TRAINING_EXPERIMENT_TAGS } from '../tracking/experiment-kind';
 
 export interface SmokeTrainingInput {
   corpusDir: string;
@@ -46,7 +47,7 @@ export function createSmokeActivities(deps: ActivityDeps) {
       }
       const result = trainSoftmaxClassifier(x, entries.length, cols, y, classes.length, input);
 
-      const experiment = await deps.mlflow.ensureExperiment(input.experimentName);
+      const experiment = await deps.mlflow.ensureExperiment(input.experimentName, { tags: TRAINING_EXPERIMENT_TAGS });
       const { run } = await deps.runs.ensureRun({
         experimentId: experiment.experiment_id,
         key: input.trackingKey,

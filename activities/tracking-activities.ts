@@ -16,9 +16,12 @@ import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
 import { parseJsonDocument } from '../foundation/json-document';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
+import { TRAINING_EXPERIMENT_TAGS } from '../tracking/experiment-kind';
 import type { Run } from '../tracking/mlflow-schemas';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
+import { experimentDataset } from './experiment-dataset';
+import { experimentNote, NOTE_TAG, noteWithResults } from './experiment-note';
 import { flattenForParams } from './flatten-params';
 
 export interface OpenExperimentInput {
@@ -27,8 +30,11 @@ export interface OpenExperimentInput {
   mlflowExperiment: string;
   cells: Cell[];
   workflowId: string;
-  /** Set when the experiment belongs to a sweep: its run nests under the sweep's run. */
-  sweep?: { id: string; parentRunId: string };
+  /**
+   * Set when the experiment belongs to a sweep: its run nests under the sweep's run, and its
+   * swept values (dotted path -> value) become `sweep.<path>` params for MLflow's compare view.
+   */
+  sweep?: { id: string; parentRunId: string; values?: Record<string, unknown> };
 }
 
 export interface ExperimentTracking {
@@ -40,6 +46,8 @@ export interface ExperimentTracking {
 
 export interface OpenSweepInput {
   sweepId: string;
+  /** The sweep's workflow id, tagged serflow.workflow_id like an experiment's, so that either id finds it. */
+  workflowId?: string;
   mlflowExperiment: string;
   sweepConfig: unknown;
   configurations: number;
@@ -69,10 +77,13 @@ export function createTrackingActivities(deps: ActivityDeps) {
   return {
     async openSweep(input: OpenSweepInput): Promise<{ experimentId: string; parentRunId: string }> {
       return withFailureMapping(async () => {
-        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
+        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment, { tags: TRAINING_EXPERIMENT_TAGS });
         const { run } = await deps.runs.ensureRun({
           experimentId: experiment.experiment_id, key: `sweep/${input.sweepId}`, name: `sweep ${input.sweepId}`,
-          tags: { 'serflow.kind': 'sweep', 'serflow.sweep_id': input.sweepId, 'serflow.git_commit': deps.installation.codeCommit() },
+          tags: {
+            'serflow.kind': 'sweep', 'serflow.sweep_id': input.sweepId, 'serflow.git_commit': deps.installation.codeCommit(),
+            ...(input.workflowId ? { 'serflow.workflow_id': input.workflowId } : {}),
+          },
         });
         await deps.runs.logParamsOnce(run.info.run_id, { configurations: String(input.configurations) });
         await deps.runs.logArtifact(run, 'sweep.json', Buffer.from(JSON.stringify(input.sweepConfig, null, 2)));
@@ -82,7 +93,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
 
     async openExperiment(input: OpenExperimentInput): Promise<ExperimentTracking> {
       return withFailureMapping(async () => {
-        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment);
+        const experiment = await deps.mlflow.ensureExperiment(input.mlflowExperiment, { tags: TRAINING_EXPERIMENT_TAGS });
         const experimentId = experiment.experiment_id;
         const tags = {
           'serflow.kind': 'experiment', 'serflow.config_hash': input.configHash, 'serflow.git_commit': deps.installation.codeCommit(),
@@ -93,8 +104,13 @@ export function createTrackingActivities(deps: ActivityDeps) {
           ...(input.sweep ? { parentRunId: input.sweep.parentRunId } : {}),
         });
         const parentRunId = parent.info.run_id;
-        await deps.runs.logParamsOnce(parentRunId, flattenForParams(input.config));
+        const swept = Object.fromEntries(Object.entries(input.sweep?.values ?? {}).map(([path, v]) => [`sweep.${path}`, typeof v === 'string' ? v : JSON.stringify(v)]));
+        await deps.runs.logParamsOnce(parentRunId, { ...flattenForParams(input.config), ...swept });
         await deps.runs.logArtifact(parent, 'config.json', Buffer.from(JSON.stringify(input.config, null, 2)));
+        // The note only while it is the config's: a retry after finishExperiment keeps the results.
+        if (!parent.data.tags.some((t) => t.key === NOTE_TAG)) await deps.runs.setTags(parentRunId, { [NOTE_TAG]: experimentNote(input.config, input.sweep) });
+        const dataset = experimentDataset(input.config);
+        await deps.mlflow.logInputs(parentRunId, [dataset]);
         const cellRuns: Record<string, string> = {};
         for (const cell of input.cells) {
           const { run } = await deps.runs.ensureRun({
@@ -105,6 +121,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
             method: cell.method, amount: cell.amount, classifier: cell.classifier,
             augmentation: JSON.stringify(cell.augmentation), classifier_spec: JSON.stringify(cell.classifierSpec),
           });
+          await deps.mlflow.logInputs(run.info.run_id, [dataset]);
           cellRuns[cell.id] = run.info.run_id;
         }
         return { experimentId, parentRunId, cellRuns };
@@ -159,6 +176,7 @@ export function createTrackingActivities(deps: ActivityDeps) {
         await deps.runs.logArtifact(parent, 'comparisons.md', Buffer.from(renderComparisonsMarkdown(comparisons)));
         if (input.features.skipped.length) await deps.runs.logArtifact(parent, 'skipped-files.json', Buffer.from(JSON.stringify(input.features.skipped, null, 2)));
         await deps.runs.setTags(tracking.parentRunId, {
+          [NOTE_TAG]: noteWithResults(parent.data.tags.find((t) => t.key === NOTE_TAG)?.value, [renderSummaryTable(rows), renderComparisonsMarkdown(comparisons)]),
           'serflow.dataset_hash': input.features.datasetHash, 'serflow.feature_key': input.features.featureKey, 'serflow.folds_key': input.features.foldsKey,
           'serflow.memo_hits': `${input.memo.hits}/${input.memo.total}`,
           'serflow.comparisons': comparisons.preDeclared ? 'pre-declared' : 'default',

@@ -12,10 +12,18 @@ function mlflowUiBase(settings: StackSettings): string {
   return resolveConnection({ baseUrl: settings.mlflow.trackingUri, auth: null }).baseUrl;
 }
 
+/**
+ * MLflow 3.17's UI picks its GenAI or model-training pages from a global switch (remembered in
+ * the browser, GenAI at first) rather than from the experiment's `mlflow.experimentKind` tag
+ * (tracking/experiment-kind.ts, which other versions read): links say which, so they open on
+ * the runs.
+ */
+const TRAINING_VIEW = '?workflowType=machine_learning';
+
 export function mlflowRunUrl(settings: StackSettings, experimentId: string, runId: string): string {
-  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}/runs/${runId}`;
+  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}/runs/${runId}${TRAINING_VIEW}`;
 }
 
 export function mlflowExperimentUrl(settings: StackSettings, experimentId: string): string {
-  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}`;
+  return `${mlflowUiBase(settings)}/#/experiments/${experimentId}${TRAINING_VIEW}`;
 }

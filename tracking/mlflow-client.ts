@@ -22,9 +22,10 @@ import type { MlflowAuth } from './mlflow-connection';
 import { authorizationHeader, resolveConnection } from './mlflow-connection';
 import { isMlflowNotFound, MlflowApiError, MlflowProtocolError, MlflowUnavailableError, ParamConflictError } from './mlflow-errors';
 import { assertValidArtifactPath, assertValidKey, assertValidParamValue, assertValidTagValue } from './mlflow-keys';
-import type { Experiment, FileInfo, LogBatchInput, Metric, MetricPoint, Run, RunInfo, RunStatus, TagsInput } from './mlflow-schemas';
+import type { DatasetInput, Experiment, FileInfo, LogBatchInput, Metric, MetricPoint, Run, RunInfo, RunStatus, TagsInput } from './mlflow-schemas';
 import {
   createExperimentResponseSchema,
+  datasetInputSchema,
   emptyResponseSchema,
   errorResponseSchema,
   getExperimentResponseSchema,
@@ -123,9 +124,18 @@ export class MlflowClient {
     return res.experiment_id;
   }
 
+  /** Sets (or overwrites) one tag of an experiment. */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    assertValidKey('tag', key);
+    assertValidTagValue(key, value);
+    await this.postJson('/experiments/set-experiment-tag', { experiment_id: experimentId, key, value }, emptyResponseSchema);
+  }
+
   /**
    * The experiment of this name, created if missing. Idempotent and safe under races: a create
-   * that loses to another (or to its own lost response) reads the winner.
+   * that loses to another (or to its own lost response) reads the winner. `tags` are set at
+   * creation, and on an existing experiment wherever its value differs (so an experiment made
+   * by an older version gains them); the returned experiment carries them.
    */
   async ensureExperiment(name: string, options: { artifactLocation?: string; tags?: TagsInput } = {}): Promise<Experiment> {
     let experiment = await this.getExperimentByName(name);
@@ -145,7 +155,12 @@ export class MlflowClient {
         fix: `restore it (mlflow experiments restore --experiment-id ${experiment.experiment_id}) or use another experiment name`,
       });
     }
-    return experiment;
+    const current = new Map((experiment.tags ?? []).map((t) => [t.key, t.value]));
+    const missing = tagList(options.tags).filter((t) => current.get(t.key) !== t.value);
+    for (const t of missing) await this.setExperimentTag(experiment.experiment_id, t.key, t.value);
+    if (missing.length === 0) return experiment;
+    for (const t of missing) current.set(t.key, t.value);
+    return { ...experiment, tags: [...current].map(([key, value]) => ({ key, value })) };
   }
 
   /** The ids of every active experiment (all pages). */
@@ -258,6 +273,22 @@ export class MlflowClient {
         throw error;
       }
     }
+  }
+
+  /**
+   * Records datasets as inputs of a run (runs/log-inputs): the runs table shows them in its
+   * Datasets column and `dataset.name = '...'` filters on them. Logging the same (name, digest)
+   * again does not add a second entry.
+   */
+  async logInputs(runId: string, datasets: DatasetInput[]): Promise<void> {
+    const wire = datasets.map((input) => {
+      const d = datasetInputSchema.parse(input);
+      return {
+        tags: d.context ? [{ key: 'mlflow.data.context', value: d.context }] : [],
+        dataset: { name: d.name, digest: d.digest, source_type: d.sourceType, source: d.source, schema: d.schema, profile: d.profile },
+      };
+    });
+    await this.postJson('/runs/log-inputs', { run_id: runId, datasets: wire }, emptyResponseSchema);
   }
 
   async logMetric(runId: string, point: MetricPoint): Promise<void> {

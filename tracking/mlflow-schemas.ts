@@ -65,7 +65,26 @@ export const runDataSchema = z.object({
 });
 export type RunData = z.infer<typeof runDataSchema>;
 
-export const runSchema = z.object({ info: runInfoSchema, data: runDataSchema.default({ metrics: [], params: [], tags: [] }) });
+/** A dataset as MLflow records it (entities.proto Dataset): what the runs table's Datasets column shows. */
+export const datasetSchema = z.object({
+  name: z.string(),
+  digest: z.string(),
+  source_type: z.string().optional(),
+  source: z.string().optional(),
+  schema: z.string().optional(),
+  profile: z.string().optional(),
+});
+export type Dataset = z.infer<typeof datasetSchema>;
+
+export const runInputsSchema = z.object({
+  dataset_inputs: z.array(z.object({ tags: z.array(keyValueSchema).default([]), dataset: datasetSchema })).default([]),
+});
+
+export const runSchema = z.object({
+  info: runInfoSchema,
+  data: runDataSchema.default({ metrics: [], params: [], tags: [] }),
+  inputs: runInputsSchema.default({ dataset_inputs: [] }),
+});
 export type Run = z.infer<typeof runSchema>;
 
 export const fileInfoSchema = z.object({
@@ -117,6 +136,22 @@ export const logBatchInputSchema = z.strictObject({
   tags: z.array(tagSchema).default([]),
 });
 export type LogBatchInput = z.input<typeof logBatchInputSchema>;
+
+/**
+ * A dataset a run used, as serflow logs it (runs/log-inputs). MLflow's limits: name at most 500
+ * characters, digest at most 36, source and schema at most 1 MB together with the profile.
+ * `context` becomes the input's `mlflow.data.context` tag (the UI shows it beside the name).
+ */
+export const datasetInputSchema = z.strictObject({
+  name: z.string().min(1).max(500),
+  digest: z.string().min(1).max(36),
+  sourceType: z.string().min(1),
+  source: z.string(),
+  schema: z.string().optional(),
+  profile: z.string().optional(),
+  context: z.string().min(1).optional(),
+});
+export type DatasetInput = z.input<typeof datasetInputSchema>;
 
 /** Tags given as a record (the common case) or as a list. */
 export type TagsInput = Record<string, string> | Tag[];

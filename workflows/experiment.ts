@@ -36,7 +36,8 @@ export interface ExperimentWorkflowInput {
   orchestration: OrchestrationSettings;
   /** Folds run at the same time (their activities still queue on the workers). */
   foldConcurrency?: number;
-  sweep?: { id: string; parentRunId: string };
+  /** The sweep this experiment belongs to, and its swept values (dotted path -> value). */
+  sweep?: { id: string; parentRunId: string; values?: Record<string, unknown> };
   /** Set when the experiment is an optuna sweep's trial. */
   trial?: ExperimentTrial;
 }

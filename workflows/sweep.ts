@@ -62,7 +62,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepOut
   };
   setHandler(sweepProgressQuery, () => progress);
   const tracking = input.tracking ?? (await short.openSweep({
-    sweepId: input.sweepId, mlflowExperiment: input.mlflowExperiment, sweepConfig: input.sweepConfig, configurations: total,
+    sweepId: input.sweepId, workflowId: workflowInfo().workflowId, mlflowExperiment: input.mlflowExperiment, sweepConfig: input.sweepConfig, configurations: total,
   }));
   const limit = input.childrenPerRun ?? 100;
   const now = input.experiments.slice(0, limit);
@@ -77,7 +77,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepOut
       args: [{
         config: experiment.config, configHash: experiment.configHash, configDir: input.configDir,
         mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration,
-        sweep: { id: input.sweepId, parentRunId: tracking.parentRunId },
+        sweep: { id: input.sweepId, parentRunId: tracking.parentRunId, values: experiment.values },
       }],
     });
     progress.running = progress.running.filter((id) => id !== childId);

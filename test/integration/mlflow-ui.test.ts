@@ -1,7 +1,9 @@
 /**
  * The MLflow UI on a finished experiment, in a real browser (Debian's chromium driven by
- * playwright-core, headless): the experiment page lists the runs with their WA/UAR metrics, and
- * the compare view of two cell runs renders. Screenshots are kept in test/output/ to look at.
+ * playwright-core, headless): the experiment's own link opens on the runs table (not MLflow 3's
+ * GenAI overview), which shows the runs' dataset and lists them with their WA/UAR metrics; the
+ * parent run's page shows its description (config and result table) and dataset; the compare
+ * view of two cell runs renders. Screenshots are kept in test/output/ to look at.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { mlflowExperimentUrl, mlflowRunUrl } from '../../cli/links';
 import { experimentWorkflow, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { orchestrationSettings, useTestStack } from '../support/test-stack';
 import { tinyExperiment } from '../support/tiny-experiment';
@@ -46,8 +49,14 @@ test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares
   });
   const page = await browser.newPage({ viewport: { width: 2400, height: 1000 } });
 
-  await page.goto(`${base}/#/experiments/${result.experimentId}/runs`);
+  // The experiment's link as serflow prints it: the runs table, not MLflow 3's GenAI overview
+  // (cli/links.ts, tracking/experiment-kind.ts).
+  await page.goto(mlflowExperimentUrl(stack.settings, result.experimentId));
   await page.getByText(config.name, { exact: true }).first().waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: join(output, 'mlflow-experiment-landing.png'), fullPage: true });
+  assert.equal(await page.getByText('No data available').count(), 0, 'the GenAI overview is not what opens');
+  const dataset = `manifest/${config.features.extractor === 'opensmile' ? config.features.set : ''}`;
+  await page.getByText(dataset).first().waitFor({ timeout: 30_000 });
   // Nested runs are collapsed under their parent: expand them, then show the WA/UAR columns.
   await page.locator('button[data-component-id*="runnamecellrenderer"]').first().click();
   for (const name of ['uar_mean', 'wa_mean']) {
@@ -63,6 +72,13 @@ test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares
   assert.ok(headers.some((h) => h.includes('uar_mean')), `a uar_mean column (headers: ${headers.join(' | ')})`);
   assert.ok(headers.some((h) => h.includes('wa_mean')), `a wa_mean column (headers: ${headers.join(' | ')})`);
   await page.screenshot({ path: join(output, 'mlflow-experiment.png'), fullPage: true });
+
+  // The parent run's page: its description (the config, then the result table) and its dataset.
+  await page.goto(mlflowRunUrl(stack.settings, result.experimentId, result.parentRunId));
+  await page.getByText('UAR %').first().waitFor({ timeout: 60_000 });
+  await page.getByText(config.features.extractor === 'opensmile' ? `openSMILE ${config.features.set}` : 'table').first().waitFor({ timeout: 30_000 });
+  await page.getByText(dataset).first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(output, 'mlflow-parent-run.png'), fullPage: true });
 
   // The compare view of the two cell runs.
   const cellRuns = Object.values((await stack.mlflow.searchRuns({ experimentIds: [result.experimentId], filter: "tags.`serflow.kind` = 'cell'" })).runs.map((r) => r.info.run_id));
