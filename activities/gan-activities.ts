@@ -7,6 +7,7 @@
  * adapter only: the training is compute/cyclegan, the slots are store/.
  */
 import { Context } from '@temporalio/activity';
+import { z } from 'zod';
 import { canonicalGanSpec, parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
@@ -48,11 +49,20 @@ export interface TrainGansResult {
   memoHit: boolean;
 }
 
-interface ProgressDetails {
-  epoch: number;
-  checkpointKey?: string;
-  losses?: Record<string, number>;
-}
+/**
+ * A GAN training's heartbeat details: where a retry resumes (checkpointKey), and what a person
+ * following the experiment sees (cli/progress-view.ts reads them from Temporal's pending
+ * activities): the epoch done (pretraining counted), of how many, and its losses.
+ */
+export const ganHeartbeatSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  epochsTotal: z.number().int().positive().optional(),
+  loss: z.string().optional(),
+  repeat: z.number().int().nonnegative().optional(),
+  checkpointKey: z.string().optional(),
+  losses: z.record(z.string(), z.number()).optional(),
+});
+type ProgressDetails = z.infer<typeof ganHeartbeatSchema>;
 
 export function createGanActivities(deps: ActivityDeps) {
   return {
@@ -103,6 +113,7 @@ export function createGanActivities(deps: ActivityDeps) {
           });
           resumedFromEpoch = trainer.completedEpochs;
           if (resumedFromEpoch > 0) log.info({ epoch: resumedFromEpoch }, 'resuming GAN training from a checkpoint');
+          const shown = { epochsTotal: spec.pretrainEpochs + spec.epochs, loss: spec.loss, ...(repeat === undefined ? {} : { repeat }) };
           const pending: MetricInput[] = [];
           let lastLosses: Record<string, number> = {};
           try {
@@ -111,7 +122,7 @@ export function createGanActivities(deps: ActivityDeps) {
               onEpoch: (report: EpochReport) => {
                 lastLosses = report.losses;
                 pending.push(...lossMetrics(report));
-                ctx.heartbeat({ epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
+                ctx.heartbeat({ ...shown, epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
               },
               onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
                 // The epochs' metrics go to MLflow before the checkpoint is published as latest: a
@@ -119,7 +130,7 @@ export function createGanActivities(deps: ActivityDeps) {
                 // leave a hole of one checkpoint interval in the loss curves).
                 await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
                 latestCheckpoint = await slots.publish(checkpoint, `gan checkpoint epoch ${epoch}`);
-                ctx.heartbeat({ epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies ProgressDetails);
+                ctx.heartbeat({ ...shown, epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies ProgressDetails);
               },
             });
             const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));

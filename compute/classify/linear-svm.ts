@@ -21,7 +21,7 @@
  * accepted for the common interface and has no effect. The model lives in the wasm heap:
  * dispose() frees it.
  */
-import libsvmLoaded from 'libsvm-js/wasm';
+import { libsvmLoaded } from './libsvm-wasm';
 import type { LabelledSet } from '../labelled-set';
 import type { Classifier, FitOptions, TrainedModel } from './classifier';
 import { svmSpecSchema } from './classifier-spec';

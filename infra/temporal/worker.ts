@@ -34,6 +34,8 @@ export function installRuntimeLogging(logger: Logger): void {
       const level = entry.message.startsWith('No workflows registered') ? 'debug' : levels[entry.level];
       sdk[level]({ ...(entry.meta ?? {}) }, entry.message);
     }),
+    // The Rust core's own records too (by default it prints them to stderr in its own format).
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
 }
 
