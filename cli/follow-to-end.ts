@@ -75,5 +75,7 @@ export function renderSweepOutcomes(outcomes: readonly SweepOutcome[]): string {
     const best = o.best ? `| ${o.best.cellId} | ${(100 * o.best.uar).toFixed(2)} | ${(100 * o.best.wa).toFixed(2)} ` : '| - | - | - ';
     lines.push(`| ${o.name} | ${JSON.stringify(o.values)} ${best}| ${o.memoHits}/${o.memoLookups} |`);
   }
+  // The sweep workflow picks by the test scores it shows (workflows/sweep.ts); the report can do better.
+  lines.push('', 'best cell: the highest mean test UAR, chosen on the test scores shown (optimistic); `serflow report <id>` chooses on inner-CV validation scores when every cell has them');
   return lines.join('\n') + '\n';
 }

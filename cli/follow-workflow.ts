@@ -1,53 +1,19 @@
 /**
- * Follows a running experiment or sweep: polls its `progress` query and draws a progress bar on
- * a terminal (a log line per 10 % otherwise) until the workflow closes.
+ * Follows a running experiment or sweep: polls its progress (cli/progress-view.ts: evaluations,
+ * folds, the GAN trainings' epochs and losses, an ETA) and redraws it on one terminal line (log
+ * lines per 10 % and phase otherwise) until the workflow closes.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { detailLines, EtaEstimator, oneLine, progressSnapshot, summaryLine, type ProgressSnapshot } from './progress-view';
 
-interface ProgressLike {
-  runningFolds?: string[];
-  phase?: string;
-  evaluationsDone?: number;
-  evaluationsTotal?: number;
-  experimentsDone?: number;
-  experimentsTotal?: number;
-  memoHits?: number;
-  /** An optuna sweep's. */
-  trialsPruned?: number;
-  trialsFailed?: number;
-  running?: string[];
-  best?: { trial: number; values: number[] };
-  objectiveNames?: string[];
+/** A workflow's progress now (experiment, sweep or optuna sweep): cli/progress-view.ts. */
+export async function currentProgress(client: Client, handle: WorkflowHandle): Promise<ProgressSnapshot> {
+  return progressSnapshot(client, handle.workflowId);
 }
 
-function bar(done: number, total: number, width = 30): string {
-  const filled = total > 0 ? Math.round((done / total) * width) : 0;
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-}
-
-export function describeProgress(p: ProgressLike): { done: number; total: number; text: string } {
-  const done = p.experimentsTotal !== undefined ? p.experimentsDone ?? 0 : p.evaluationsDone ?? 0;
-  const total = p.experimentsTotal ?? p.evaluationsTotal ?? 0;
-  const trials = p.trialsPruned !== undefined;
-  const unit = trials ? 'trials' : p.experimentsTotal !== undefined ? 'experiments' : 'evaluations';
-  const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
-  const best = p.best ? `best trial ${p.best.trial} ${p.best.values.map((v, i) => `${p.objectiveNames?.[i] ?? 'objective'} ${v.toFixed(4)}`).join(', ')}` : 'no trial complete yet';
-  const optuna = trials ? `, pruned ${p.trialsPruned}, failed ${p.trialsFailed ?? 0}, running ${p.running?.length ?? 0}, ${best}` : '';
-  return { done, total, text: `${bar(done, total)} ${pct}% ${done}/${total} ${unit}${optuna}, phase ${p.phase ?? '?'}, memo hits ${p.memoHits ?? 0}` };
-}
-
-/** An experiment's progress with the evaluations of its running fold workflows added in. */
-export async function currentProgress(client: Client, handle: WorkflowHandle): Promise<ProgressLike> {
-  const p = await handle.query<ProgressLike>('progress');
-  let running = 0;
-  for (const id of p.runningFolds ?? []) {
-    try {
-      running += (await client.workflow.getHandle(id).query<ProgressLike>('progress')).evaluationsDone ?? 0;
-    } catch {
-      // the fold has not started yet or just finished
-    }
-  }
-  return { ...p, evaluationsDone: (p.evaluationsDone ?? 0) + running };
+/** The summary line, and a line per running fold or experiment. */
+export function describeProgress(p: ProgressSnapshot, etaMs?: number): { done: number; total: number; text: string; details: string[] } {
+  return { done: p.done, total: p.total, text: summaryLine(p, etaMs), details: detailLines(p) };
 }
 
 export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, quiet: boolean): Promise<T> {
@@ -55,18 +21,21 @@ export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, 
   let lastDecile = -1;
   let lastPhase: string | undefined;
   let stopped = false;
+  const eta = new EtaEstimator();
   const poll = async () => {
     while (!stopped) {
       try {
         const p = await currentProgress(client, handle);
-        const d = describeProgress(p);
-        if (tty) process.stderr.write(`\r${d.text}\x1b[K`);
+        const etaMs = eta.observe(p);
+        // One line redrawn in place: lines printed between redraws (retries) stay readable.
+        if (tty) process.stderr.write(`\r${oneLine(p, etaMs, (process.stderr.columns || 120) - 1)}\x1b[K`);
         else if (!quiet) {
+          const d = describeProgress(p, etaMs);
           const decile = d.total > 0 ? Math.floor((10 * d.done) / d.total) : 0;
           if (decile !== lastDecile || p.phase !== lastPhase) {
             lastDecile = decile;
             lastPhase = p.phase;
-            process.stderr.write(`serflow: ${d.text}\n`);
+            process.stderr.write(`serflow: ${d.text}\n${d.details.map((l) => `serflow: ${l}\n`).join('')}`);
           }
         }
       } catch {

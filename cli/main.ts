@@ -2,8 +2,10 @@
  * The serflow command line. Each command lives in its own module; this file parses the command
  * line, runs the command, and maps errors to exit codes and one clear message.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../foundation/errors';
+import { stateDir } from '../infra/paths';
 import { StackError } from '../infra/stack/stack';
 import { redactText } from '../logging/redact';
 import { dataCommand, dataOptions } from './data-command';
@@ -58,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
   });
   const [command, ...rest] = positionals;
   const json = values.json === true;
+  // Every serflow process of this state folder (the compute worker inherits it) logs there in
+  // full; a terminal sees warnings and errors only (logging/logger.ts).
+  process.env.SERFLOW_LOG_FILE ??= join(stateDir(), 'logs', 'serflow.log');
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? ExitCode.ok : ExitCode.badInput;
@@ -76,15 +81,15 @@ async function main(argv: string[]): Promise<number> {
       if (!rest[0]) return usage('sweep needs a sweep config: serflow sweep configs/sweep-lambda.yaml');
       return commands.sweep().sweepCommand(rest[0], { worker: values['no-worker'] !== true, json, detach: values.detach === true });
     case 'status':
-      return commands.manage().statusCommand(rest[0], json);
+      return commands.manage().statusCommand(rest[0] && (await workflowIdOf(rest[0])), json);
     case 'list':
       return commands.manage().listCommand(json);
     case 'cancel':
       if (!rest[0]) return usage('cancel needs an id (see serflow list)');
-      return commands.manage().cancelCommand(rest[0]);
+      return commands.manage().cancelCommand(await workflowIdOf(rest[0]));
     case 'resume':
       if (!rest[0]) return usage('resume needs an id (see serflow list)');
-      return commands.manage().resumeCommand(rest[0], { worker: values['no-worker'] !== true, json, detach: values.detach === true });
+      return commands.manage().resumeCommand(await workflowIdOf(rest[0]), { worker: values['no-worker'] !== true, json, detach: values.detach === true });
     case 'report':
       if (!rest[0]) return usage('report needs an experiment or sweep id: serflow report <id> --out <dir>');
       return commands.report().reportCommand(rest[0], { out: stringOption(values.out) ?? '', json });
@@ -114,8 +119,14 @@ const commands = {
   sweep: () => require('./sweep-command') as typeof import('./sweep-command'),
   manage: () => require('./manage-commands') as typeof import('./manage-commands'),
   report: () => require('./report-command') as typeof import('./report-command'),
+  ids: () => require('./workflow-id-resolution') as typeof import('./workflow-id-resolution'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
+
+/** Every id serflow prints (workflow, sweep or MLflow run id) names its workflow here. */
+function workflowIdOf(id: string): Promise<string> {
+  return commands.ids().resolveWorkflowIdOnStack(id);
+}
 
 function usage(message: string): number {
   process.stderr.write(`serflow: ${message}\n`);

@@ -10,6 +10,9 @@
  *   table1.md                       protocol, Table 1, the comparisons, the chosen hyperparameters per fold
  *   table1.csv | comparisons.csv    Table 1 and the comparisons (fractions at full precision)
  *   <figure>.svg | .png | .vl.json  each figure, with its Vega-Lite spec
+ * A sweep's folder also holds its view across configurations (report/sweep-table.ts):
+ *   sweep.md | sweep.csv            each configuration's swept values and best cell (and every cell's scores)
+ *   sweep-uar.svg | .png | .vl.json test UAR against each swept value
  * Figures: uar-vs-samples (Figs 5-9), map-pca / map-umap (Fig 10), gan-losses, confusion.
  * A figure without data (no GAN runs, a baseline-only experiment) is skipped with a warning.
  */
@@ -31,6 +34,7 @@ import { describeProtocol, protocolHtml, protocolMarkdown, type ProtocolLine } f
 import { renderReportHtml, type HtmlFigure, type HtmlSection } from './report-html';
 import type { ReportTarget } from './report-target';
 import { buildSelectionTables, selectionHtml, selectionMarkdown, type CellSelection } from './selection-table';
+import { buildSweepTable, choiceNote, sweepMetricSpec, sweepTableCsv, sweepTableHtml, sweepTableMarkdown, type SweepPoint, type SweepTable } from './sweep-table';
 import { buildTableOne, comparisonsCsv, comparisonsHtml, tableOneCsv, tableOneHtml, tableOneMarkdown, type TableOne } from './table-one';
 
 export interface ReportDeps {
@@ -83,6 +87,8 @@ export interface ReportSummary {
   /** Where the files were logged on the parent run (undefined when not logged). */
   artifactPath: string | undefined;
   experiments: ExperimentReport[];
+  /** A sweep's view across its configurations. */
+  sweep?: SweepTable;
 }
 
 export const ARTIFACT_FOLDER = 'report';
@@ -92,8 +98,10 @@ export async function generateReport(deps: ReportDeps, target: ReportTarget, out
   const files = new Map<string, Buffer>();
   const experiments: ExperimentReport[] = [];
   const sections: HtmlSection[] = [];
+  const records: ExperimentRecord[] = [];
   for (const run of runs) {
     const record = await loadExperimentRecord(deps.mlflow, run);
+    records.push(record);
     const dir = target.kind === 'sweep' ? `${slug(record.name)}-${run.info.run_id.slice(0, 8)}` : '';
     deps.logger?.info({ runId: run.info.run_id, name: record.name }, 'report: experiment');
     const { report, section } = await experimentReport(deps, record, dir, files, options);
@@ -103,17 +111,33 @@ export async function generateReport(deps: ReportDeps, target: ReportTarget, out
   const title = target.kind === 'sweep'
     ? `serflow report: sweep ${target.run.data.tags.find((t) => t.key === 'serflow.sweep_id')?.value ?? target.run.info.run_id}`
     : `serflow report: ${experiments[0]?.name ?? target.run.info.run_id}`;
+  let sweep: SweepTable | undefined;
   if (target.kind === 'sweep') {
+    sweep = buildSweepTable(sweepPoints(records));
+    const spec = sweepMetricSpec(sweep, 'Test UAR against each swept value');
+    const chart = await renderChart(spec);
+    files.set('sweep.md', Buffer.from(`# ${title}\n\n${sweepTableMarkdown(sweep)}`));
+    files.set('sweep.csv', Buffer.from(sweepTableCsv(sweep)));
+    files.set('sweep-uar.svg', Buffer.from(chart.svg));
+    files.set('sweep-uar.png', chart.png);
+    files.set('sweep-uar.vl.json', Buffer.from(JSON.stringify(spec, null, 1)));
+    sections.unshift({
+      heading: 'Configurations of the sweep',
+      facts: [['sweep run', target.run.info.run_id], ['configurations', String(sweep.rows.length)], ['swept', sweep.paths.join(', ') || '(none differ)']],
+      tableHtml: sweepTableHtml(sweep),
+      figures: [{ title: 'Test UAR against each swept value', svg: chart.svg, caption: 'One panel per swept value, one line per cell; each point is the mean test UAR over the configurations with that value.' }],
+      notes: [choiceNote(sweep)],
+    });
     // One table for the sweep: each experiment's rows, tagged with its name.
     const md = experiments.map((e) => `## ${e.name}\n\n${experimentMarkdown(e, '###')}`).join('\n');
-    files.set('table1.md', Buffer.from(`# Table 1, per experiment of the sweep\n\n${md}`));
+    files.set('table1.md', Buffer.from(`# Table 1, per experiment of the sweep\n\n${sweepTableMarkdown(sweep)}\n${md}`));
     files.set('table1.csv', Buffer.from(sweepCsv(experiments, (e) => tableOneCsv(e.table))));
     files.set('comparisons.csv', Buffer.from(sweepCsv(experiments, (e) => comparisonsCsv(e.table))));
   }
   files.set('report.html', Buffer.from(renderReportHtml(title, sections, (options.generatedAt ?? new Date()).toISOString())));
   const summary: ReportSummary = {
     kind: target.kind, runId: target.run.info.run_id, outDir, files: [], artifactPath: undefined,
-    experiments,
+    experiments, ...(sweep ? { sweep } : {}),
   };
   files.set('report.json', Buffer.from(JSON.stringify({ ...summary, files: undefined, outDir: undefined }, null, 2)));
   for (const [path, bytes] of files) {
@@ -213,6 +237,7 @@ async function experimentReport(
     ['status', record.run.info.status],
     ['classes', results.classes.join(', ')],
     ['features', `${results.features.extractor}, ${results.features.rows} x ${results.features.cols}`],
+    ...(results.features.audio ? [['audio', results.features.audio.text] as [string, string]] : []),
     ['folds', String(new Set(results.evaluations.map((e) => e.fold)).size)],
     ['repeats', String(new Set(results.evaluations.map((e) => e.repeat)).size)],
   ];
@@ -243,6 +268,31 @@ function sweepCsv(experiments: readonly ExperimentReport[], csv: (e: ExperimentR
   });
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * A sweep's configurations as points: their swept values are the `sweep.<path>` params of their
+ * parent runs, or (runs logged before those params) the config params that differ between them.
+ * A cell's validation score is the mean of what model selection scored its choice with, when
+ * every evaluation of the cell selected.
+ */
+export function sweepPoints(records: readonly ExperimentRecord[]): SweepPoint[] {
+  const params = records.map((r) => new Map(r.run.data.params.map((p) => [p.key, p.value])));
+  const swept = params.some((p) => [...p.keys()].some((k) => k.startsWith('sweep.')))
+    ? [...new Set(params.flatMap((p) => [...p.keys()].filter((k) => k.startsWith('sweep.'))))]
+    : [...new Set(params.flatMap((p) => [...p.keys()]))].filter((k) => !NOT_SWEPT.has(k) && new Set(params.map((p) => p.get(k))).size > 1);
+  return records.map((record, i) => ({
+    name: record.name, runId: record.run.info.run_id,
+    values: Object.fromEntries(swept.sort().map((k) => [k.replace(/^sweep\./, ''), params[i]?.get(k) ?? ''])),
+    cells: Object.entries(record.cellMetrics).map(([cellId, m]) => {
+      const scores = record.results.evaluations.filter((e) => e.cellId === cellId).map((e) => e.selection?.validationScore);
+      const validation = scores.length > 0 && scores.every((v) => v !== undefined) ? scores.reduce((a, b) => a + (b as number), 0) / scores.length : undefined;
+      return { cellId, uar: m.uarMean, wa: m.waMean, validation };
+    }),
+  }));
+}
+
+/** Params every configuration of a sweep has its own value of without it being swept. */
+const NOT_SWEPT = new Set(['name', 'description', 'tracking.experiment']);
 
 function coverageCaption(maps: EmbeddingMaps): string[] {
   return maps.losses.map((loss) => {

@@ -1,7 +1,7 @@
 /**
  * What `serflow report <id>` is about. The id may be the MLflow run id of an experiment's or a
- * sweep's parent run, a Temporal workflow id (tag serflow.workflow_id of the experiment run), or
- * a sweep id (tag serflow.sweep_id of the sweep run). Run ids are tried first (one cheap call);
+ * sweep's parent run, a Temporal workflow id (tag serflow.workflow_id of the experiment or sweep
+ * run), or a sweep id (tag serflow.sweep_id of the sweep run). Run ids are tried first (one cheap call);
  * tags are searched across every active MLflow experiment.
  */
 import { InputError } from '../foundation/errors';
@@ -31,7 +31,10 @@ export async function resolveReportTarget(mlflow: MlflowClient, id: string): Pro
     const experimentIds = await activeExperimentIds(mlflow);
     if (experimentIds.length > 0) {
       run = (await searchOne(mlflow, experimentIds, `tags.\`serflow.workflow_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'experiment'`))
-        ?? (await searchOne(mlflow, experimentIds, `tags.\`serflow.sweep_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'sweep'`));
+        ?? (await searchOne(mlflow, experimentIds, `tags.\`serflow.workflow_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'sweep'`))
+        ?? (await searchOne(mlflow, experimentIds, `tags.\`serflow.sweep_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'sweep'`))
+        // Sweep runs logged before they carried serflow.workflow_id: the workflow id is `sweep-<sweep id>` (cli/workflow-ids.ts).
+        ?? (id.startsWith('sweep-') ? await searchOne(mlflow, experimentIds, `tags.\`serflow.sweep_id\` = '${id.slice('sweep-'.length)}' and tags.\`${KIND_TAG}\` = 'sweep'`) : undefined);
     }
   }
   if (!run) {

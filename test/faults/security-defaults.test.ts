@@ -66,7 +66,7 @@ test('MlflowClient and printed links: credentials leave the base URL and never r
   // The links `serflow run` and `report` print.
   const settings = structuredClone(loadStackSettings());
   settings.mlflow.trackingUri = `http://${USER}:${URL_PASSWORD}@127.0.0.1:${port}/`;
-  assert.equal(mlflowRunUrl(settings, '1', 'abc'), `http://127.0.0.1:${port}/#/experiments/1/runs/abc`);
+  assert.equal(mlflowRunUrl(settings, '1', 'abc'), `http://127.0.0.1:${port}/#/experiments/1/runs/abc?workflowType=machine_learning`);
   assertNoSecret(mlflowExperimentUrl(settings, '1'), 'an MLflow link');
   for (const bad of [`ftp://${USER}:${URL_PASSWORD}@127.0.0.1/`, `http://${USER}:${URL_PASSWORD}@[bad`]) {
     assert.throws(() => new MlflowClient({ baseUrl: bad }), (e: Error) => {

@@ -21,6 +21,7 @@ import { createGanActivities } from '../../activities/gan-activities';
 import { storeFolds } from '../../store/fold-store';
 import { createTrackingActivities } from '../../activities/tracking-activities';
 import { ExitCode } from '../../cli/exit-codes';
+import { sweepWorkflowId } from '../../cli/workflow-ids';
 import { encodeFeatureMatrix } from '../../compute/features/matrix-codec';
 import type { FeatureMatrix } from '../../compute/features/feature-matrix';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';
@@ -102,9 +103,11 @@ before(async () => {
   sweepId = uniqueName('report-sweep');
   const mlflowExperiment = uniqueName('serflow-report-test');
   // The experiment belongs to a sweep, as `serflow sweep` records it: both reports are tested.
-  const sweep = await tracking.openSweep({ sweepId, mlflowExperiment, sweepConfig: { grid: {} }, configurations: 1 });
+  const sweep = await tracking.openSweep({ sweepId, workflowId: sweepWorkflowId(sweepId), mlflowExperiment, sweepConfig: { grid: {} }, configurations: 1 });
   sweepRunId = sweep.parentRunId;
-  const opened = await tracking.openExperiment({ config, configHash: uniqueName('hash'), mlflowExperiment, cells, workflowId, sweep: { id: sweepId, parentRunId: sweepRunId } });
+  const opened = await tracking.openExperiment({
+    config, configHash: uniqueName('hash'), mlflowExperiment, cells, workflowId, sweep: { id: sweepId, parentRunId: sweepRunId, values: { 'gan.lambdaCls': 1 } },
+  });
   parentRunId = opened.parentRunId;
 
   const gans = createGanActivities(deps);
@@ -332,6 +335,14 @@ test('the experiment can be named by its workflow id; unknown ids are bad input'
   assert.ok(!existsSync(join(tmp, 'unknown', 'report.html')));
 });
 
+test('a sweep is found by the workflow id `serflow sweep` prints as well as by its sweep id', async () => {
+  for (const id of [sweepWorkflowId(sweepId), sweepId]) {
+    const target = await resolveReportTarget(mlflow, id);
+    assert.equal(target.kind, 'sweep', id);
+    assert.equal(target.run.info.run_id, sweepRunId, id);
+  }
+});
+
 test('a sweep id reports every experiment of the sweep, logged on the sweep run', async () => {
   const target = await resolveReportTarget(mlflow, sweepId);
   assert.equal(target.kind, 'sweep');
@@ -344,6 +355,11 @@ test('a sweep id reports every experiment of the sweep, logged on the sweep run'
   assert.match(dir, /^report-test-[0-9a-f]{8}$/);
   for (const f of ['report.html', 'table1.csv', 'table1.md', 'comparisons.csv', `${dir}/table1.csv`, `${dir}/comparisons.csv`, `${dir}/uar-vs-samples.png`, `${dir}/map-pca.svg`]) assert.ok(existsSync(join(out, f)), f);
   assert.ok(!existsSync(join(out, dir, 'map-umap.svg')), 'only the maps asked for');
+  // The view across configurations: swept values (the parent run's sweep.* params), best cell, and what it was chosen on.
+  for (const f of ['sweep.md', 'sweep.csv', 'sweep-uar.svg', 'sweep-uar.png', 'sweep-uar.vl.json']) assert.ok(existsSync(join(out, f)), f);
+  assert.deepEqual(summary.sweep?.paths, ['gan.lambdaCls']);
+  assert.match(readFileSync(join(out, 'sweep.md'), 'utf8'), /\| report-test \| 1 \| [^|]+ \| \d+\.\d\d \|/);
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /Configurations of the sweep/);
   const sweepCsv = parseCsv(readFileSync(join(out, 'table1.csv'), 'utf8'));
   const experimentCsv = parseCsv(readFileSync(join(out, dir, 'table1.csv'), 'utf8'));
   assert.deepEqual(sweepCsv.map((r) => ({ ...r, experiment: undefined })), experimentCsv.map((r) => ({ ...r, experiment: undefined })));
