@@ -12,7 +12,7 @@
 import { pointConfig } from '../configs/load/sweep-config';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
-import type { OptunaDistribution, StudySpec, StudySummary, TrialState } from '../tracking/optuna-studies';
+import { OPTUNA_OBJECTIVES_TAG, OPTUNA_STUDY_TAG, type OptunaDistribution, type SweepObjectiveRecord, type StudySpec, type StudySummary, type TrialState } from '../tracking/optuna-studies';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 
@@ -58,8 +58,8 @@ export interface TellTrialInput {
   runId?: string;
   /** The sweep's MLflow run, where the best so far goes. */
   sweepRunId: string;
-  /** Metric names of the objectives, e.g. ["validation_uar"]. */
-  objectiveNames: string[];
+  /** The objectives: metric name (e.g. "validation_uar"), cell and metric. */
+  objectives: SweepObjectiveRecord[];
 }
 
 export interface ToldTrial {
@@ -107,9 +107,13 @@ export function createOptunaActivities(deps: ActivityDeps) {
         const finished = (told.counts.complete ?? 0) + (told.counts.pruned ?? 0) + (told.counts.fail ?? 0);
         const best = told.best[0];
         if (best?.values) {
-          await deps.runs.logMetricsOnce(input.sweepRunId, best.values.map((value, i) => ({ key: `best/${input.objectiveNames[i] ?? `objective_${i}`}`, value, step: finished })));
+          await deps.runs.logMetricsOnce(input.sweepRunId, best.values.map((value, i) => ({ key: `best/${input.objectives[i]?.name ?? `objective_${i}`}`, value, step: finished })));
         }
-        await deps.runs.setTags(input.sweepRunId, Object.fromEntries((['complete', 'pruned', 'fail', 'running'] as const).map((state) => [`serflow.trials.${state}`, String(told.counts[state] ?? 0)])));
+        await deps.runs.setTags(input.sweepRunId, {
+          // What `serflow report` needs to find the study and name its objectives.
+          [OPTUNA_STUDY_TAG]: input.study.study, [OPTUNA_OBJECTIVES_TAG]: JSON.stringify(input.objectives),
+          ...Object.fromEntries((['complete', 'pruned', 'fail', 'running'] as const).map((state) => [`serflow.trials.${state}`, String(told.counts[state] ?? 0)])),
+        });
         return { state: told.trial.state, counts: told.counts, best: best?.values ? { number: best.number, values: best.values } : undefined };
       });
     },

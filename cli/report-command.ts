@@ -13,6 +13,7 @@ import { loadStackSettings } from '../infra/stack-settings';
 import { createRuntimeDeps } from '../composition/runtime-deps';
 import { logger } from '../logging/logger';
 import { generateReport } from '../report/generate-report';
+import { generateOptunaReport, isOptunaSweepRun } from '../report/optuna-report';
 import { resolveReportTarget } from '../report/report-target';
 import { MlflowUnavailableError } from '../tracking/mlflow-errors';
 import { mlflowRunUrl } from './links';
@@ -28,6 +29,15 @@ export async function reportCommand(id: string, options: { out: string; json: bo
   const outDir = resolve(options.out);
   try {
     const target = await resolveReportTarget(deps.mlflow, id);
+    if (target.kind === 'sweep' && isOptunaSweepRun(target.run)) {
+      const optuna = await generateOptunaReport({ mlflow: deps.mlflow, runs: deps.runs, studies: deps.installation.optunaStudies() }, target.run, outDir);
+      if (options.json) process.stdout.write(JSON.stringify({ kind: 'optuna-sweep', outDir, ...optuna }) + '\n');
+      else {
+        process.stdout.write(`optuna sweep ${optuna.runId}: ${optuna.files.length} files in ${outDir}\n  open ${resolve(outDir, 'optuna-report.html')}\n`);
+        for (const w of optuna.warnings) process.stdout.write(`  note: ${w}\n`);
+      }
+      return ExitCode.ok;
+    }
     const summary = await generateReport({ mlflow: deps.mlflow, store: deps.store, logger: deps.logger }, target, outDir);
     if (options.json) {
       process.stdout.write(JSON.stringify({

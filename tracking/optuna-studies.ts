@@ -34,6 +34,20 @@ export interface StudySpec {
   pruner: { kind: PrunerKind; startupTrials?: number; warmupSteps?: number };
 }
 
+/** Tags of an optuna sweep's MLflow run: the study's name, its objectives (JSON SweepObjectiveRecord[]). */
+export const OPTUNA_STUDY_TAG = 'serflow.optuna_study';
+export const OPTUNA_OBJECTIVES_TAG = 'serflow.optuna_objectives';
+
+/** An objective as recorded on the sweep's run: its metric name in MLflow, the cell it scores, what it measures. */
+export interface SweepObjectiveRecord {
+  name: string;
+  cell: string;
+  metric: 'uar' | 'ganEpochs';
+}
+
+/** A study to read: its name is enough. */
+export type StudyRef = Pick<StudySpec, 'study'> & Partial<StudySpec>;
+
 /** A distribution as sweep configs write them (configs/schema/sweep.ts). */
 export type OptunaDistribution =
   | { choice: unknown[] } | { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] };
@@ -88,12 +102,13 @@ export class OptunaStudies {
     return this.call({ op: 'tell', ...spec, trial, ...end, ...(runId ? { runId } : {}) }, studySummarySchema.extend({ trial: optunaTrialSchema }));
   }
 
-  summary(spec: StudySpec): Promise<StudyTrials> {
+  /** Every trial; a spec with the study name only reads the study as stored. */
+  summary(spec: StudyRef): Promise<StudyTrials> {
     return this.call({ op: 'summary', ...spec }, fullSummarySchema);
   }
 
   /** Optuna's own plots as SVG and PNG in `outDir`, and the parameter importances (null when they cannot be computed yet). */
-  figures(spec: StudySpec, outDir: string, objectiveNames: string[]): Promise<StudyFigures> {
+  figures(spec: StudyRef, outDir: string, objectiveNames: string[]): Promise<StudyFigures> {
     return this.call({ op: 'figures', ...spec, outDir, objectiveNames }, figuresSchema);
   }
 

@@ -80,6 +80,7 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
   const short = proxyActivities<Activities>(activityOptions(input.orchestration, 'short'));
   const done = [...(input.done ?? [])];
   const names = objectiveNames(input.objectives);
+  const objectives = input.objectives.map((o, i) => ({ name: names[i] as string, cell: o.cell, metric: o.metric }));
   const progress: OptunaSweepProgress = {
     phase: 'running', experimentsDone: done.length, experimentsTotal: input.trials,
     trialsPruned: done.filter((o) => o.state === 'pruned').length, trialsFailed: done.filter((o) => o.state === 'fail').length,
@@ -113,7 +114,7 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
     const childId = `${sweepWorkflowId}/${asked.config.name}`;
     progress.running.push(childId);
     const tell = (end: Parameters<typeof short.tellTrial>[0]['end'], runId?: string) => short.tellTrial({
-      study: input.study, trial: asked.number, end, sweepRunId: tracking.parentRunId, objectiveNames: names, ...(runId ? { runId } : {}),
+      study: input.study, trial: asked.number, end, sweepRunId: tracking.parentRunId, objectives, ...(runId ? { runId } : {}),
     });
     try {
       const result = await executeChild(experimentWorkflow, {

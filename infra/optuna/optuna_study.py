@@ -102,6 +102,12 @@ def storage_of(optuna, url: str):
 
 def load_study(request: dict, slot=None):
     optuna = _optuna()
+    if "sampler" not in request:
+        # A reader (the report): the study as stored, with Optuna's default sampler and pruner.
+        try:
+            return optuna, optuna.load_study(study_name=request["study"], storage=storage_of(optuna, request["storage"]))
+        except KeyError:
+            raise BadRequest(f"no study {request['study']!r} in the Optuna storage {request['storage'].split('@')[-1]}")
     study = optuna.create_study(
         storage=storage_of(optuna, request["storage"]),
         study_name=request["study"],

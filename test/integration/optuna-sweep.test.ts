@@ -1,10 +1,16 @@
 /**
  * An optuna sweep against the real servers and a real Optuna storage (SQLite in the test state
  * folder): TPE with a median pruner on a tiny budget runs every trial slot to an end, a second
- * launch of the same sweep attaches to the running one, Optuna's study and MLflow agree.
+ * launch of the same sweep attaches to the running one, Optuna's study and MLflow agree, and
+ * `serflow report` draws Optuna's plots and the best trials' table and logs them to MLflow.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { installation } from '../../composition/runtime-deps';
+import { generateOptunaReport, isOptunaSweepRun } from '../../report/optuna-report';
 import type { Run } from '../../tracking/mlflow-schemas';
 import { TRIAL_RUNNING_METRIC } from '../../workflows/experiment';
 import { optunaSweepWorkflow, type TrialOutcome } from '../../workflows/optuna-sweep';
@@ -52,4 +58,17 @@ test('a TPE sweep with a median pruner ends every trial slot once, prunes after 
   const best = await stack.mlflow.getMetricHistory(sweepRun.info.run_id, 'best/validation_uar');
   assert.ok(best.length >= 1, 'the best so far is a metric of the sweep run');
   assert.equal([...best].sort((a, b) => a.step - b.step).at(-1)?.value, study.best[0]?.values?.[0]);
+
+  const out = mkdtempSync(join(tmpdir(), 'serflow-optuna-report-'));
+  const sweepRunNow = await stack.mlflow.getRun(sweepRun.info.run_id);
+  assert.ok(isOptunaSweepRun(sweepRunNow));
+  const report = await generateOptunaReport({ mlflow: stack.mlflow, runs: stack.runs, studies: installation.optunaStudies() }, sweepRunNow, out);
+  for (const name of ['optimisation-history.svg', 'optimisation-history.png', 'parallel-coordinates.svg', 'parameter-importances.svg', 'optuna-report.html']) {
+    assert.ok(existsSync(join(out, name)), `${name} written (problems: ${report.warnings.join('; ')})`);
+  }
+  const html = readFileSync(join(out, 'optuna-report.html'), 'utf8');
+  assert.match(html, /test UAR % \(best only\)/);
+  assert.equal((html.match(/<svg/g) ?? []).length >= 3, true, 'the plots are inline in the page');
+  const logged = await stack.mlflow.listRunArtifacts(sweepRunNow, 'report/optuna');
+  assert.ok(logged.some((f) => f.path.endsWith('optuna-report.html')), 'the report is logged on the sweep run');
 });
