@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../foundation/errors';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
+import type { StoreIdentity } from './store-identity';
 
 /** Bytes, or a stream of them (read once). */
 export type ArtifactContent = Buffer | Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -24,6 +25,8 @@ export interface PutMeta {
 export interface ArtifactStore {
   /** Where the store is, for messages (never contains credentials). */
   readonly description: string;
+  /** The store's id (written into the store on first use) and location: what routes work to workers that can read it. */
+  identity(): Promise<StoreIdentity>;
   /** Stores the content and returns its key (sha256 hex). Idempotent. */
   put(content: ArtifactContent, meta?: PutMeta): Promise<string>;
   /** The verified bytes; ArtifactNotFoundError, or ArtifactCorruptionError (after removing the bad object). */

@@ -5,7 +5,7 @@
  * worst a stray `.tmp-*` file; never a partial file under the final name.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ArtifactContent } from './artifact-store';
 import { StoreWriteError } from './store-errors';
@@ -62,6 +62,25 @@ export async function commitTempFile(temp: string, target: string, storeRoot: st
 export async function writeFileAtomic(target: string, content: Uint8Array, storeRoot: string): Promise<void> {
   const temp = await writeTempFile(dirname(target), content, storeRoot);
   await commitTempFile(temp.path, target, storeRoot);
+}
+
+/**
+ * Writes `target` unless it exists (a hard link of a complete temporary file, which never
+ * replaces an existing file): of two writers racing, exactly one wins and both read its content.
+ * Returns whether this call wrote it.
+ */
+export async function writeFileOnce(target: string, content: Uint8Array, storeRoot: string): Promise<boolean> {
+  const temp = await writeTempFile(dirname(target), content, storeRoot);
+  try {
+    await link(temp.path, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw asStoreWriteError(error, dirname(target), storeRoot);
+  } finally {
+    await unlink(temp.path).catch(() => undefined);
+  }
+  await syncFolder(dirname(target));
+  return true;
 }
 
 async function ensureFolder(folder: string, storeRoot: string): Promise<void> {

@@ -13,6 +13,7 @@ import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { isByteContent } from './artifact-store';
 import type { LocalFolderStore } from './local-folder-store';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from './store-errors';
+import type { StoreIdentity } from './store-identity';
 
 export class CachingStore implements ArtifactStore {
   readonly description: string;
@@ -23,6 +24,11 @@ export class CachingStore implements ArtifactStore {
     private readonly options: { logger?: MinimalLogger } = {},
   ) {
     this.description = `${shared.description} (cached in ${cache.root})`;
+  }
+
+  /** The shared store's: the cache is this machine's copy of it, not a store of its own. */
+  identity(): Promise<StoreIdentity> {
+    return this.shared.identity();
   }
 
   async put(content: ArtifactContent, meta?: PutMeta): Promise<string> {

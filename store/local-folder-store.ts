@@ -16,8 +16,9 @@ import { InputError } from '../foundation/errors';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, verifyOrEvict } from './artifact-store';
-import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeTempFile } from './atomic-file';
+import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeFileOnce, writeTempFile } from './atomic-file';
 import { ArtifactNotFoundError } from './store-errors';
+import { newStoreId, parseStoreId, STORE_ID_NAME, type StoreIdentity } from './store-identity';
 
 export interface LocalFolderStoreOptions {
   logger?: MinimalLogger;
@@ -27,11 +28,39 @@ export class LocalFolderStore implements ArtifactStore {
   readonly root: string;
   readonly description: string;
   private readonly logger: MinimalLogger | undefined;
+  private id: Promise<string> | undefined;
 
   constructor(root: string, options: LocalFolderStoreOptions = {}) {
     this.root = resolve(root);
     this.description = `local artifact store ${this.root}`;
     this.logger = options.logger;
+  }
+
+  async identity(): Promise<StoreIdentity> {
+    this.id ??= this.readOrCreateId().catch((error: unknown) => {
+      this.id = undefined;
+      throw error;
+    });
+    return { id: await this.id, location: this.description };
+  }
+
+  private async readOrCreateId(): Promise<string> {
+    const path = join(this.root, STORE_ID_NAME);
+    const read = () => readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    let text = await read();
+    if (text === undefined) {
+      // Of processes creating the store at once, one id wins and all read it.
+      await writeFileOnce(path, Buffer.from(`${newStoreId('local')}\n`), this.root);
+      text = await read();
+    }
+    const id = text === undefined ? undefined : parseStoreId(text);
+    if (!id) {
+      throw new InputError({ file: path, reason: `is not a store id (expected one line "local-<16 hex digits>")`, fix: 'delete the file: a new id is written, and workers of the old id no longer share this store' });
+    }
+    return id;
   }
 
   /** Where the object with this key lives (whether or not it is there). */

@@ -25,6 +25,7 @@ import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex, verifyOrEvict } from './artifact-store';
 import { writeTempFile } from './atomic-file';
 import { ArtifactNotFoundError } from './store-errors';
+import { newStoreId, parseStoreId, STORE_ID_NAME, type StoreIdentity } from './store-identity';
 
 export interface MlflowArtifactStoreOptions {
   /** Folder under the proxy root. Default "serflow-store". */
@@ -39,6 +40,7 @@ export class MlflowArtifactStore implements ArtifactStore {
   private readonly prefix: string;
   private readonly spoolFolder: string;
   private readonly logger: MinimalLogger | undefined;
+  private id: Promise<string> | undefined;
 
   constructor(
     private readonly client: MlflowClient,
@@ -49,6 +51,34 @@ export class MlflowArtifactStore implements ArtifactStore {
     this.spoolFolder = options.spoolFolder ?? tmpdir();
     this.logger = options.logger;
     this.description = `MLflow artifact store ${client.baseUrl} ${this.prefix}/`;
+  }
+
+  async identity(): Promise<StoreIdentity> {
+    this.id ??= this.readOrCreateId().catch((error: unknown) => {
+      this.id = undefined;
+      throw error;
+    });
+    return { id: await this.id, location: this.description };
+  }
+
+  /**
+   * The proxy has no create-if-absent: two machines creating the store in the same instant could
+   * each write an id; the last write stays and both read it back after writing, so only a
+   * process that read in between the two writes keeps the other id (it then works on queues of
+   * its own until restarted: nothing is read from a store it cannot reach).
+   */
+  private async readOrCreateId(): Promise<string> {
+    const path = `${this.prefix}/${STORE_ID_NAME}`;
+    const read = () => this.client.downloadArtifact(path).then((b) => parseStoreId(b.toString('utf8')), (e: unknown) => {
+      if (isMlflowNotFound(e)) return undefined;
+      throw e;
+    });
+    const existing = await read();
+    if (existing) return existing;
+    await this.client.uploadArtifact(path, Buffer.from(`${newStoreId('mlflow')}\n`));
+    const written = await read();
+    if (!written) throw new Error(`${this.description}: ${STORE_ID_NAME} unreadable right after writing it`);
+    return written;
   }
 
   async put(content: ArtifactContent, meta?: PutMeta): Promise<string> {

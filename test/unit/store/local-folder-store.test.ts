@@ -210,3 +210,21 @@ it('a name entry is one line holding the key', async () => {
   const key = await store.putNamed('n', Buffer.from('v'));
   assert.equal(await readFile(join(store.root, 'names', 'n.key'), 'utf8'), `${key}\n`);
 });
+
+it('has one id, written on first use: stores created at the same time by several processes agree on it, another folder has another, a hand-edited id is an error naming the file', async () => {
+  const root = join(scratch.path, 'identity');
+  // Separate instances, as separate processes would be.
+  const ids = await Promise.all(Array.from({ length: 8 }, () => new LocalFolderStore(root).identity()));
+  assert.equal(new Set(ids.map((i) => i.id)).size, 1, JSON.stringify(ids));
+  assert.match(ids[0]?.id ?? '', /^local-[0-9a-f]{16}$/);
+  assert.equal(ids[0]?.location, `local artifact store ${root}`);
+  assert.equal((await readFile(join(root, 'store-id'), 'utf8')).trim(), ids[0]?.id);
+  assert.equal((await new LocalFolderStore(root).identity()).id, ids[0]?.id, 'read back, not rewritten');
+  assert.notEqual((await new LocalFolderStore(join(scratch.path, 'identity-2')).identity()).id, ids[0]?.id);
+  assert.deepEqual((await files(root)).filter((f) => f.includes('.tmp-')), [], 'no temporary file left');
+
+  const edited = join(scratch.path, 'identity-edited');
+  await mkdir(edited);
+  await writeFile(join(edited, 'store-id'), 'mine\n');
+  await assert.rejects(new LocalFolderStore(edited).identity(), (err: unknown) => err instanceof InputError && err.message.includes(join(edited, 'store-id')) && /Fix: delete the file/.test(err.message));
+});
