@@ -43,6 +43,8 @@ import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { sweepInput } from '../cli/sweep-command';
+import { routedByStore, splitQueue } from '../composition/store-routing';
+import { LocalFolderStore } from '../store/local-folder-store';
 import { hashOf } from '../configs/canonical-json';
 import { loadExperimentConfig } from '../configs/load/experiment-config';
 import { loadStackSettings } from '../infra/stack-settings';
@@ -224,7 +226,7 @@ async function activitiesByIdentity(client: Client, sweepId: string, outcomes: S
         const s = e.activityTaskScheduledEventAttributes;
         if (s) scheduled.set(String(e.eventId), s.taskQueue?.name ?? '');
         const st = e.activityTaskStartedEventAttributes;
-        if (st && scheduled.get(String(st.scheduledEventId))?.endsWith('-compute')) counts.set(st.identity ?? '?', (counts.get(st.identity ?? '?') ?? 0) + 1);
+        if (st && splitQueue(scheduled.get(String(st.scheduledEventId)) ?? '').base.endsWith('-compute')) counts.set(st.identity ?? '?', (counts.get(st.identity ?? '?') ?? 0) + 1);
       }
     } catch {
       // a fold that does not exist (fewer folds than asked) has no history
@@ -247,6 +249,8 @@ async function measureSweep(setup: BaseSetup, n: number, workers: number, repeat
     cpSync(setup.featuresStore, join(state, 'store'), { recursive: true });
     const sweepFile = writeSweepFiles(dir, setup, name, `bench-${name}`, n);
     const own = writeStackSettings(dir, setup.settings, `bench-scaling-${setup.stamp}-${index}`);
+    // The queues the workers of this store poll (composition/store-routing.ts).
+    const routed = routedByStore(own.settings, await new LocalFolderStore(join(state, 'store')).identity());
     // The id `serflow sweep` derives (name + hash of the expanded configs): new for every run.
     workflowId = sweepInput(sweepFile, own.settings).workflowId;
     // One compute child from `serflow sweep` (not one per core), so W counts the compute workers.
@@ -259,7 +263,7 @@ async function measureSweep(setup: BaseSetup, n: number, workers: number, repeat
       extra.push(child);
       for (;;) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the extra compute worker ended during start-up (${child.exitCode ?? child.signalCode})`);
-        if ((await computePollers(setup.client, own.settings)).includes(identityOf(child.pid as number))) break;
+        if ((await computePollers(setup.client, routed)).includes(identityOf(child.pid as number))) break;
         if (performance.now() - t0 > 120_000) throw new Error('the extra compute worker did not poll within 120 s');
         await new Promise((r) => setTimeout(r, SAMPLE_MS));
       }
@@ -297,7 +301,7 @@ async function measureSweep(setup: BaseSetup, n: number, workers: number, repeat
         cliWorkerPid ??= computePids.find((p) => !extra.some((c) => c.pid === p));
         if (cliWorkerPid !== undefined && cliWorkerReadyS === undefined) {
           try {
-            if ((await computePollers(setup.client, own.settings)).includes(identityOf(cliWorkerPid))) cliWorkerReadyS = (performance.now() - t0) / 1000;
+            if ((await computePollers(setup.client, routed)).includes(identityOf(cliWorkerPid))) cliWorkerReadyS = (performance.now() - t0) / 1000;
           } catch {
             // the next sample asks again
           }

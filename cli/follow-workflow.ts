@@ -1,10 +1,18 @@
 /**
  * Follows a running experiment or sweep: polls its progress (cli/progress-view.ts: evaluations,
  * folds, the GAN trainings' epochs and losses, an ETA) and redraws it on one terminal line (log
- * lines per 10 % and phase otherwise) until the workflow closes.
+ * lines per 10 % and phase otherwise) until the workflow closes. Every RETRY_CHECK_MS it
+ * also looks for activities that keep failing (retrying-activities.ts) and prints a line for each
+ * new failed attempt, so a stalled bar is explained within seconds of the first failure; and
+ * says so once when no worker polls the workflow's queue (two checks in a row, so that workers
+ * starting beside it are not taken for missing).
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { detailLines, EtaEstimator, oneLine, progressSnapshot, summaryLine, type ProgressSnapshot } from './progress-view';
+import { describeRetrying, retryingActivities } from './retrying-activities';
+import { unservedQueue } from './store-mismatch';
+
+const RETRY_CHECK_MS = 10_000;
 
 /** A workflow's progress now (experiment, sweep or optuna sweep): cli/progress-view.ts. */
 export async function currentProgress(client: Client, handle: WorkflowHandle): Promise<ProgressSnapshot> {
@@ -22,8 +30,26 @@ export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, 
   let lastPhase: string | undefined;
   let stopped = false;
   const eta = new EtaEstimator();
+  let nextRetryCheck = Date.now() + RETRY_CHECK_MS / 2;
+  const reported = new Map<string, number>();
+  let unservedChecks = 0;
   const poll = async () => {
     while (!stopped) {
+      if (!quiet && Date.now() >= nextRetryCheck) {
+        nextRetryCheck = Date.now() + RETRY_CHECK_MS;
+        for (const a of await retryingActivities(client, handle.workflowId).catch(() => [])) {
+          const key = `${a.workflowId} ${a.activityId}`;
+          if (reported.get(key) === a.attempt) continue;
+          reported.set(key, a.attempt);
+          process.stderr.write(`${tty ? '\n' : ''}serflow: retrying: ${describeRetrying(a)}\n`);
+        }
+        if (unservedChecks < 2) {
+          const queue = (await handle.describe().catch(() => undefined))?.taskQueue;
+          const unserved = queue ? await unservedQueue(client, client.options.namespace, handle.workflowId, queue).catch(() => undefined) : undefined;
+          unservedChecks = unserved ? unservedChecks + 1 : 0;
+          if (unserved && unservedChecks === 2) process.stderr.write(`${tty ? '\n' : ''}serflow: waiting: ${unserved.message}\n`);
+        }
+      }
       try {
         const p = await currentProgress(client, handle);
         const etaMs = eta.observe(p);

@@ -11,6 +11,9 @@ import { ExitCode } from './exit-codes';
 import { followToEnd } from './follow-to-end';
 import { currentProgress, describeProgress } from './follow-workflow';
 import { temporalWorkflowUrl } from './links';
+import { recordedStore, storeMismatchLine, unservedQueue, type Unserved } from './store-mismatch';
+import { describeRetrying, retryingActivities, type RetryingActivity } from './retrying-activities';
+import { routeToOwnStore, splitQueue } from '../composition/store-routing';
 
 const TYPES = ['experimentWorkflow', 'sweepWorkflow', 'optunaSweepWorkflow'];
 
@@ -58,19 +61,25 @@ export async function statusCommand(id: string | undefined, json: boolean): Prom
     if (!description) return notFound(id);
     const status = description.status.name;
     let progress: unknown;
+    let retrying: RetryingActivity[] = [];
+    let unserved: Unserved | undefined;
     if (status === 'RUNNING') {
       try {
         progress = await currentProgress(client, client.workflow.getHandle(id));
       } catch {
         progress = undefined; // no worker is polling right now
       }
+      retrying = await retryingActivities(client, id);
+      unserved = await unservedQueue(client, settings.temporal.namespace, id, description.taskQueue).catch(() => undefined);
     }
     if (json) {
-      process.stdout.write(JSON.stringify({ id, type: description.type, status, progress }) + '\n');
+      process.stdout.write(JSON.stringify({ id, type: description.type, status, progress, retrying, ...(unserved ? { unserved } : {}) }) + '\n');
     } else {
       process.stdout.write(`${id}: ${description.type} ${status}\n`);
       if (progress) process.stdout.write(`  ${describeProgress(progress as Parameters<typeof describeProgress>[0]).text}\n`);
-      else if (status === 'RUNNING') process.stdout.write('  (no worker answered: start one with `serflow worker`)\n');
+      else if (status === 'RUNNING' && !unserved) process.stdout.write('  (no worker answered: start one with `serflow worker`)\n');
+      if (unserved) process.stdout.write(`  ${unserved.message}\n`);
+      for (const a of retrying) process.stdout.write(`  retrying: ${describeRetrying(a)}\n`);
       process.stdout.write(`  ${temporalWorkflowUrl(settings, id)}\n`);
     }
     return status === 'FAILED' || status === 'TIMED_OUT' ? ExitCode.failed : status === 'CANCELLED' || status === 'TERMINATED' ? ExitCode.cancelled : ExitCode.ok;
@@ -104,12 +113,22 @@ export async function restartFromRecordedInput(client: Client, id: string, descr
 }
 
 export async function resumeCommand(id: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
-  const settings = loadStackSettings();
-  const client = await connectClient(settings);
+  const configured = loadStackSettings();
+  const client = await connectClient(configured);
   const description = await describeOrFail(client, id);
   if (!description) {
     await client.connection.close();
     return notFound(id);
+  }
+  // Workers here serve it only on its own store's queues (composition/store-routing.ts); an
+  // execution from before store routing runs on the configured queues as they are.
+  const recordedStoreId = splitQueue(description.taskQueue).storeId;
+  const own = recordedStoreId === undefined ? undefined : await routeToOwnStore(configured);
+  const settings = own?.settings ?? configured;
+  if (own && recordedStoreId !== own.store.id && options.worker) {
+    const other = (await recordedStore(client, id).catch(() => undefined)) ?? { id: recordedStoreId as string, location: 'location not recorded' };
+    process.stderr.write(`serflow: ${storeMismatchLine(id, other, own.store, 'this process\'s')}\n`);
+    options = { ...options, worker: false };
   }
   const status = description.status.name;
   if (status !== 'RUNNING' && status !== 'COMPLETED') {

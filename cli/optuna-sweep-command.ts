@@ -7,6 +7,7 @@
 import { loadSweepConfig, type LoadedSweep } from '../configs/load/sweep-config';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { orchestrationSettings } from '../composition/orchestration-settings';
+import { routeToOwnStore } from '../composition/store-routing';
 import { loadStackSettings } from '../infra/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
 import { optunaSweepWorkflow, type OptunaSweepWorkflowInput } from '../workflows/optuna-sweep';
@@ -42,8 +43,11 @@ export function optunaSweepInput(loaded: LoadedSweep, settings: StackSettings): 
 }
 
 export async function optunaSweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
-  const settings = loadStackSettings();
-  const { input, workflowId } = optunaSweepInput(loadSweepConfig(file), settings);
+  const configured = loadStackSettings();
+  // A bad sweep exits with 2 before any server is asked for the store's id.
+  const { input, workflowId } = optunaSweepInput(loadSweepConfig(file), configured);
+  const { settings, store } = await routeToOwnStore(configured);
+  input.orchestration = orchestrationSettings(settings, store);
   const client = await connectClient(settings);
   await client.workflow.start(optunaSweepWorkflow, {
     workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',

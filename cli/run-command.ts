@@ -7,6 +7,8 @@ import { loadStackSettings } from '../infra/stack-settings';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
 import { orchestrationSettings } from '../composition/orchestration-settings';
+import { routeToOwnStore } from '../composition/store-routing';
+import type { StoreIdentity } from '../store/store-identity';
 import { experimentWorkflow, type ExperimentWorkflowInput } from '../workflows/experiment';
 import { ExitCode } from './exit-codes';
 import { followToEnd } from './follow-to-end';
@@ -20,19 +22,23 @@ export interface RunOptions {
   detach: boolean;
 }
 
-export function experimentInput(file: string, settings: StackSettings): { input: ExperimentWorkflowInput; workflowId: string } {
+/** The workflow input of a config file; `settings` (and `store`) as routed by composition/store-routing.ts. */
+export function experimentInput(file: string, settings: StackSettings, store?: StoreIdentity): { input: ExperimentWorkflowInput; workflowId: string } {
   const { config, configDir, configHash } = loadExperimentConfig(file);
   const input: ExperimentWorkflowInput = {
     config, configHash, configDir,
     mlflowExperiment: config.tracking.experiment ?? `serflow-${config.name}`,
-    orchestration: orchestrationSettings(settings),
+    orchestration: orchestrationSettings(settings, store),
   };
   return { input, workflowId: experimentWorkflowId(config.name, configHash) };
 }
 
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
-  const settings = loadStackSettings();
-  const { input, workflowId: defaultId } = experimentInput(file, settings);
+  const configured = loadStackSettings();
+  // A bad config exits with 2 before any server is asked for the store's id.
+  const { input, workflowId: defaultId } = experimentInput(file, configured);
+  const { settings, store } = await routeToOwnStore(configured);
+  input.orchestration = orchestrationSettings(settings, store);
   const workflowId = options.id ?? defaultId;
   const client = await connectClient(settings);
   const handle = await client.workflow.start(experimentWorkflow, {

@@ -7,6 +7,8 @@ import { loadStackSettings } from '../infra/stack-settings';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
 import { orchestrationSettings } from '../composition/orchestration-settings';
+import { routeToOwnStore } from '../composition/store-routing';
+import type { StoreIdentity } from '../store/store-identity';
 import { sweepWorkflow, type SweepWorkflowInput } from '../workflows/sweep';
 import { ExitCode } from './exit-codes';
 import { temporalWorkflowUrl } from './links';
@@ -14,7 +16,8 @@ import { isOptunaSweep, optunaSweepCommand } from './optuna-sweep-command';
 import { followToEnd } from './follow-to-end';
 import { sweepWorkflowId } from './workflow-ids';
 
-export function sweepInput(file: string, settings: StackSettings): { input: SweepWorkflowInput; workflowId: string } {
+/** The workflow input of a sweep file; `settings` (and `store`) as routed by composition/store-routing.ts. */
+export function sweepInput(file: string, settings: StackSettings, store?: StoreIdentity): { input: SweepWorkflowInput; workflowId: string } {
   const { sweep, configDir, points, sweepHash } = loadSweepConfig(file);
   const sweepId = `${sweep.name}-${sweepHash.slice(0, 12)}`;
   return {
@@ -23,15 +26,18 @@ export function sweepInput(file: string, settings: StackSettings): { input: Swee
       sweepId, sweepConfig: sweep, configDir, concurrency: sweep.concurrency,
       experiments: points.map((p) => ({ config: p.config, configHash: p.configHash, values: p.values })),
       mlflowExperiment: sweep.tracking.experiment ?? `serflow-sweep-${sweep.name}`,
-      orchestration: orchestrationSettings(settings),
+      orchestration: orchestrationSettings(settings, store),
     },
   };
 }
 
 export async function sweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
   if (isOptunaSweep(loadSweepConfig(file))) return optunaSweepCommand(file, options);
-  const settings = loadStackSettings();
-  const { input, workflowId } = sweepInput(file, settings);
+  const configured = loadStackSettings();
+  // A bad sweep exits with 2 before any server is asked for the store's id.
+  const { input, workflowId } = sweepInput(file, configured);
+  const { settings, store } = await routeToOwnStore(configured);
+  input.orchestration = orchestrationSettings(settings, store);
   const client = await connectClient(settings);
   await client.workflow.start(sweepWorkflow, {
     workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',

@@ -1,13 +1,18 @@
 /**
  * `serflow worker`: a long-running worker process. By default it polls both task queues; a
  * deployment routes heavy work to bigger machines with `--queues compute` there and
- * `--queues orchestration` elsewhere.
+ * `--queues orchestration` elsewhere. The queues are those of its artifact store
+ * (composition/store-routing.ts); experiments running on another store's queues are named in
+ * one line, with the fix (cli/store-mismatch.ts).
  */
 import { loadStackSettings } from '../infra/stack-settings';
+import { connectClient } from '../infra/temporal/connection';
+import { routedByStore } from '../composition/store-routing';
 import { createWorkerActivities } from '../composition/worker-activities';
 import { createWorkers, runWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 import { ExitCode } from './exit-codes';
+import { watchForeignStores } from './store-mismatch';
 
 export interface WorkerCommandOptions {
   queues: string | undefined;
@@ -26,15 +31,19 @@ export function parseQueues(value: string | undefined): { orchestration: boolean
 }
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
-  const settings = loadStackSettings();
+  const configured = loadStackSettings();
   const queues = parseQueues(options.queues);
-  const { deps, activities } = await createWorkerActivities(settings, 'all');
+  const { deps, activities } = await createWorkerActivities(configured, 'all');
+  const store = await deps.store.identity();
+  const settings = routedByStore(configured, store);
   const workers = await createWorkers({
     settings, logger, activities, queues,
     ...(options.computeConcurrency ? { maxConcurrentComputeActivities: options.computeConcurrency } : {}),
     ...(options.shortConcurrency ? { maxConcurrentShortActivities: options.shortConcurrency } : {}),
   });
-  logger.info({ queues, store: deps.store.description, temporal: settings.temporal.address }, 'worker started');
+  logger.info({ queues, taskQueues: settings.temporal.taskQueues, store, temporal: settings.temporal.address }, 'worker started');
+  const client = await connectClient(settings);
+  const stopWatching = watchForeignStores(client, settings, store, logger);
   if (options.exitWithParent) {
     const parent = process.ppid;
     const watch = setInterval(() => {
@@ -46,6 +55,11 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     }, 1000);
     watch.unref();
   }
-  await runWorkers(workers);
+  try {
+    await runWorkers(workers);
+  } finally {
+    stopWatching();
+    await client.connection.close();
+  }
   return ExitCode.ok;
 }

@@ -3,6 +3,7 @@
  * timeouts and retry policy of temporal.yaml apply and are recorded in the history.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import type { StoreIdentity } from '../store/store-identity';
 
 export interface ActivityKindOptions {
   startToCloseTimeout: string;
@@ -13,6 +14,11 @@ export interface ActivityKindOptions {
 export interface OrchestrationSettings {
   taskQueues: { orchestration: string; compute: string };
   activities: { short: ActivityKindOptions; compute: ActivityKindOptions };
+  /**
+   * The artifact store this execution's artifacts live in; the task queues are qualified by its id
+   * (composition/store-routing.ts). Absent in executions started before store routing.
+   */
+  store?: StoreIdentity;
 }
 
 /** Errors of these types are bad input: retrying cannot help. */

@@ -231,3 +231,17 @@ test('a corpus folder that does not exist is bad input: a non-retryable InputErr
     return true;
   });
 });
+
+test('an input artifact the store does not hold fails at once: a non-retryable ArtifactNotFoundError naming the store, the key and the fix', async () => {
+  const acts = featureActivities('absent-input');
+  const featureKey = 'f'.repeat(64);
+  const protocol = protocolSchema.parse({ folds: { kind: 'loso' } });
+  await assert.rejects(run(mockEnv(), acts.prepareFolds, { featureKey, protocol }), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure, String(err));
+    assert.equal(err.type, 'ArtifactNotFoundError');
+    assert.equal(err.nonRetryable, true, 'no retry can bring it back: the activity that made it has finished');
+    assert.match(err.message, new RegExp(`local artifact store ${acts.root}/store: no artifact ${featureKey}`));
+    assert.match(err.message, /Fix: `serflow resume/);
+    return true;
+  });
+});

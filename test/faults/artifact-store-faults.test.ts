@@ -22,7 +22,7 @@ import { MlflowClient } from '../../tracking/mlflow-client';
 import { RunRegistry } from '../../tracking/run-registry';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment, writeTinyManifest } from '../support/tiny-experiment';
-import { spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
+import { routedTo, spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
 import { installation } from '../../composition/runtime-deps';
 
 const spawned: SpawnedWorker[] = [];
@@ -71,10 +71,11 @@ test('a truncated feature matrix and an altered memo entry in the store are dete
   const dir = mkdtempSync(join(tmpdir(), 'serflow-corrupt-'));
   const state = join(dir, 'state');
   mkdirSync(state);
-  const { path: stackConfig, settings } = writeStackConfig(dir);
+  const { path: stackConfig, settings: configured } = writeStackConfig(dir);
+  const { settings, store } = await routedTo(configured, { state });
   client = await connectClient(settings, 5_000);
   const { config, configHash, configDir } = tinyExperiment({ methods: ['none', 'smote'], classifiers: ['svm'], protocol: { folds: { kind: 'loso' }, repeats: 1, seed: 7, maxFolds: 2 } });
-  const input: ExperimentWorkflowInput = { config, configHash, configDir, mlflowExperiment: `faults-corrupt-${randomUUID().slice(0, 8)}`, orchestration: orchestrationSettings(settings) };
+  const input: ExperimentWorkflowInput = { config, configHash, configDir, mlflowExperiment: `faults-corrupt-${randomUUID().slice(0, 8)}`, orchestration: orchestrationSettings(settings, store) };
   // Worker processes (not this one): their in-memory caches die with them, so the second run reads the store.
   const run = async (name: string): Promise<{ result: ExperimentWorkflowResult; worker: SpawnedWorker }> => {
     const worker = spawnWorker({ config: stackConfig, state });

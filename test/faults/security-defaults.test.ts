@@ -23,7 +23,7 @@ import { orchestrationSettings } from '../../composition/orchestration-settings'
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { smokeWorkflow } from '../../workflows/smoke';
 import { emodbWavDir } from '../support/test-stack';
-import { runsOf, serflowBin, spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
+import { routedTo, runsOf, serflowBin, spawnWorker, stopWorker, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
 
 const run = promisify(execFile);
 const USER = 'alice';
@@ -126,7 +126,8 @@ test('`serflow status` with an unreachable Temporal server: exit 3, and no crede
 
 test('a worker with credentials in MLFLOW_TRACKING_URI and the environment: debug logs, MLflow params and tags of its runs hold no secret', { timeout: 150_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'serflow-secret-worker-'));
-  const { path, settings } = writeStackConfig(dir);
+  const { path, settings: configured } = writeStackConfig(dir);
+  const { settings, store } = await routedTo(configured, 'mlflow');
   worker = spawnWorker({
     config: path, state: join(dir, 'state'),
     env: {
@@ -140,7 +141,7 @@ test('a worker with credentials in MLFLOW_TRACKING_URI and the environment: debu
     workflowId: `faults-secrets-${randomUUID()}`, taskQueue: settings.temporal.taskQueues.orchestration,
     args: [{
       training: { corpusDir: emodbWavDir, emotions: ['anger', 'neutral'], maxFiles: 12, epochs: 3, hidden: 8, learningRate: 0.01, seed: 3, experimentName },
-      orchestration: orchestrationSettings(settings),
+      orchestration: orchestrationSettings(settings, store),
     }],
   }), 120_000, 'the smoke workflow on the worker');
   assert.ok(result.runId);

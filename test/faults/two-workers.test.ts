@@ -17,7 +17,7 @@ import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflow, type SweepOutcome } from '../../workflows/sweep';
 import { writeTinyManifest } from '../support/tiny-experiment';
-import { assertOneRunPerKey, runsOf, sleep, spawnWorker, stopWorker, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker } from '../support/fault-kit';
+import { assertOneRunPerKey, routedTo, runsOf, sleep, spawnWorker, stopWorker, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker } from '../support/fault-kit';
 
 const spawned: SpawnedWorker[] = [];
 let client: Client | undefined;
@@ -40,7 +40,8 @@ function checkpoints(lines: LogLine[]): number[] {
 test('two workers sharing only the servers both take work; one is killed mid-GAN and the other finishes from the shared checkpoint', { timeout: 300_000 }, async () => {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'serflow-two-'));
-  const { path: stackConfig, settings } = writeStackConfig(dir);
+  const { path: stackConfig, settings: configured } = writeStackConfig(dir);
+  const { settings, store } = await routedTo(configured, 'mlflow');
   const corpus = writeTinyManifest();
   // A fresh seed: the shared store (MLflow's artifact proxy) outlives test runs, and the GAN memo
   // of an earlier run must not answer for this one.
@@ -64,7 +65,7 @@ test('two workers sharing only the servers both take work; one is killed mid-GAN
   const a = start('a');
   const b = start('b');
   client = await connectClient(settings, 5_000);
-  const launch = sweepInput(sweepFile, settings);
+  const launch = sweepInput(sweepFile, settings, store);
   workflowId = launch.workflowId;
   const handle = await client.workflow.start(sweepWorkflow, { workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [launch.input] });
   const result = handle.result();

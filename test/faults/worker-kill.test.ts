@@ -26,7 +26,7 @@ import { MlflowClient } from '../../tracking/mlflow-client';
 import { experimentWorkflow, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { tinyExperiment } from '../support/tiny-experiment';
 import {
-  metricHistories, mlflowContents, runsOf, sleep, spawnWorker, stopWorker, tag, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker,
+  metricHistories, mlflowContents, routedTo, runsOf, sleep, spawnWorker, stopWorker, tag, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker,
 } from '../support/fault-kit';
 import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
@@ -113,7 +113,9 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
   const dir = mkdtempSync(join(tmpdir(), 'serflow-kill-'));
   const state = join(dir, 'state');
   mkdirSync(state);
-  const killed = writeStackConfig(dir);
+  const configured = writeStackConfig(dir);
+  // The spawned compute workers poll the queues of the store in `state` (store routing).
+  const killed = { path: configured.path, settings: (await routedTo(configured.settings, { state })).settings };
   const straight = writeStackConfig(dir);
   const mlflow = new MlflowClient({ baseUrl: killed.settings.mlflow.trackingUri });
   client = await connectClient(killed.settings, 5_000);

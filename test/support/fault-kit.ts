@@ -13,12 +13,17 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadStackSettings } from '../../infra/stack-settings';
 import type { StackSettings } from '../../configs/schema/stack-settings';
-import type { MlflowClient } from '../../tracking/mlflow-client';
+import { routedByStore } from '../../composition/store-routing';
+import { LocalFolderStore } from '../../store/local-folder-store';
+import { MlflowArtifactStore } from '../../store/mlflow-artifact-store';
+import type { StoreIdentity } from '../../store/store-identity';
+import { MlflowClient } from '../../tracking/mlflow-client';
 import type { Metric, Run } from '../../tracking/mlflow-schemas';
 
 export const repo = join(__dirname, '..', '..');
 export const serflowBin = join(repo, 'bin', 'serflow');
-export const testStackConfig = join(repo, 'test', 'fixtures', 'temporal.test.yaml');
+/** The stack the tests run against: infra/test.sh exports it (SERFLOW_TEST_STACK_CONFIG picks another). */
+export const testStackConfig = process.env.SERFLOW_STACK_CONFIG ?? join(repo, 'test', 'fixtures', 'temporal.test.yaml');
 
 type RawSettings = { temporal: Record<string, unknown> & { taskQueues: Record<string, string> }; mlflow: Record<string, unknown> };
 
@@ -34,6 +39,18 @@ export function writeStackConfig(dir: string, edit: (raw: RawSettings) => void =
   const path = join(dir, `temporal-${suffix}.yaml`);
   writeFileSync(path, stringify(raw));
   return { path, settings: loadStackSettings(path) };
+}
+
+/**
+ * The settings routed to the store of a spawned worker (composition/store-routing.ts): the local
+ * store of its state folder, or the shared store of the settings' MLflow server
+ * (SERFLOW_STORE=mlflow). Workflows started on these queues reach that worker.
+ */
+export async function routedTo(settings: StackSettings, store: { state: string } | 'mlflow'): Promise<{ settings: StackSettings; store: StoreIdentity }> {
+  const identity = await (store === 'mlflow'
+    ? new MlflowArtifactStore(new MlflowClient({ baseUrl: settings.mlflow.trackingUri })).identity()
+    : new LocalFolderStore(join(store.state, 'store')).identity());
+  return { settings: routedByStore(settings, identity), store: identity };
 }
 
 export interface LogLine {
@@ -58,10 +75,17 @@ export interface SpawnedWorker {
 
 /** `bin/serflow worker` with the given stack config and state folder (its local store and scratch). */
 export function spawnWorker(options: { config: string; state: string; queues?: string; computeConcurrency?: number; env?: NodeJS.ProcessEnv }): SpawnedWorker {
-  const args = [
+  return spawnSerflow([
     'worker', ...(options.queues ? ['--queues', options.queues] : []),
     ...(options.computeConcurrency ? ['--compute-concurrency', String(options.computeConcurrency)] : []),
-  ];
+  ], { config: options.config, state: options.state, ...(options.env ? { env: options.env } : {}) });
+}
+
+/**
+ * `bin/serflow <args>` with the given stack config and state folder (a local store unless `env`
+ * says otherwise), JSON logs at info; its output is collected as it comes.
+ */
+export function spawnSerflow(args: string[], options: { config: string; state: string; env?: NodeJS.ProcessEnv }): SpawnedWorker {
   const child = spawn(serflowBin, args, {
     env: {
       ...process.env, SERFLOW_STACK_CONFIG: options.config, SERFLOW_STATE: options.state, SERFLOW_STORE: 'local',
@@ -69,7 +93,7 @@ export function spawnWorker(options: { config: string; state: string; queues?: s
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  assert.ok(child.pid, 'the worker process started');
+  assert.ok(child.pid, `serflow ${args[0] ?? ''} started`);
   const lines: LogLine[] = [];
   let text = '';
   let partial = '';
