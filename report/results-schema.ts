@@ -32,7 +32,11 @@ export type ReportCell = z.infer<typeof reportCellSchema>;
 export const resultsJsonSchema = z.object({
   classes: z.array(z.string()).min(2),
   cells: z.array(reportCellSchema).min(1),
-  features: z.object({ featureKey: z.string().min(1), foldsKey: z.string().min(1), rows: z.number().int(), cols: z.number().int(), extractor: z.string() }),
+  features: z.object({
+    featureKey: z.string().min(1), foldsKey: z.string().min(1), rows: z.number().int(), cols: z.number().int(), extractor: z.string(),
+    /** What was done to the audio before extraction (absent for feature tables and older runs). */
+    audio: z.object({ text: z.string() }).optional(),
+  }),
   summaries: z.record(z.string(), z.object({ wa: repeatSummary, uar: repeatSummary, foldUar: z.record(z.string(), z.number()), confusion, evaluations: z.number().int() })),
   evaluations: z.array(z.object({
     cellId: z.string(),
