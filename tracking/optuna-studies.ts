@@ -68,7 +68,7 @@ export const optunaTrialSchema = z.object({
 export type OptunaTrial = z.infer<typeof optunaTrialSchema>;
 
 const studySummarySchema = z.object({
-  counts: z.record(trialStateSchema, z.number().int()),
+  counts: z.partialRecord(trialStateSchema, z.number().int()),
   /** The best trial, or the Pareto front of several objectives. */
   best: z.array(optunaTrialSchema),
 });
