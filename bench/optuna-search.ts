@@ -2,7 +2,7 @@
  * Adaptive search against random search, and what an Optuna trial costs the orchestration.
  *
  *   npx tsx bench/optuna-search.ts [--trials 8] [--seeds 1,2,3] [--max-folds 4] [--speakers 10]
- *                                  [--gan false] [--overhead-trials 10]
+ *                                  [--gan false] [--overhead-trials 10] [--search true]
  *
  * Search: the same sweep space run as an optuna sweep (the workflow, in-process workers on task
  * queues of its own) with TPE + median pruner and with random sampling and no pruner, the same
@@ -44,6 +44,8 @@ const maxFolds = Number(option('max-folds', '4'));
 const speakers = Number(option('speakers', '10'));
 const withGan = option('gan', 'false') === 'true';
 const overheadTrials = Number(option('overhead-trials', '10'));
+/** false: the overhead part only. */
+const search = option('search', 'true') === 'true';
 const emodb = resolve(process.env.SERFLOW_EMODB ?? join(repoRoot, '..', 'shared', 'emodb', 'wav'));
 
 const STRATEGIES = [
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
   for (const [k, s] of Object.entries(costs)) console.log(`  ${k.padEnd(7)} ${s.min.toFixed(0)} / ${s.median.toFixed(0)} / ${s.max.toFixed(0)}`);
 
   const runs: SearchRun[] = [];
-  for (const seed of seeds) {
+  for (const seed of search ? seeds : []) {
     for (const strategy of STRATEGIES) {
       // A store per run: no evaluation memoised across strategies.
       process.env.SERFLOW_STATE = mkdtempSync(join(tmpdir(), 'serflow-bench-optuna-state-'));
