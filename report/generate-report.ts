@@ -238,7 +238,6 @@ async function experimentReport(
     ['classes', results.classes.join(', ')],
     ['features', `${results.features.extractor}, ${results.features.rows} x ${results.features.cols}`],
     ...(results.features.audio ? [['audio', results.features.audio.text] as [string, string]] : []),
-    ...(results.features.audio ? [['audio', results.features.audio.text] as [string, string]] : []),
     ['folds', String(new Set(results.evaluations.map((e) => e.fold)).size)],
     ['repeats', String(new Set(results.evaluations.map((e) => e.repeat)).size)],
   ];
