@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { restartFromRecordedInput } from '../../cli/manage-commands';
 import { sweepInput } from '../../cli/sweep-command';
+import { resolveWorkflowId } from '../../cli/workflow-id-resolution';
+import { resolveReportTarget } from '../../report/report-target';
 import type { Run } from '../../tracking/mlflow-schemas';
 import { sweepWorkflow, type SweepOutcome, type SweepProgress } from '../../workflows/sweep';
 import { useTestStack, type StartedWorkers } from '../support/test-stack';
@@ -16,6 +18,9 @@ import { writeTinyManifest } from '../support/tiny-experiment';
 
 // Two sets of workers: one runs the sweep straight through, the other the interrupted one.
 const fixture = useTestStack({ workerSets: 2 });
+
+/** The sweep that ran straight through, for the test of the ids it can be named by. */
+let straightSweep: { workflowId: string; mlflowExperiment: string; outcomes: SweepOutcome[] } | undefined;
 
 function writeSweep(dir: string): string {
   writeFileSync(join(dir, 'base.yaml'), [
@@ -61,6 +66,7 @@ test('terminating a sweep midway and resuming it reuses finished work and ends w
     workflowId: `${a.workflowId}-straight-${tag8}`, taskQueue: straight.settings.temporal.taskQueues.orchestration, args: [a.input],
   });
   assert.equal(straightOutcomes.length, 4);
+  straightSweep = { workflowId: `${a.workflowId}-straight-${tag8}`, mlflowExperiment: a.input.mlflowExperiment, outcomes: straightOutcomes };
 
   const b = sweepInput(file, interrupted.settings);
   b.input.mlflowExperiment = `test-sweep-interrupted-${tag8}`;
@@ -90,4 +96,30 @@ test('terminating a sweep midway and resuming it reuses finished work and ends w
   assert.deepEqual([...right.keys()].sort(), [...left.keys()].sort(), 'the same runs');
   for (const [key, metrics] of left) assert.deepEqual(right.get(key), metrics, `the same metrics in ${key}`);
   assert.equal(left.size, 1 + 4 * (1 + 2), "1 sweep run + 4 experiments x (1 parent + 2 cells)");
+});
+
+test('every id a sweep is shown by names it in status, cancel, resume and report: its workflow id, its MLflow run, an experiment\'s run and workflow', async (t) => {
+  if (!straightSweep) return t.skip('needs the sweep of the test above');
+  const { stack } = fixture;
+  const [straight] = fixture.workerSets as [StartedWorkers, StartedWorkers];
+  const { workflowId, mlflowExperiment, outcomes } = straightSweep;
+  const sweepRun = (await runsOf(mlflowExperiment)).find((r) => tag(r, 'serflow.kind') === 'sweep');
+  assert.ok(sweepRun, 'the sweep has its MLflow run');
+  const experiment = outcomes[0] as SweepOutcome;
+  const experimentWorkflowId = `${workflowId}/${experiment.name}`;
+  // status, cancel and resume take the workflow id resolveWorkflowId gives (cli/main.ts); report takes resolveReportTarget's run.
+  for (const id of [workflowId, sweepRun.info.run_id]) {
+    assert.equal(await resolveWorkflowId(stack.client, straight.settings, id), workflowId, id);
+    const target = await resolveReportTarget(stack.mlflow, id);
+    assert.equal(target.kind, 'sweep', id);
+    assert.equal(target.run.info.run_id, sweepRun.info.run_id, id);
+  }
+  for (const id of [experimentWorkflowId, experiment.parentRunId]) {
+    assert.equal(await resolveWorkflowId(stack.client, straight.settings, id), experimentWorkflowId, id);
+    const target = await resolveReportTarget(stack.mlflow, id);
+    assert.equal(target.kind, 'experiment', id);
+    assert.equal(target.run.info.run_id, experiment.parentRunId, id);
+  }
+  // An id nothing knows stays as it is, for the command to say so.
+  assert.equal(await resolveWorkflowId(stack.client, straight.settings, 'no-such-workflow'), 'no-such-workflow');
 });
