@@ -34,8 +34,9 @@ export function installRuntimeLogging(logger: Logger): void {
       const level = entry.message.startsWith('No workflows registered') ? 'debug' : levels[entry.level];
       sdk[level]({ ...(entry.meta ?? {}) }, entry.message);
     }),
-    // The Rust core's own records too (by default it prints them to stderr in its own format).
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    // Not `telemetryOptions.logging.forward`: forwarding the Rust core's records keeps a native
+    // handle that holds the event loop open, so a process that stops its workers without
+    // process.exit (every test file with workers) never ends.
   });
 }
 
