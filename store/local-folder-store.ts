@@ -18,7 +18,7 @@ import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, objectRelativePath, verifyOrEvict } from './artifact-store';
 import { commitTempFile, TEMP_PREFIX, writeFileAtomic, writeFileOnce, writeTempFile } from './atomic-file';
 import { ArtifactNotFoundError } from './store-errors';
-import { newStoreId, parseStoreId, STORE_ID_NAME, type StoreIdentity } from './store-identity';
+import { newStoreId, parseStoreId, STORE_ID_NAME, storeIdOnce, type StoreIdentity } from './store-identity';
 
 export interface LocalFolderStoreOptions {
   logger?: MinimalLogger;
@@ -28,7 +28,7 @@ export class LocalFolderStore implements ArtifactStore {
   readonly root: string;
   readonly description: string;
   private readonly logger: MinimalLogger | undefined;
-  private id: Promise<string> | undefined;
+  private readonly storeId = storeIdOnce(() => this.readOrCreateId());
 
   constructor(root: string, options: LocalFolderStoreOptions = {}) {
     this.root = resolve(root);
@@ -37,11 +37,7 @@ export class LocalFolderStore implements ArtifactStore {
   }
 
   async identity(): Promise<StoreIdentity> {
-    this.id ??= this.readOrCreateId().catch((error: unknown) => {
-      this.id = undefined;
-      throw error;
-    });
-    return { id: await this.id, location: this.description };
+    return { id: await this.storeId(), location: this.description };
   }
 
   private async readOrCreateId(): Promise<string> {

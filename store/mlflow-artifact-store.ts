@@ -25,7 +25,7 @@ import type { ArtifactContent, ArtifactStore, PutMeta } from './artifact-store';
 import { assertValidKey, assertValidName, getNamedObject, isByteContent, objectRelativePath, sha256Hex, verifyOrEvict } from './artifact-store';
 import { writeTempFile } from './atomic-file';
 import { ArtifactNotFoundError } from './store-errors';
-import { newStoreId, parseStoreId, STORE_ID_NAME, type StoreIdentity } from './store-identity';
+import { newStoreId, parseStoreId, STORE_ID_NAME, storeIdOnce, type StoreIdentity } from './store-identity';
 
 export interface MlflowArtifactStoreOptions {
   /** Folder under the proxy root. Default "serflow-store". */
@@ -40,7 +40,7 @@ export class MlflowArtifactStore implements ArtifactStore {
   private readonly prefix: string;
   private readonly spoolFolder: string;
   private readonly logger: MinimalLogger | undefined;
-  private id: Promise<string> | undefined;
+  private readonly storeId = storeIdOnce(() => this.readOrCreateId());
 
   constructor(
     private readonly client: MlflowClient,
@@ -54,11 +54,7 @@ export class MlflowArtifactStore implements ArtifactStore {
   }
 
   async identity(): Promise<StoreIdentity> {
-    this.id ??= this.readOrCreateId().catch((error: unknown) => {
-      this.id = undefined;
-      throw error;
-    });
-    return { id: await this.id, location: this.description };
+    return { id: await this.storeId(), location: this.description };
   }
 
   /**

@@ -36,3 +36,15 @@ export function parseStoreId(text: string): string | undefined {
 export function renderStore(store: StoreIdentity): string {
   return `${store.id} (${store.location})`;
 }
+
+/**
+ * A store's id, read or created once per store object: later calls share the first answer; a
+ * failed attempt is forgotten, so the next call tries again.
+ */
+export function storeIdOnce(readOrCreate: () => Promise<string>): () => Promise<string> {
+  let id: Promise<string> | undefined;
+  return () => (id ??= readOrCreate().catch((error: unknown) => {
+    id = undefined;
+    throw error;
+  }));
+}
