@@ -55,11 +55,20 @@ export function optunaStorage(): string {
   return process.env.SERFLOW_OPTUNA_STORAGE ?? `sqlite:///${join(stateDir(), 'optuna.sqlite')}`;
 }
 
+const optunaStudiesByStorage = new Map<string, OptunaStudies>();
+
 /** This clone's installation: openSMILE and Optuna from the project virtualenv, the code's git commit. */
 export const installation: Installation = {
   smileExtract,
   optunaStudies(): OptunaStudies {
-    return new OptunaStudies({ python: pythonBin(), script: join(repoRoot, 'infra', 'optuna', 'optuna_study.py'), storage: optunaStorage() });
+    // One per storage, so that every activity of this process shares one Python process.
+    const storage = optunaStorage();
+    let studies = optunaStudiesByStorage.get(storage);
+    if (!studies) {
+      studies = new OptunaStudies({ python: pythonBin(), script: join(repoRoot, 'infra', 'optuna', 'optuna_study.py'), storage });
+      optunaStudiesByStorage.set(storage, studies);
+    }
+    return studies;
   },
   codeCommit(): string {
     if (gitCommit === undefined) {

@@ -1,17 +1,16 @@
 /**
- * Optuna studies, through the project venv's Python (infra/optuna/optuna_study.py): one process
- * per operation, a JSON request in, a zod-validated JSON answer out. Optuna keeps each study in
- * its own storage, a SQLite file by default or any SQLAlchemy URL (PostgreSQL when workers run
- * on several machines); serflow keeps no copy of it.
+ * Optuna studies, through the project venv's Python (infra/optuna/optuna_study.py in one
+ * long-lived process, tracking/optuna-process.ts): a JSON request in, a zod-validated answer
+ * out. Optuna keeps each study in its own storage, a SQLite file by default or any SQLAlchemy
+ * URL (PostgreSQL when workers run on several machines); serflow keeps no copy of it.
  *
  * Every operation is idempotent (the script says how), so a Temporal activity may retry any of
- * them. An answer with exit code 2 is a bad request (InputError: retrying cannot help); any
- * other failure (storage locked past its timeout, Python killed) is thrown as a plain Error and
- * retried by the caller's policy.
+ * them. A bad request is an InputError (retrying cannot help); any other failure (storage locked
+ * past its timeout, Python killed) is thrown as a plain Error and retried by the caller's policy.
  */
-import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { InputError } from '../foundation/errors';
+import { OptunaBadRequest, OptunaProcess } from './optuna-process';
 
 export interface OptunaInstallation {
   /** The venv's Python, with optuna installed (infra/setup.sh python). */
@@ -48,9 +47,10 @@ export interface SweepObjectiveRecord {
 /** A study to read: its name is enough. */
 export type StudyRef = Pick<StudySpec, 'study'> & Partial<StudySpec>;
 
-/** A distribution as sweep configs write them (configs/schema/sweep.ts). */
+/** A distribution as sweep configs write them (configs/schema/sweep.ts), with its condition when it has one. */
 export type OptunaDistribution =
-  | { choice: unknown[] } | { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] };
+  ({ choice: unknown[] } | { uniform: [number, number] } | { logUniform: [number, number] } | { intUniform: [number, number] })
+  & { when?: Record<string, unknown[]> };
 
 export const trialStateSchema = z.enum(['running', 'waiting', 'complete', 'pruned', 'fail']);
 export type TrialState = z.infer<typeof trialStateSchema>;
@@ -85,7 +85,11 @@ const figuresSchema = z.object({
 export type StudyFigures = z.infer<typeof figuresSchema>;
 
 export class OptunaStudies {
-  constructor(private readonly installation: OptunaInstallation) {}
+  private readonly process: OptunaProcess;
+
+  constructor(private readonly installation: OptunaInstallation) {
+    this.process = new OptunaProcess(installation.python, installation.script);
+  }
 
   /** The trial of `slot`: the one already asked for that slot, or a new one with every parameter of `space` sampled. */
   ask(spec: StudySpec, slot: number, space: Record<string, OptunaDistribution>): Promise<OptunaTrial> {
@@ -112,37 +116,17 @@ export class OptunaStudies {
     return this.call({ op: 'figures', ...spec, outDir, objectiveNames }, figuresSchema);
   }
 
-  private call<T extends z.ZodType>(request: Record<string, unknown>, schema: T): Promise<z.infer<T>> {
-    const { python, script, storage } = this.installation;
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', (err) => reject(new Error(`cannot run ${python} (${err.message}). Fix: run \`npm run setup\` (it installs optuna into the venv).`)));
-      child.on('close', (code) => {
-        const where = `optuna ${String(request.op)} on study ${String(request.study)}`;
-        if (code === 2) {
-          let reason = stdout.trim();
-          try {
-            reason = (JSON.parse(stdout) as { error: string }).error;
-          } catch { /* the raw output says it */ }
-          reject(new InputError({ field: where, reason, fix: 'correct the sweep config (search, objective)' }));
-          return;
-        }
-        if (code !== 0) {
-          const missing = /No module named 'optuna'/.test(stderr) ? ' Fix: run `npm run setup` (it installs optuna into the venv).' : '';
-          reject(new Error(`${where} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}${missing}`));
-          return;
-        }
-        try {
-          resolvePromise(schema.parse(JSON.parse(stdout)));
-        } catch (err) {
-          reject(new Error(`${where}: unexpected answer (${(err as Error).message.slice(0, 300)}): ${stdout.slice(0, 300)}`));
-        }
-      });
-      child.stdin.end(JSON.stringify({ ...request, storage }));
-    });
+  private async call<T extends z.ZodType>(request: Record<string, unknown>, schema: T): Promise<z.infer<T>> {
+    const where = `optuna ${String(request.op)} on study ${String(request.study)}`;
+    let answer: unknown;
+    try {
+      answer = await this.process.request({ ...request, storage: this.installation.storage });
+    } catch (err) {
+      if (err instanceof OptunaBadRequest) throw new InputError({ field: where, reason: err.message, fix: 'correct the sweep config (search, objective)' });
+      throw new Error(`${where} failed: ${(err as Error).message}`);
+    }
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) throw new Error(`${where}: unexpected answer (${parsed.error.message.slice(0, 300)}): ${JSON.stringify(answer).slice(0, 300)}`);
+    return parsed.data;
   }
 }

@@ -45,6 +45,16 @@ function gridPoints(space: Record<string, unknown[]>): Record<string, unknown>[]
   return points;
 }
 
+/** One point of a space, drawn in the space's order; a conditional parameter only when its condition holds. */
+function drawPoint(space: Record<string, Distribution>, rng: Rng): Record<string, unknown> {
+  const point: Record<string, unknown> = {};
+  for (const [path, d] of Object.entries(space)) {
+    const holds = Object.entries(d.when ?? {}).every(([on, values]) => on in point && values.some((v) => JSON.stringify(v) === JSON.stringify(point[on])));
+    if (holds) point[path] = draw(d, rng);
+  }
+  return point;
+}
+
 function draw(d: Distribution, rng: Rng): unknown {
   if ('choice' in d) return d.choice[rng.int(d.choice.length)];
   if ('uniform' in d) return d.uniform[0] + rng.next() * (d.uniform[1] - d.uniform[0]);
@@ -90,7 +100,7 @@ export function loadSweepConfig(file: string): LoadedSweep {
   } else {
     const { space, trials, seed } = sweep.search;
     const rng = new Rng(seed);
-    values = Array.from({ length: trials }, () => Object.fromEntries(Object.entries(space).map(([p, d]) => [p, draw(d, rng)])));
+    values = Array.from({ length: trials }, () => drawPoint(space, rng));
   }
   const points = values.map((point, index) => pointConfig(base as Record<string, unknown>, point, `${sweep.name}-${index + 1}`, { sweepFile, baseFile }));
   return { sweep, configDir: dirname(baseFile), points, sweepHash: hashOf({ name: sweep.name, points: points.map((p) => p.configHash) }), base: base as Record<string, unknown> };
@@ -121,7 +131,7 @@ function loadOptunaSweep(sweep: SweepConfig, sweepFile: string, baseFile: string
   const { space, seed } = sweep.search;
   const rng = new Rng(seed);
   const checks = Array.from({ length: SPACE_CHECK_DRAWS }, (_, i) =>
-    pointConfig(base, Object.fromEntries(Object.entries(space).map(([p, d]) => [p, draw(d, rng)])), `${sweep.name}-check-${i + 1}`, { sweepFile, baseFile }));
+    pointConfig(base, drawPoint(space, rng), `${sweep.name}-check-${i + 1}`, { sweepFile, baseFile }));
   const cells = planCells((checks[0] as SweepPoint).config).map((c) => c.id);
   sweep.objective.forEach((objective, i) => {
     if (!cells.includes(objective.cell)) {

@@ -10,12 +10,36 @@ import { z } from 'zod';
 const path = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted path such as "gan.lambdaCls"');
 const value = z.union([z.number(), z.string(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
 
+/**
+ * A conditional parameter's condition: it is drawn only when each named parameter (a `choice`
+ * listed before it in the space) took one of the listed values; otherwise the base config's
+ * value stays. E.g. `gan.patchSize: { intUniform: [16, 128], when: { gan.discriminator: [patch] } }`.
+ */
+const when = z.record(path, z.array(value).min(1)).optional();
+
 export const distributionSchema = z.union([
-  z.strictObject({ choice: z.array(value).min(1) }),
-  z.strictObject({ uniform: z.tuple([z.number(), z.number()]) }),
-  z.strictObject({ logUniform: z.tuple([z.number().positive(), z.number().positive()]) }),
-  z.strictObject({ intUniform: z.tuple([z.number().int(), z.number().int()]) }),
+  z.strictObject({ choice: z.array(value).min(1), when }),
+  z.strictObject({ uniform: z.tuple([z.number(), z.number()]), when }),
+  z.strictObject({ logUniform: z.tuple([z.number().positive(), z.number().positive()]), when }),
+  z.strictObject({ intUniform: z.tuple([z.number().int(), z.number().int()]), when }),
 ]);
+
+/** Each condition names a `choice` parameter listed before it, by values among its choices. */
+function checkConditions(space: Record<string, z.output<typeof distributionSchema>>, ctx: z.RefinementCtx): void {
+  const paths = Object.keys(space);
+  paths.forEach((target, index) => {
+    for (const [on, values] of Object.entries(space[target]?.when ?? {})) {
+      const where = ['search', 'space', target, 'when', on];
+      const condition = space[on];
+      if (!condition || paths.indexOf(on) >= index || !('choice' in condition)) {
+        ctx.addIssue({ code: 'custom', path: where, message: `names "${on}", which must be a \`choice\` parameter listed before "${target}" in the space` });
+        continue;
+      }
+      const unknown = values.filter((v) => !condition.choice.some((c) => JSON.stringify(c) === JSON.stringify(v)));
+      if (unknown.length) ctx.addIssue({ code: 'custom', path: where, message: `${JSON.stringify(unknown)} not among the choices of "${on}" (${JSON.stringify(condition.choice)})` });
+    }
+  });
+}
 
 export const OPTUNA_SAMPLERS = ['tpe', 'cmaes', 'gp', 'random', 'qmc', 'nsga2'] as const;
 export const OPTUNA_PRUNERS = ['median', 'hyperband', 'successive-halving', 'none'] as const;
@@ -70,6 +94,7 @@ export const sweepSchema = z.strictObject({
   maxConfigurations: z.number().int().min(1).max(10_000).default(256),
   tracking: z.strictObject({ experiment: z.string().min(1).max(250).optional() }).default({}),
 }).superRefine((sweep, ctx) => {
+  if (sweep.search.kind !== 'grid') checkConditions(sweep.search.space, ctx);
   if (sweep.search.kind !== 'optuna') {
     if (sweep.objective) ctx.addIssue({ code: 'custom', path: ['objective'], message: 'applies to `search: { kind: optuna }` only (grid and random sweeps run every configuration)' });
     return;

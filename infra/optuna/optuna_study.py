@@ -1,11 +1,15 @@
-"""One operation on an Optuna study, for serflow's TypeScript side (tracking/optuna-studies.ts).
+"""Operations on Optuna studies, for serflow's TypeScript side (tracking/optuna-process.ts).
 
-Reads one JSON request on stdin, writes one JSON answer on stdout; a bad request exits 2 with
-{"error": ...} on stdout (the caller maps it to a non-retryable input error), anything else
-exits 1 (retried). Every operation is idempotent, so that a Temporal activity may retry it:
+A long-lived process: one JSON request per line on stdin, one JSON answer per line on stdout,
+{"id", "ok": answer} or {"id", "error", "bad"}; `bad` marks a wrong request (the caller maps it
+to a non-retryable input error), any other error is retried. It ends when stdin closes. Every
+operation is idempotent, so that a Temporal activity may retry it:
 
-  ask     the trial of a slot: the trial whose user attr `serflow_slot` is the slot, or a new one
-          (study.ask with the space's distributions, every parameter sampled at once);
+  ask     the trial of a slot: the trial whose user attr `serflow_slot` is the slot, or a new one.
+          A new trial is enqueued with its slot in one storage write (never a RUNNING trial
+          without a slot, whenever the process dies), then claimed and sampled parameter by
+          parameter in the space's order, define-by-run: a parameter with `when` is sampled
+          only if the parameters it names took one of the listed values (conditional spaces);
   report  an intermediate value at a step (a step already reported is ignored by Optuna) and the
           pruner's answer; on a finished trial, no report, and `prune` says whether it was pruned;
   tell    the trial's end (complete with its values, pruned, fail); a finished trial is left as
@@ -30,17 +34,26 @@ class BadRequest(Exception):
 
 
 def main() -> int:
-    try:
-        request = json.load(sys.stdin)
-    except json.JSONDecodeError as err:
-        print(json.dumps({"error": f"the request is not JSON ({err})"}))
-        return 2
-    try:
-        answer = OPERATIONS[request["op"]](request)
-    except BadRequest as err:
-        print(json.dumps({"error": str(err)}))
-        return 2
-    print(json.dumps(answer, allow_nan=False))
+    # Answers go to the real stdout; anything a library prints goes to stderr, not into an answer.
+    answers = sys.stdout
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request_id = None
+        try:
+            request = json.loads(line)
+            request_id = request.get("id")
+            answer = {"id": request_id, "ok": OPERATIONS[request["op"]](request)}
+            text = json.dumps(answer, allow_nan=False)
+        except BadRequest as err:
+            text = json.dumps({"id": request_id, "error": str(err), "bad": True})
+        except (json.JSONDecodeError, KeyError) as err:
+            text = json.dumps({"id": request_id, "error": f"malformed request ({type(err).__name__}: {err})", "bad": True})
+        except Exception as err:  # storage locked past its timeout, a lost connection: retried
+            text = json.dumps({"id": request_id, "error": f"{type(err).__name__}: {err}", "bad": False})
+        answers.write(text + "\n")
+        answers.flush()
     return 0
 
 
@@ -90,14 +103,21 @@ def build_pruner(optuna, spec: dict):
     raise BadRequest(f"unknown pruner {kind!r}")
 
 
-def storage_of(optuna, url: str):
-    if url.startswith("sqlite:///"):
-        import os
+_STORAGES = {}
 
-        os.makedirs(os.path.dirname(url[len("sqlite:///"):]) or ".", exist_ok=True)
-        # Several worker processes write the same file: wait for its lock rather than fail.
-        return optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": 60}})
-    return optuna.storages.RDBStorage(url, heartbeat_interval=None)
+
+def storage_of(optuna, url: str):
+    """One storage (one engine, one schema check) per URL for the life of the process."""
+    if url not in _STORAGES:
+        if url.startswith("sqlite:///"):
+            import os
+
+            os.makedirs(os.path.dirname(url[len("sqlite:///"):]) or ".", exist_ok=True)
+            # Several worker processes write the same file: wait for its lock rather than fail.
+            _STORAGES[url] = optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": 60}})
+        else:
+            _STORAGES[url] = optuna.storages.RDBStorage(url, heartbeat_interval=None)
+    return _STORAGES[url]
 
 
 def load_study(request: dict, slot=None):
@@ -135,10 +155,16 @@ def distribution(optuna, spec: dict):
 
 
 def trial_of_slot(study, slot: int):
+    """The slot's trial (the first, should a retry racing its first attempt have enqueued two)."""
     for t in study.get_trials(deepcopy=False):
         if t.user_attrs.get("serflow_slot") == slot:
             return t
     return None
+
+
+def applies(spec: dict, params: dict) -> bool:
+    """Whether a conditional parameter is sampled: each parameter it names took a listed value."""
+    return all(path in params and params[path] in values for path, values in spec.get("when", {}).items())
 
 
 def describe(t) -> dict:
@@ -156,12 +182,22 @@ def describe(t) -> dict:
 def op_ask(request: dict) -> dict:
     slot = request["slot"]
     optuna, study = load_study(request, slot)
-    existing = trial_of_slot(study, slot)
-    if existing is not None:
-        return describe(existing)
-    trial = study.ask({path: distribution(optuna, d) for path, d in request["space"].items()})
-    trial.set_user_attr("serflow_slot", slot)
-    return describe(study._storage.get_trial(trial._trial_id))
+    TrialState = optuna.trial.TrialState
+    t = trial_of_slot(study, slot)
+    if t is None:
+        study.enqueue_trial({}, user_attrs={"serflow_slot": slot})
+        t = trial_of_slot(study, slot)
+    if t.state == TrialState.WAITING:
+        # False when a racing attempt claimed it first: it is RUNNING either way.
+        study._storage.set_trial_state_values(t._trial_id, state=TrialState.RUNNING)
+    elif t.state.is_finished():
+        return describe(t)
+    # What study.ask does after it has a trial; parameters sampled by an earlier attempt keep their values.
+    trial = optuna.Trial(study, t._trial_id)
+    for path, spec in request["space"].items():
+        if applies(spec, trial.params):
+            trial._suggest(path, distribution(optuna, spec))
+    return describe(study._storage.get_trial(t._trial_id))
 
 
 def frozen(study, number: int):

@@ -57,6 +57,22 @@ describe('optuna sweep config', () => {
     assert.equal(ok.sweep.objective?.length, 2);
   });
 
+  it('refuses a condition on a parameter that is not a choice listed before it, or on values it cannot take', () => {
+    const space = (lines: string[]) => [...search.slice(0, 4), ...lines, 'objective: { cell: noise/ratio-1/svm }'];
+    assert.throws(() => loadSweepConfig(writeSweep('cond-later', space(['    noise.sigma: { uniform: [0.01, 1], when: { smote.k: [3] } }', '    smote.k: { choice: [3, 5] }']))),
+      /search\.space\.noise\.sigma\.when\.smote\.k.*must be a `choice` parameter listed before "noise\.sigma"/s);
+    assert.throws(() => loadSweepConfig(writeSweep('cond-uniform', space(['    svm.C: { uniform: [0.1, 1] }', '    noise.sigma: { uniform: [0.01, 1], when: { svm.C: [0.5] } }']))), /must be a `choice` parameter/);
+    assert.throws(() => loadSweepConfig(writeSweep('cond-values', space(['    smote.k: { choice: [3, 5] }', '    noise.sigma: { uniform: [0.01, 1], when: { smote.k: [4] } }']))),
+      /\[4\] not among the choices of "smote\.k" \(\[3,5\]\)/);
+  });
+
+  it('a random sweep draws a conditional parameter only when its condition holds', () => {
+    const lines = ['search:', '  kind: random', '  trials: 12', '  seed: 3', '  space:', '    noise.sigma: { choice: [0.1, 0.5] }', '    svm.C: { logUniform: [0.001, 10], when: { noise.sigma: [0.5] } }'];
+    const { points } = loadSweepConfig(writeSweep('cond-random', lines));
+    assert.deepEqual([...new Set(points.map((p) => p.values['noise.sigma']))].sort(), [0.1, 0.5]);
+    for (const p of points) assert.equal('svm.C' in p.values, p.values['noise.sigma'] === 0.5, JSON.stringify(p.values));
+  });
+
   it('refuses a space whose draws make an invalid experiment, before any trial runs', () => {
     const bad = [...search.slice(0, 4), '    svm.C: { uniform: [-1, 0] }', 'objective: { cell: none/svm }'];
     assert.throws(() => loadSweepConfig(writeSweep('bad-space', bad)), /makes an invalid experiment/);
