@@ -2,8 +2,12 @@
  * Milliseconds per cycle-GAN training iteration (one D^T + D^S update and two G + F updates,
  * batch 64 per class), per class alone and for the five classes of a fold batched into one graph,
  * at several feature dimensions; achieved matmul GFLOP/s next to the backend's float32 matmul rate;
- * and the same iteration in PyTorch (bench/reference/gan_iteration_torch.py, in the venv that
- * `infra/setup.sh torch` makes) side by side, run right after the tfjs rows of each dimension.
+ * and, right after the tfjs rows of each dimension, the same iteration in PyTorch twice: with the
+ * five classes batched (stacked weights and baddbmm, bench/reference/gan_iteration_torch_batched.py:
+ * the peer that counts) and one class at a time (bench/reference/gan_iteration_torch.py, five
+ * sequential runs), in the venv that `infra/setup.sh torch` makes. It prints the CPU, its vector
+ * extensions, TensorFlow's oneDNN/XLA state and the thread settings of both libraries, because
+ * figures from two machines of one kind are not comparable; ratios from one run are.
  *
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--no-torch]
@@ -11,13 +15,14 @@
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
  * backward and second-order (gradient-penalty) products. The machine is shared: figures are noisy,
- * min/median/max are reported.
+ * min/median/max are reported, and the load average beside them.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { option, stats } from './bench-kit';
+import { cpuDescription, tensorflowBuild } from './machine-report';
 
 // Thread pools are sized when the TensorFlow library loads: set them before importing tf.
 process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
@@ -36,8 +41,20 @@ interface Row {
   cpuMsMedian: number;
   matmulGflop: number;
   gflopsPerSecond: number;
-  torchMsMedian?: number;
-  torchCpuMsMedian?: number;
+  /** PyTorch with the same classes batched in one graph (for one class: the sequential reference). */
+  torchBatched?: TorchResult;
+  /** PyTorch one class at a time: the per-class figures times the classes. */
+  torchSequential?: TorchResult;
+}
+
+interface TorchResult { msMedian: number; cpuMsMedian: number }
+
+interface TorchReport {
+  torch: string;
+  threads: number;
+  cpuCapability: string;
+  blas: string;
+  results: ({ dim: number } & TorchResult)[];
 }
 
 async function main(): Promise<void> {
@@ -68,27 +85,30 @@ async function main(): Promise<void> {
     tf.dispose([a, b]);
     return (2 * 512 * 2185 * 800) / (stats(times.slice(2)).median / 1000) / 1e9;
   };
+  const build = tensorflowBuild();
+  const loadAtStart = loadavg();
   const ceiling = matmulRate();
 
   const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
-  const script = join(dirname(__filename), 'reference', 'gan_iteration_torch.py');
   const withTorch = !process.argv.includes('--no-torch');
   if (withTorch && !existsSync(torchPython)) {
     throw new Error(`no PyTorch reference at ${torchPython}: run 'bash infra/setup.sh torch' (npm run bench does), or pass --no-torch`);
   }
-  // The reference runs right after the tfjs rows of the same dimension, so that both see the
+  // The references run right after the tfjs rows of the same dimension, so that all see the
   // same machine load (the machine is shared and noisy).
-  const torchIteration = (dim: number): { dim: number; msMedian: number; cpuMsMedian: number } => {
+  let torchInfo: Omit<TorchReport, 'results'> | undefined;
+  const torchIteration = (reference: 'gan_iteration_torch.py' | 'gan_iteration_torch_batched.py', dim: number): TorchResult => {
     // Passive OpenMP waiting: with spinning threads PyTorch slows down several-fold when other
     // processes share the two cores (measured 2.9 s instead of 0.6 s per iteration at D = 2185).
-    const out = execFileSync(torchPython, [script, '--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
+    const out = execFileSync(torchPython, [join(dirname(__filename), 'reference', reference), '--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
       encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
     });
-    const result = (JSON.parse(out) as { results: { dim: number; msMedian: number; cpuMsMedian: number }[] }).results[0];
-    if (result === undefined) throw new Error(`the PyTorch reference printed no result for D=${dim}`);
+    const { results, ...info } = JSON.parse(out) as TorchReport;
+    torchInfo = info;
+    const result = results[0];
+    if (result === undefined) throw new Error(`${reference} printed no result for D=${dim}`);
     return result;
   };
-  const torch: { dim: number; msMedian: number; cpuMsMedian: number }[] = [];
 
   const rows: Row[] = [];
   for (const dim of dims) {
@@ -141,39 +161,49 @@ async function main(): Promise<void> {
       }
     }
     if (withTorch) {
-      const t = torchIteration(dim);
-      torch.push(t);
-      process.stderr.write(`D=${dim} PyTorch per class: median ${t.msMedian.toFixed(1)} ms\n`);
+      const batched = torchIteration('gan_iteration_torch_batched.py', dim);
+      const perClass = torchIteration('gan_iteration_torch.py', dim);
+      process.stderr.write(`D=${dim} PyTorch: 5 classes batched ${batched.msMedian.toFixed(1)} ms, one class ${perClass.msMedian.toFixed(1)} ms\n`);
       for (const r of rows.filter((x) => x.dim === dim)) {
-        r.torchMsMedian = t.msMedian * r.classes;
-        r.torchCpuMsMedian = t.cpuMsMedian * r.classes;
+        r.torchSequential = { msMedian: perClass.msMedian * r.classes, cpuMsMedian: perClass.cpuMsMedian * r.classes };
+        r.torchBatched = r.classes === 1 ? perClass : batched;
       }
     }
   }
   const ceilingAfter = matmulRate();
 
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'ms/class-iter', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'torch ms (x classes)', 'tfjs/torch', 'torch cpu ms', 'cpu ratio'];
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling',
+    'torch batched ms', 'tfjs/torch batched', 'torch seq ms', 'tfjs/torch seq', 'cpu ratio batched'];
+  const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : (a / b).toFixed(2));
   const lines = rows.map((r) => [
-    String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1), r.msPerClassIteration.toFixed(1),
+    String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1),
     r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1), (100 * r.gflopsPerSecond / ceiling).toFixed(0),
-    r.torchMsMedian === undefined ? '-' : r.torchMsMedian.toFixed(1),
-    r.torchMsMedian === undefined ? '-' : (r.msMedian / r.torchMsMedian).toFixed(2),
-    r.torchCpuMsMedian === undefined ? '-' : r.torchCpuMsMedian.toFixed(1),
-    r.torchCpuMsMedian === undefined ? '-' : (r.cpuMsMedian / r.torchCpuMsMedian).toFixed(2),
+    r.torchBatched?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchBatched?.msMedian),
+    r.torchSequential?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchSequential?.msMedian),
+    ratio(r.cpuMsMedian, r.torchBatched?.cpuMsMedian),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
-  console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800; ` +
-    `threads intra=${process.env.TF_NUM_INTRAOP_THREADS} inter=${process.env.TF_NUM_INTEROP_THREADS}`);
-  console.log(`backend float32 matmul 512x2185 @ 2185x800 (the ceiling): ${ceiling.toFixed(1)} GFLOP/s before, ${ceilingAfter.toFixed(1)} after; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('torch ms = PyTorch per-class iteration x classes (5 sequential runs for batched-5); the target is tfjs/torch <= 0.67 for batched-5.');
+  const cpu = cpuDescription();
+  console.log(`CPU ${cpu.model}, ${cpu.logicalCpus} logical CPUs, vector extensions ${cpu.vectorExtensions.join(' ')}`);
+  console.log(`TensorFlow (tfjs-node ${tf.version.tfjs}): oneDNN ${build.onednn}; XLA ${build.xla}; built without ${build.notCompiledFor}; ` +
+    `threads intra-op ${build.intraOpThreads}, inter-op ${build.interOpThreads}`);
+  if (torchInfo !== undefined) {
+    console.log(`PyTorch ${torchInfo.torch}: torch.get_num_threads() ${torchInfo.threads}, CPU capability ${torchInfo.cpuCapability}, BLAS ${torchInfo.blas}, ` +
+      `OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}`);
+  }
+  console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800`);
+  console.log(`backend float32 matmul 512x2185 @ 2185x800 (the ceiling): ${ceiling.toFixed(1)} GFLOP/s before, ${ceilingAfter.toFixed(1)} after; ` +
+    `load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
+  console.log('torch batched = PyTorch with the classes batched (the target: tfjs/torch batched <= 0.8 for batched-5, and >= 60 % of the ceiling for D >= 988); ' +
+    'torch seq = PyTorch one class at a time, x classes.');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
 
   const outDir = join(dirname(__filename), 'output');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `gan-iteration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpus: cpus().length, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, matmulGflopsPerSecondAfter: ceilingAfter, rows, torch: withTorch ? torch : undefined }, null, 2));
+  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpu, tensorflow: build, torch: torchInfo, loadAverageAtStart: loadAtStart, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, matmulGflopsPerSecondAfter: ceilingAfter, rows }, null, 2));
   console.log(`wrote ${file}`);
 }
 

@@ -17,7 +17,7 @@ SCIKIT_LEARN_VERSION=1.9.1
 # Optuna: the samplers and pruners of adaptive sweeps (infra/optuna/optuna_study.py); cmaes: its CMA-ES sampler.
 OPTUNA_VERSION=5.0.0
 CMAES_VERSION=0.13.1
-# PyTorch: only the GAN benchmark's side-by-side reference (bench/reference/gan_iteration_torch.py).
+# PyTorch: only the GAN benchmark's side-by-side references (bench/reference/gan_iteration_torch*.py).
 # PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
 TORCH_VERSION=2.15.0
 # Temporal's Java test server (time-skipping), from Maven Central: the workflow tests of test/workflows/

@@ -9,7 +9,9 @@ Generators: residual MLPs D -> 800 -> 800 -> D; discriminators: patch MLP (slice
 
     python gan_iteration_torch.py --dims 88,988,2185,6373 --repeats 5 [--loss wdiv|ce] [--discriminator patch|mlp]
 
-Prints JSON {"torch": version, "threads": n, "results": [{"dim", "msMin", "msMedian", "msMax", "cpuMsMedian"}]}.
+Prints JSON {"torch": version, "threads": n, "cpuCapability", "blas", "results": [{"dim", "msMin",
+"msMedian", "msMax", "cpuMsMedian"}]}. gan_iteration_torch_batched.py is the same iteration with the
+classes batched; it reuses `timed` and `report` from here.
 """
 import argparse
 import json
@@ -116,6 +118,11 @@ def bench(dim, repeats, loss, kind):
         total.backward()
         opt_d.step()
 
+    return {"dim": dim, **timed(iteration, repeats)}
+
+
+def timed(iteration, repeats):
+    """Two warm-up iterations, then wall and process CPU time of `repeats` more (ms, min/median/max)."""
     iteration()
     iteration()
     times, cpu = [], []
@@ -127,18 +134,29 @@ def bench(dim, repeats, loss, kind):
         cpu.append((time.process_time() - c0) * 1000)
     times.sort()
     cpu.sort()
-    return {"dim": dim, "msMin": times[0], "msMedian": times[len(times) // 2], "msMax": times[-1], "cpuMsMedian": cpu[len(cpu) // 2]}
+    return {"msMin": times[0], "msMedian": times[len(times) // 2], "msMax": times[-1], "cpuMsMedian": cpu[len(cpu) // 2]}
 
 
-def main():
+def arguments():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dims", default="88,988,2185,6373")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--loss", default="wdiv")
     ap.add_argument("--discriminator", default="patch")
-    a = ap.parse_args()
-    results = [bench(int(d), a.repeats, a.loss, a.discriminator) for d in a.dims.split(",")]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+    ap.add_argument("--classes", type=int, default=5)
+    return ap.parse_args()
+
+
+def report(results):
+    """The figures and what they were measured with: threads, the CPU code path and BLAS PyTorch uses."""
+    blas = next((part.split("=", 1)[1] for part in torch.__config__.show().replace(",", "\n").split("\n") if "BLAS_INFO=" in part), "?")
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "cpuCapability": torch.backends.cpu.get_cpu_capability(),
+                      "blas": blas.strip(), "mkldnn": torch.backends.mkldnn.is_available(), "results": results}))
+
+
+def main():
+    a = arguments()
+    report([bench(int(d), a.repeats, a.loss, a.discriminator) for d in a.dims.split(",")])
 
 
 if __name__ == "__main__":
