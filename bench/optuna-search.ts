@@ -48,6 +48,10 @@ const overheadTrials = Number(option('overhead-trials', '10'));
 const search = option('search', 'true') === 'true';
 const emodb = resolve(process.env.SERFLOW_EMODB ?? join(repoRoot, '..', 'shared', 'emodb', 'wav'));
 
+/** The GANs of a fold: one per class (the base config's five labels), each trained this many epochs. */
+const GAN_CLASSES = 5;
+const GAN_EPOCHS = { pretrain: 1, adversarial: 4 };
+
 const STRATEGIES = [
   { name: 'tpe+median', sampler: 'tpe', pruner: '{ kind: median, startupTrials: 2 }' },
   { name: 'random', sampler: 'random', pruner: 'none' },
@@ -72,7 +76,7 @@ function writeSweep(dir: string, strategy: (typeof STRATEGIES)[number], seed: nu
     'features: { extractor: opensmile, set: eGeMAPSv02 }',
     `protocol: { folds: { kind: loso }, repeats: 1, seed: 11, maxFolds: ${maxFolds}, selection: { folds: { kind: grouped-kfold, k: 3 } } }`,
     withGan ? 'methods: [{ method: cyclegan, loss: wdiv }]' : 'methods: [noise]', 'amounts: [1.0]', 'classifiers: [svm]',
-    'gan: { hidden: [32], discriminatorHidden: [16], patchSize: 22, pretrainEpochs: 1, epochs: 4, checkpointEvery: 2, classifier: { hidden: [8], epochs: 5 } }',
+    `gan: { hidden: [32], discriminatorHidden: [16], patchSize: 22, pretrainEpochs: ${GAN_EPOCHS.pretrain}, epochs: ${GAN_EPOCHS.adversarial}, checkpointEvery: 2, classifier: { hidden: [8], epochs: 5 } }`,
   ].join('\n'));
   const space = withGan
     ? ['    gan.lambdaCls: { logUniform: [0.1, 10] }', '    gan.lr: { logUniform: [0.00005, 0.002] }', '    svm.C: { logUniform: [0.0001, 10] }']
@@ -176,10 +180,15 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log('\n| strategy | seed | best validation UAR | folds spent | pruned | wall s |\n|---|---|---|---|---|---|');
+  // Equal compute: each strategy's best among the trials it finished within the smaller spend of the two, per seed.
+  const equalSpend = (seed: number): number => Math.min(...runs.filter((r) => r.seed === seed).map((r) => r.trials.at(-1)?.foldsSpent ?? 0));
+  const bestWithin = (r: SearchRun, folds: number): number | null => r.trials.filter((t) => t.foldsSpent <= folds).at(-1)?.bestSoFar ?? null;
+  const ganEpochsPerFold = withGan ? GAN_CLASSES * (GAN_EPOCHS.pretrain + GAN_EPOCHS.adversarial) : 0;
+  console.log(`\n| strategy | seed | best validation UAR | folds spent${withGan ? ' | GAN epochs' : ''} | pruned | best within the other's spend | wall s |\n|---|---|---|---|---|---|---|${withGan ? '---|' : ''}`);
   for (const r of runs) {
     const last = r.trials.at(-1);
-    console.log(`| ${r.strategy} | ${r.seed} | ${last?.bestSoFar?.toFixed(4) ?? '-'} | ${last?.foldsSpent} | ${r.trials.filter((t) => t.state === 'pruned').length} | ${r.seconds.toFixed(0)} |`);
+    const equal = equalSpend(r.seed);
+    console.log(`| ${r.strategy} | ${r.seed} | ${last?.bestSoFar?.toFixed(4) ?? '-'} | ${last?.foldsSpent}${withGan ? ` | ${(last?.foldsSpent ?? 0) * ganEpochsPerFold}` : ''} | ${r.trials.filter((t) => t.state === 'pruned').length} | ${bestWithin(r, equal)?.toFixed(4) ?? '-'} (${equal} folds) | ${r.seconds.toFixed(0)} |`);
   }
   mkdirSync(join(repoRoot, 'bench', 'output'), { recursive: true });
   writeFileSync(join(repoRoot, 'bench', 'output', 'optuna-search.json'), JSON.stringify({ trials, seeds, maxFolds, speakers, withGan, load, overheadMs: costs, runs }, null, 2));
