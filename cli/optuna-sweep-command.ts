@@ -4,10 +4,13 @@
  * per trial. The study is named after the sweep id, so a relaunch of the same file continues the
  * same study.
  */
+import { resolve } from 'node:path';
 import { loadSweepConfig, type LoadedSweep } from '../configs/load/sweep-config';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { orchestrationSettings } from '../composition/orchestration-settings';
+import { installation } from '../composition/runtime-deps';
 import { routeToOwnStore } from '../composition/store-routing';
+import { InputError } from '../foundation/errors';
 import { loadStackSettings } from '../infra/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
 import { optunaSweepWorkflow, type OptunaSweepWorkflowInput } from '../workflows/optuna-sweep';
@@ -46,6 +49,12 @@ export async function optunaSweepCommand(file: string, options: { worker: boolea
   const configured = loadStackSettings();
   // A bad sweep exits with 2 before any server is asked for the store's id.
   const { input, workflowId } = optunaSweepInput(loadSweepConfig(file), configured);
+  try {
+    await installation.optunaStudies().check(input.study);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError({ ...err.details, file: resolve(file), field: 'search' });
+    throw err;
+  }
   const { settings, store } = await routeToOwnStore(configured);
   input.orchestration = orchestrationSettings(settings, store);
   const client = await connectClient(settings);

@@ -91,6 +91,11 @@ export class OptunaStudies {
     this.process = new OptunaProcess(installation.python, installation.script);
   }
 
+  /** Throws an InputError, before a sweep starts, when its sampler or pruner cannot be built (gp without PyTorch) or its storage cannot be opened. */
+  async check(spec: StudySpec): Promise<void> {
+    await this.call({ op: 'check', ...spec }, z.object({}));
+  }
+
   /** The trial of `slot`: the one already asked for that slot, or a new one with every parameter of `space` sampled. */
   ask(spec: StudySpec, slot: number, space: Record<string, OptunaDistribution>): Promise<OptunaTrial> {
     return this.call({ op: 'ask', ...spec, slot, space }, optunaTrialSchema);

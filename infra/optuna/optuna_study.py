@@ -16,6 +16,7 @@ operation is idempotent, so that a Temporal activity may retry it:
           it is (skip_if_finished);
   summary every trial (number, slot, state, values, params, intermediate values), the counts per
           state and the best trial(s);
+  check   that a sweep's sampler and pruner can be built and its storage opened (before it starts);
   figures Optuna's own plots (optimisation history, parallel coordinates, parameter importances)
           as SVG and PNG, and the importances as data.
 
@@ -79,10 +80,13 @@ def build_sampler(optuna, spec: dict, slot):
     if kind == "cmaes":
         return optuna.samplers.CmaEsSampler(seed=per_slot)
     if kind == "gp":
+        # GPSampler imports them only when it first samples, after its startup trials: check now.
         try:
-            return optuna.samplers.GPSampler(seed=per_slot)
+            import scipy  # noqa: F401
+            import torch  # noqa: F401
         except ImportError as err:
             raise BadRequest(f"the gp sampler needs PyTorch and SciPy in the serflow venv ({err}); use tpe or cmaes, or pip install torch scipy into it")
+        return optuna.samplers.GPSampler(seed=per_slot)
     if kind == "qmc":
         return optuna.samplers.QMCSampler(seed=seed, scramble=True)
     if kind == "nsga2":
@@ -304,7 +308,19 @@ def op_figures(request: dict) -> dict:
     return answer
 
 
-OPERATIONS = {"ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures}
+def op_check(request: dict) -> dict:
+    """Before a sweep starts: its sampler and pruner can be built and its storage opened."""
+    optuna = _optuna()
+    build_sampler(optuna, request["sampler"], 0)
+    build_pruner(optuna, request["pruner"])
+    try:
+        storage_of(optuna, request["storage"])
+    except Exception as err:
+        raise BadRequest(f"cannot open the Optuna storage {request['storage'].split('@')[-1]} ({type(err).__name__}: {err}); set SERFLOW_OPTUNA_STORAGE to a reachable SQLAlchemy URL, or unset it for the state folder's SQLite file")
+    return {}
+
+
+OPERATIONS = {"check": op_check, "ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,7 +1,8 @@
 /**
  * The Temporal dev server (SQLite state) stopped and started again in the middle of an
  * experiment: the workers ride out the gap, and the experiment continues and completes with the
- * results of an uninterrupted run. It runs on a Temporal server of its own (other ports, its own
+ * results of an uninterrupted run; and in the middle of an optuna sweep's trial: every trial slot
+ * still ends once, none is left RUNNING in Optuna, one MLflow run per trial. It runs on a Temporal server of its own (other ports, its own
  * state folder) so the servers other test files use are never touched; MLflow is the test stack's.
  */
 import assert from 'node:assert/strict';
@@ -18,8 +19,10 @@ import { temporalDevServer } from '../../infra/stack/servers';
 import { serverDown, serverUp } from '../../infra/stack/stack';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { experimentWorkflow, type ExperimentProgress, type ExperimentWorkflowInput, type ExperimentWorkflowResult } from '../../workflows/experiment';
+import { optunaSweepWorkflow, type OptunaSweepProgress, type TrialOutcome } from '../../workflows/optuna-sweep';
 import { tinyExperiment } from '../support/tiny-experiment';
-import { sleep, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
+import { assertOneRunPerKey, runsOf, sleep, tag, waitFor, withDeadline, writeStackConfig } from '../support/fault-kit';
+import { assertStudyClean, countsOf, optunaLaunch, writeOptunaSweep } from '../support/optuna-sweep-fixture';
 import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
 
 const OFFLINE_MS = 10_000;
@@ -75,12 +78,7 @@ test('stopping and restarting the Temporal server mid-experiment: the experiment
   }, 150_000, 200);
   assert.equal(before.phase, 'evaluating', 'the server goes down while the folds run');
 
-  await serverDown(settings, 'temporal');
-  assert.equal(runningPid(temporalDevServer(settings).spec), undefined, 'our Temporal server is down');
-  await sleep(OFFLINE_MS);
-  await serverUp(settings, 'temporal');
-  const secondPid = runningPid(temporalDevServer(settings).spec);
-  assert.ok(secondPid && secondPid !== firstPid, 'a new server process');
+  await restartTemporal();
   const restartedAt = Date.now();
 
   // The workflow survived the restart (SQLite) and runs on to completion with the same workers.
@@ -95,4 +93,41 @@ test('stopping and restarting the Temporal server mid-experiment: the experiment
   for (const w of workers[0]?.workers ?? []) assert.equal(w.getState(), 'RUNNING', 'the workers are still running');
   console.log(`[server-restart] down at phase ${before.phase} (${before.evaluationsDone}/${before.evaluationsTotal} evaluations), offline ${OFFLINE_MS / 1000} s, ` +
     `completed ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart; ${Math.round((Date.now() - started) / 1000)} s in all`);
+});
+
+/** Stops our Temporal server, keeps it down OFFLINE_MS, starts it again (a new process). */
+async function restartTemporal(): Promise<void> {
+  const pid = runningPid(temporalDevServer(settings).spec);
+  await serverDown(settings, 'temporal');
+  assert.equal(runningPid(temporalDevServer(settings).spec), undefined, 'our Temporal server is down');
+  await sleep(OFFLINE_MS);
+  await serverUp(settings, 'temporal');
+  const again = runningPid(temporalDevServer(settings).spec);
+  assert.ok(again && again !== pid, 'a new server process');
+}
+
+test('restarting the Temporal server during an optuna trial: every trial slot ends once, none left RUNNING, one MLflow run per trial', { timeout: 400_000 }, async () => {
+  await serverUp(settings, 'temporal');
+  client ??= await connectClient(settings, 10_000);
+  const mlflow = new MlflowClient({ baseUrl: settings.mlflow.trackingUri });
+  if (workers.length === 0) workers.push(await startInProcessWorkers({ settings, storeDir: join(state, 'store'), mlflow }));
+  const { input, workflowId } = optunaLaunch(writeOptunaSweep({ trials: 4 }), settings);
+  const handle = await client.workflow.start(optunaSweepWorkflow, { workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input] });
+
+  // Past the first trial, with the second running: Optuna has a told trial and a running one.
+  const before = await waitFor('a trial running after a told one', async () => {
+    const p = await handle.query<OptunaSweepProgress>('progress').catch(() => undefined);
+    return p && p.experimentsDone >= 1 && p.running.length > 0 ? p : undefined;
+  }, 300_000, 200);
+  await restartTemporal();
+
+  const outcomes: TrialOutcome[] = await withDeadline(client.workflow.getHandle(workflowId).result(), 300_000, 'the sweep after the restart');
+  assert.equal(outcomes.length, input.trials);
+  const study = await assertStudyClean(input);
+  const counts = countsOf(study);
+  assert.equal((counts.complete ?? 0) + (counts.pruned ?? 0), input.trials, `every trial completed or pruned: ${JSON.stringify(counts)}`);
+  const runs = await runsOf(mlflow, input.mlflowExperiment);
+  assertOneRunPerKey(runs);
+  assert.equal(runs.filter((r) => tag(r, 'serflow.trial') !== undefined).length, input.trials, 'one MLflow run per trial');
+  console.log(`[server-restart] optuna: down with ${before.experimentsDone} trial(s) told and ${before.running.length} running; trials per state ${JSON.stringify(counts)}`);
 });
