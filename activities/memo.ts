@@ -17,12 +17,15 @@ export const CODE_VERSIONS = {
   folds: 1,
   // 3: hand-written generator backward pass (same loss, other float summation order).
   // 4: the generator step scores fakes with tf.leakyRelu (rounding-level differences).
-  gan: 4,
+  // 5: oneDNN matmuls (compute/tensorflow-kernels.ts) and the critic step's hand-written
+  //    gradients (critic-gradients.ts): rounding-level differences.
+  gan: 5,
   // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
   // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN
   //    numbers); trainRows is the real row count for cycle-GAN cells too; results carry addedRows,
   //    validationRows and, for cells that select hyperparameters, the selection.
-  evaluation: 3,
+  // 4: the DNN's matmuls run on oneDNN (compute/tensorflow-kernels.ts): rounding-level differences.
+  evaluation: 4,
 } as const;
 
 export type MemoKind = keyof typeof CODE_VERSIONS;

@@ -3,6 +3,8 @@
  * to go on unless the native `tensorflow` backend is active: serflow never falls back silently
  * to the pure-JS CPU backend, which is about 250x slower on a matmul.
  */
+// First: it chooses the kernel library before TensorFlow loads (tensorflow-kernels.ts says why).
+import './tensorflow-kernels';
 import * as tf from '@tensorflow/tfjs-node';
 
 const backend = tf.getBackend();
