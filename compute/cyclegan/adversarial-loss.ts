@@ -64,7 +64,9 @@ export function wdivPenaltyPoints(real: tf.Tensor, fake: tf.Tensor, sampling: 'r
  * E_real f - E_fake f, and since each score depends only on its own sample, dL/du_i =
  * w_i grad f(u_i), so ||grad f(u_i)||^2 = N^2 ||dL/du_i||^2. This saves a second forward pass
  * of the critic (and its backward) over 2N samples per discriminator step.
- * Returns per-class [C] critic term and penalty k * E_u ||grad f(u)||^p.
+ * Returns per-class [C] critic term and penalty k * E_u ||grad f(u)||^p. The trainer takes its
+ * parameter gradients from critic-gradients.ts, written by hand; this autodiff form is what the
+ * tests check them against.
  */
 export function wdivCriticLossAndPenalty(critic: (u: tf.Tensor) => tf.Tensor, real: tf.Tensor, fake: tf.Tensor, k: number, p: number): { critic: tf.Tensor; penalty: tf.Tensor } {
   const [stack, n] = real.shape as [number, number, number];

@@ -10,11 +10,21 @@
  */
 import { tf } from '../tf';
 import type { Rng } from '../random';
-import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivCriticLossAndPenalty, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import { wdivCriticGradients } from './critic-gradients';
+import type { DiscriminatorLayout } from './discriminator';
+import { discriminate } from './discriminator';
 import type { GanSpec } from './gan-spec';
 
 /** A discriminator stack as a function: samples [2C, N, D] -> scores [2C, N]. */
 export type Critic = (x: tf.Tensor) => tf.Tensor;
+
+/** A discriminator stack: its parameters [W1, b1, ...] (weights [2C, in, out]), layout and leaky-ReLU slope. */
+export interface CriticNetwork {
+  params: tf.Tensor[];
+  layout: DiscriminatorLayout;
+  slope: number;
+}
 
 export interface DiscriminatorLoss {
   /** What the discriminator step minimises, per network [2C] (penalty included). */
@@ -32,9 +42,10 @@ export interface AdversarialObjective {
   drawDiscriminatorNoise(rngs: readonly Rng[], batch: number): Float32Array | undefined;
   /**
    * The discriminator step's loss on real and (detached) fake samples, both [2C, N, D], stacked
-   * like the discriminators. Called inside the gradient computation of the critic's parameters.
+   * like the discriminators, and the gradients of its sum over networks with respect to
+   * `network.params` (in their order and shapes).
    */
-  discriminatorLoss(critic: Critic, real: tf.Tensor, fake: tf.Tensor, noise: Float32Array | undefined): DiscriminatorLoss;
+  discriminatorGradients(network: CriticNetwork, real: tf.Tensor, fake: tf.Tensor, noise: Float32Array | undefined): DiscriminatorLoss & { grads: tf.Tensor[] };
   /** The generators' adversarial term per network [2C], from the critic's scores of the fakes [2C, N]. */
   generatorLoss(fakeScores: tf.Tensor): tf.Tensor;
 }
@@ -45,6 +56,22 @@ export function adversarialObjective(spec: GanSpec): AdversarialObjective {
     case 'ce': return crossEntropyObjective(spec.realLabel);
     case 'wdiv': return wassersteinDivergenceObjective(spec.wdivK, spec.wdivP, spec.wdivSampling);
   }
+}
+
+/**
+ * A loss's parameter gradients by automatic differentiation (through the twice-differentiable
+ * leaky ReLU, which the penalty of 'interpolate' sampling needs).
+ */
+function autodiffGradients(network: CriticNetwork, loss: (critic: Critic) => DiscriminatorLoss): DiscriminatorLoss & { grads: tf.Tensor[] } {
+  let result: DiscriminatorLoss | undefined;
+  const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
+    const r = loss((x) => discriminate(p, x, network.layout, network.slope));
+    // Kept here: valueAndGrads disposes what its function created.
+    result = { loss: tf.keep(r.loss), penalty: tf.keep(r.penalty) };
+    return r.loss.sum() as tf.Scalar;
+  })(network.params);
+  if (result === undefined) throw new Error('the discriminator loss was not computed');
+  return { ...result, grads };
 }
 
 /**
@@ -61,10 +88,12 @@ function realAndFakeScores(critic: Critic, real: tf.Tensor, fake: tf.Tensor): { 
 export function crossEntropyObjective(realLabel: number): AdversarialObjective {
   return {
     drawDiscriminatorNoise: () => undefined,
-    discriminatorLoss(critic, real, fake) {
-      const { realScores, fakeScores } = realAndFakeScores(critic, real, fake);
-      const loss = ceDiscriminatorLoss(realScores, fakeScores, realLabel);
-      return { loss, penalty: tf.zerosLike(loss) };
+    discriminatorGradients(network, real, fake) {
+      return autodiffGradients(network, (critic) => {
+        const { realScores, fakeScores } = realAndFakeScores(critic, real, fake);
+        const loss = ceDiscriminatorLoss(realScores, fakeScores, realLabel);
+        return { loss, penalty: tf.zerosLike(loss) };
+      });
     },
     generatorLoss: ceGeneratorLoss,
   };
@@ -86,18 +115,20 @@ export function wassersteinDivergenceObjective(k: number, p: number, sampling: G
       }
       return alpha;
     },
-    discriminatorLoss(critic, real, fake, noise) {
+    discriminatorGradients(network, real, fake, noise) {
       if (sampling === 'real-and-fake') {
-        // Penalty points = loss points: one critic pass serves both.
-        const r = wdivCriticLossAndPenalty(critic, real, fake, k, p);
-        return { loss: tf.add(r.critic, r.penalty), penalty: r.penalty };
+        // Penalty points = loss points: one critic pass serves both, differentiated by hand.
+        const r = wdivCriticGradients(network.params, network.layout, network.slope, real, fake, k, p);
+        return { loss: tf.add(r.critic, r.penalty), penalty: r.penalty, grads: r.grads };
       }
       if (noise === undefined) throw new Error('interpolate sampling needs the interpolation weights drawn by drawDiscriminatorNoise');
-      const [stack, n] = real.shape as [number, number, number];
-      const { realScores, fakeScores } = realAndFakeScores(critic, real, fake);
-      const alpha = tf.tensor3d(noise, [stack, n, 1]);
-      const penalty = wdivPenalty(critic, wdivPenaltyPoints(real, fake, sampling, alpha), k, p);
-      return { loss: tf.add(wdivCriticLoss(realScores, fakeScores), penalty), penalty };
+      return autodiffGradients(network, (critic) => {
+        const [stack, n] = real.shape as [number, number, number];
+        const { realScores, fakeScores } = realAndFakeScores(critic, real, fake);
+        const alpha = tf.tensor3d(noise, [stack, n, 1]);
+        const penalty = wdivPenalty(critic, wdivPenaltyPoints(real, fake, sampling, alpha), k, p);
+        return { loss: tf.add(wdivCriticLoss(realScores, fakeScores), penalty), penalty };
+      });
     },
     generatorLoss: wdivGeneratorLoss,
   };

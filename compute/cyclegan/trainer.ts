@@ -459,15 +459,12 @@ export class CycleGanTrainer {
     let losses: tf.Tensor | undefined;
     tf.tidy(() => {
       const params = this.d.map((v) => v.read());
-      const { grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-        const critic = (x: tf.Tensor): tf.Tensor => discriminate(p, x, this.layout, slope);
-        const { loss, penalty } = this.objective.discriminatorLoss(critic, batch.real, batch.fake, noise);
-        const lossT = loss.slice([0], [stack]);
-        const lossS = loss.slice([stack], [stack]);
-        const gpBoth = tf.add(penalty.slice([0], [stack]), penalty.slice([stack], [stack]));
-        losses = tf.keep(lossRecord({ dT: lossT, dS: lossS, gp: gpBoth }, tf.zerosLike(lossT)));
-        return loss.sum() as tf.Scalar;
-      })(params);
+      const { loss, penalty, grads } = this.objective.discriminatorGradients({ params, layout: this.layout, slope }, batch.real, batch.fake, noise);
+      const lossT = loss.slice([0], [stack]);
+      const lossS = loss.slice([stack], [stack]);
+      const gpBoth = tf.add(penalty.slice([0], [stack]), penalty.slice([stack], [stack]));
+      losses = tf.keep(lossRecord({ dT: lossT, dS: lossS, gp: gpBoth }, tf.zerosLike(lossT)));
+      // Release the aliasing reads so ResourceApplyAdam updates in place instead of copying.
       tf.dispose(params);
       this.discAdam.apply(grads, lr);
     });

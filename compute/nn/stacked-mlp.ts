@@ -121,7 +121,7 @@ export function stackedMlpWeightGradients(traces: MlpTrace[], deltas: tf.Tensor[
  * TensorFlow's one-kernel LeakyReluGrad (tfjs would run Greater, Mul and Select). Not
  * differentiable itself: only for the hand-written backward pass.
  */
-function leakyReluGrad(dy: tf.Tensor, y: tf.Tensor, slope: number): tf.Tensor {
+export function leakyReluGrad(dy: tf.Tensor, y: tf.Tensor, slope: number): tf.Tensor {
   const be = nodeBackend();
   return be.executeSingleOutput('LeakyReluGrad', [
     { name: 'alpha', type: be.binding.TF_ATTR_FLOAT as number, value: slope },

@@ -1,6 +1,8 @@
 // The WGAN-div penalty differentiates the critic's input gradient again. These tests check its
 // parameter gradients (tfjs second-order autodiff through the custom-gradient leaky ReLU) against
-// central finite differences, per weight tensor, for both discriminator kinds.
+// central finite differences, per weight tensor, for both discriminator kinds; and the critic
+// step's hand-written gradients (critic-gradients.ts) against that autodiff and against finite
+// differences of their own loss.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../../compute/tf';
@@ -9,6 +11,7 @@ import { wdivCriticLoss, wdivCriticLossAndPenalty, wdivPenalty, wdivPenaltyPoint
 import type { DiscriminatorLayout } from '../../../../compute/cyclegan/discriminator';
 import { discriminate, discriminatorShapes } from '../../../../compute/cyclegan/discriminator';
 import { absFormLeakyRelu, twiceDifferentiableLeakyRelu } from '../../../../compute/cyclegan/leaky-relu';
+import { wdivCriticGradients } from '../../../../compute/cyclegan/critic-gradients';
 
 const SLOPE = 0.2;
 
@@ -167,4 +170,59 @@ test('the critic input gradient the penalty is built on matches finite differenc
     }
     tf.dispose([...params, u, g]);
   }
+});
+
+for (const kind of ['patch', 'mlp'] as const) {
+  for (const p of [2, 6]) {
+    test(`hand-written critic step gradients equal autodiff of the critic term + penalty (${kind} discriminator, p=${p})`, () => {
+      // dim 10 with patch size 4: three slices, the last one zero-padded.
+      const layout: DiscriminatorLayout = { kind, dim: 10, hidden: [7, 6], patchSize: 4 };
+      const { params, u: real } = setup(layout, 51 + p);
+      const fake = tf.tidy(() => tf.add(tf.mul(real, -0.6), 0.3));
+      let expectedValues: Float32Array[] = [];
+      const expected = tf.grads((...ps: tf.Tensor[]) => {
+        const r = wdivCriticLossAndPenalty((x) => discriminate(ps, x, layout, SLOPE), real, fake, 2, p);
+        expectedValues = [r.critic.dataSync() as Float32Array, r.penalty.dataSync() as Float32Array];
+        return tf.add(r.critic, r.penalty).sum() as tf.Scalar;
+      })(params);
+      const actual = wdivCriticGradients(params, layout, SLOPE, real, fake, 2, p);
+      [actual.critic, actual.penalty].forEach((v, i) => {
+        const want = expectedValues[i]!;
+        v.dataSync().forEach((x, j) => assert.ok(Math.abs(x - want[j]!) <= 1e-5 * Math.max(1, Math.abs(want[j]!)), `${i === 0 ? 'critic' : 'penalty'}[${j}]: ${x} vs ${want[j]}`));
+      });
+      assert.equal(actual.grads.length, expected.length);
+      actual.grads.forEach((g, i) => {
+        assert.deepEqual(g.shape, expected[i]!.shape, `parameter ${i} shape`);
+        const want = expected[i]!.dataSync();
+        const scale = Math.max(1e-6, ...Array.from(want, Math.abs));
+        g.dataSync().forEach((x, j) => assert.ok(Math.abs(x - want[j]!) <= 1e-4 * scale, `parameter ${i}[${j}]: ${x} vs ${want[j]}`));
+      });
+      tf.dispose([...params, real, fake, ...expected, actual.critic, actual.penalty, ...actual.grads]);
+    });
+  }
+}
+
+test('hand-written critic step gradients match finite differences of their own loss (patch discriminator, p=6)', () => {
+  const layout: DiscriminatorLayout = { kind: 'patch', dim: 10, hidden: [7, 6], patchSize: 4 };
+  const { params, u: real } = setup(layout, 61);
+  const fake = tf.tidy(() => tf.add(tf.mul(real, 0.4), -0.5));
+  const loss = (ps: tf.Tensor[]): number => tf.tidy(() => {
+    const r = wdivCriticGradients(ps, layout, SLOPE, real, fake, 2, 6);
+    return tf.add(r.critic, r.penalty).sum().dataSync()[0]!;
+  });
+  const { grads } = wdivCriticGradients(params, layout, SLOPE, real, fake, 2, 6);
+  const rng = new Rng(62);
+  params.forEach((param, i) => {
+    const v = randomTensor(rng, param.shape, 1);
+    const analytic = tf.tidy(() => tf.sum(tf.mul(grads[i]!, v)).dataSync()[0]!);
+    // As above: of three step sizes, at least one stays on one linear piece of the leaky ReLUs.
+    const numerics = [2e-3, 1e-3, 5e-4].map((eps) => {
+      const shifted = (sign: number): number => tf.tidy(() => loss(params.map((q, j) => (j === i ? tf.add(q, tf.mul(v, sign * eps)) : q))));
+      return (shifted(1) - shifted(-1)) / (2 * eps);
+    });
+    const error = Math.min(...numerics.map((numeric) => Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-2)));
+    assert.ok(error < 0.03, `parameter ${i}: relative error ${error.toFixed(4)} (analytic ${analytic}, numeric ${numerics.join(', ')})`);
+    v.dispose();
+  });
+  tf.dispose([...params, real, fake, ...grads]);
 });
