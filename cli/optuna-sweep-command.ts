@@ -34,7 +34,7 @@ export function optunaSweepInput(loaded: LoadedSweep, settings: StackSettings): 
     input: {
       sweepId, sweepName: sweep.name, sweepConfig: sweep, configDir, base, space, trials,
       study: {
-        study: sweepId, sampler: { kind: sampler, seed }, pruner,
+        study: sweepId, sampler: { ...sampler, seed }, pruner,
         // UAR up, cost down.
         directions: sweep.objective.map((o) => (o.metric === 'uar' ? 'maximize' : 'minimize')),
       },

@@ -29,7 +29,7 @@ export interface StudySpec {
   /** The study name (a sweep's id). */
   study: string;
   directions: ('maximize' | 'minimize')[];
-  sampler: { kind: SamplerKind; seed: number };
+  sampler: { kind: SamplerKind; seed: number; startupTrials?: number };
   pruner: { kind: PrunerKind; startupTrials?: number; warmupSteps?: number };
 }
 

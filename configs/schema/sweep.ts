@@ -62,9 +62,19 @@ export const objectiveSchema = z.strictObject({
   metric: z.enum(['uar', 'ganEpochs']).default('uar'),
 });
 
+const samplerKind = z.enum(OPTUNA_SAMPLERS);
+/**
+ * A sampler by name, or with the trials it draws at random before it models the ones told
+ * (Optuna's n_startup_trials: tpe 10, gp 10, cmaes 1 by default; a small budget wants fewer).
+ */
+const samplerSchema = z.union([
+  samplerKind.transform((kind): { kind: typeof kind; startupTrials?: number } => ({ kind })),
+  z.strictObject({ kind: samplerKind, startupTrials: z.number().int().min(0).optional() }),
+]);
+
 const optunaSearchSchema = z.strictObject({
   kind: z.literal('optuna'),
-  sampler: z.enum(OPTUNA_SAMPLERS).default('tpe'),
+  sampler: samplerSchema.default({ kind: 'tpe' }),
   trials: z.number().int().min(1),
   pruner: prunerSchema.default({ kind: 'median' }),
   seed: z.number().int().min(1).max(0xffffffff).default(1),
@@ -107,7 +117,10 @@ export const sweepSchema = z.strictObject({
   if (sweep.objective.length > 1 && pruner.kind !== 'none') {
     ctx.addIssue({ code: 'custom', path: ['search', 'pruner'], message: 'Optuna prunes single-objective studies only: set `pruner: none` with several objectives' });
   }
-  if (sweep.objective.length > 1 && sampler === 'cmaes') {
+  if (sampler.startupTrials !== undefined && !['tpe', 'gp', 'cmaes'].includes(sampler.kind)) {
+    ctx.addIssue({ code: 'custom', path: ['search', 'sampler', 'startupTrials'], message: `${sampler.kind} has no startup trials (tpe, gp and cmaes do): remove it` });
+  }
+  if (sweep.objective.length > 1 && sampler.kind === 'cmaes') {
     ctx.addIssue({ code: 'custom', path: ['search', 'sampler'], message: 'cmaes optimises one objective: use nsga2 (or tpe) with several objectives' });
   }
   if (sweep.objective[0]?.metric !== 'uar' && pruner.kind !== 'none') {

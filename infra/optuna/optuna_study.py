@@ -72,13 +72,14 @@ def slot_seed(seed: int, slot: int) -> int:
 def build_sampler(optuna, spec: dict, slot):
     kind, seed = spec["kind"], spec["seed"]
     per_slot = seed if slot is None else slot_seed(seed, slot)
+    startup = {"n_startup_trials": spec["startupTrials"]} if "startupTrials" in spec else {}
     if kind == "tpe":
         # constant_liar: with trials running at once, TPE does not sample next to a running one.
-        return optuna.samplers.TPESampler(seed=per_slot, constant_liar=True)
+        return optuna.samplers.TPESampler(seed=per_slot, constant_liar=True, **startup)
     if kind == "random":
         return optuna.samplers.RandomSampler(seed=per_slot)
     if kind == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=per_slot)
+        return optuna.samplers.CmaEsSampler(seed=per_slot, **startup)
     if kind == "gp":
         # GPSampler imports them only when it first samples, after its startup trials: check now.
         try:
@@ -86,7 +87,7 @@ def build_sampler(optuna, spec: dict, slot):
             import torch  # noqa: F401
         except ImportError as err:
             raise BadRequest(f"the gp sampler needs PyTorch and SciPy in the serflow venv ({err}); use tpe or cmaes, or pip install torch scipy into it")
-        return optuna.samplers.GPSampler(seed=per_slot)
+        return optuna.samplers.GPSampler(seed=per_slot, **startup)
     if kind == "qmc":
         return optuna.samplers.QMCSampler(seed=seed, scramble=True)
     if kind == "nsga2":

@@ -34,7 +34,7 @@ describe('optuna sweep config', () => {
   it('loads with TPE, a median pruner and seed 1 by default, no points up front, and an identity from its base, search and objective', () => {
     const loaded = loadSweepConfig(writeSweep('ok', [...search, 'objective: { cell: noise/ratio-1/svm }']));
     assert.equal(loaded.points.length, 0);
-    assert.deepEqual(loaded.sweep.search.kind === 'optuna' && [loaded.sweep.search.sampler, loaded.sweep.search.pruner, loaded.sweep.search.seed], ['tpe', { kind: 'median' }, 1]);
+    assert.deepEqual(loaded.sweep.search.kind === 'optuna' && [loaded.sweep.search.sampler, loaded.sweep.search.pruner, loaded.sweep.search.seed], [{ kind: 'tpe' }, { kind: 'median' }, 1]);
     assert.deepEqual(loaded.sweep.objective, [{ cell: 'noise/ratio-1/svm', metric: 'uar' }]);
     const other = loadSweepConfig(writeSweep('ok', [...search, 'objective: { cell: none/svm }']));
     assert.notEqual(other.sweepHash, loaded.sweepHash);
@@ -48,6 +48,13 @@ describe('optuna sweep config', () => {
   it('refuses an optuna search without an objective, and an objective on a grid', () => {
     assert.throws(() => loadSweepConfig(writeSweep('no-objective', search)), /objective.*needs an objective/s);
     assert.throws(() => loadSweepConfig(writeSweep('grid', ['search: { kind: grid, space: { svm.C: [1] } }', 'objective: { cell: none/svm }'])), /objective: applies to `search: { kind: optuna }` only/);
+  });
+
+  it('takes a sampler\'s startup trials where Optuna has them, and refuses them where it has none', () => {
+    const withSampler = (sampler: string) => [...search.slice(0, 2), `  sampler: ${sampler}`, ...search.slice(2), 'objective: { cell: noise/ratio-1/svm }'];
+    const loaded = loadSweepConfig(writeSweep('startup', withSampler('{ kind: tpe, startupTrials: 4 }')));
+    assert.deepEqual(loaded.sweep.search.kind === 'optuna' && loaded.sweep.search.sampler, { kind: 'tpe', startupTrials: 4 });
+    assert.throws(() => loadSweepConfig(writeSweep('startup-random', withSampler('{ kind: random, startupTrials: 4 }'))), /search\.sampler\.startupTrials: random has no startup trials/);
   });
 
   it('refuses a pruner with several objectives (Optuna prunes single-objective studies only)', () => {
