@@ -71,7 +71,11 @@ async function main(): Promise<void> {
   const batchSize = 64;
   const perClassRows = 80;
 
-  const matmulRate = (): number => {
+  // The ceiling is the best rate of this product seen during the run (its fastest repeat, measured
+  // before, between the dimensions and after): on a shared machine a single median can fall in a
+  // burst of load and make the iterations look closer to the ceiling than they are.
+  const ceilings: number[] = [];
+  const measureCeiling = (): void => {
     const a = tf.randomNormal([512, 2185], 0, 1, 'float32', 11);
     const b = tf.randomNormal([2185, 800], 0, 1, 'float32', 12);
     const times: number[] = [];
@@ -83,11 +87,11 @@ async function main(): Promise<void> {
       c.dispose();
     }
     tf.dispose([a, b]);
-    return (2 * 512 * 2185 * 800) / (stats(times.slice(2)).median / 1000) / 1e9;
+    ceilings.push((2 * 512 * 2185 * 800) / (stats(times.slice(2)).min / 1000) / 1e9);
   };
   const build = tensorflowBuild();
   const loadAtStart = loadavg();
-  const ceiling = matmulRate();
+  measureCeiling();
 
   const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
   const withTorch = !process.argv.includes('--no-torch');
@@ -169,8 +173,9 @@ async function main(): Promise<void> {
         r.torchBatched = r.classes === 1 ? perClass : batched;
       }
     }
+    measureCeiling();
   }
-  const ceilingAfter = matmulRate();
+  const ceiling = Math.max(...ceilings);
 
   const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling',
     'torch batched ms', 'tfjs/torch batched', 'torch seq ms', 'tfjs/torch seq', 'cpu ratio batched'];
@@ -193,7 +198,8 @@ async function main(): Promise<void> {
       `OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}`);
   }
   console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800`);
-  console.log(`backend float32 matmul 512x2185 @ 2185x800 (the ceiling): ${ceiling.toFixed(1)} GFLOP/s before, ${ceilingAfter.toFixed(1)} after; ` +
+  console.log(`backend float32 matmul 512x2185 @ 2185x800, fastest of 10 (the ceiling: the best of the run): ${ceiling.toFixed(1)} GFLOP/s ` +
+    `(measured ${ceilings.map((c) => c.toFixed(0)).join(', ')}: before, after each D); ` +
     `load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
   console.log('torch batched = PyTorch with the classes batched (the target: tfjs/torch batched <= 0.8 for batched-5, and >= 60 % of the ceiling for D >= 988); ' +
     'torch seq = PyTorch one class at a time, x classes.');
@@ -203,7 +209,7 @@ async function main(): Promise<void> {
   const outDir = join(dirname(__filename), 'output');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `gan-iteration-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpu, tensorflow: build, torch: torchInfo, loadAverageAtStart: loadAtStart, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, matmulGflopsPerSecondAfter: ceilingAfter, rows }, null, 2));
+  writeFileSync(file, JSON.stringify({ loss, discriminator, batchSize, repeats, cpu, tensorflow: build, torch: torchInfo, loadAverageAtStart: loadAtStart, loadAverage: loadavg(), matmulGflopsPerSecond: ceiling, matmulGflopsPerSecondMeasured: ceilings, rows }, null, 2));
   console.log(`wrote ${file}`);
 }
 
