@@ -22,7 +22,7 @@ const spec = (study: string): StudySpec => ({ study, directions: ['maximize'], s
 describe('Optuna studies', () => {
   it('one Python process answers every request; killed, its request in flight fails (to be retried) and a new one answers the next', async () => {
     const process = new OptunaProcess(pythonBin(), script);
-    const summary = { op: 'summary', study: 'x', storage: storageOf('process'), ...spec('x') };
+    const summary = { op: 'summary', storage: storageOf('process'), ...spec('x') };
     await process.request(summary);
     const pid = process.pid;
     assert.ok(pid);
