@@ -1,7 +1,7 @@
 /**
  * Adaptive search against random search, and what an Optuna trial costs the orchestration.
  *
- *   npx tsx bench/optuna-search.ts [--trials 8] [--seeds 1,2,3] [--max-folds 4] [--speakers 10]
+ *   npx tsx bench/optuna-search.ts [--trials 16] [--seeds 1,2,3] [--max-folds 4] [--speakers 10]
  *                                  [--gan false] [--overhead-trials 10] [--search true]
  *
  * Search: the same sweep space run as an optuna sweep (the workflow, in-process workers on task
@@ -39,7 +39,7 @@ import { renderChart } from '../report/render-chart';
 import { optunaSweepWorkflow, type TrialOutcome } from '../workflows/optuna-sweep';
 import { option, stats } from './bench-kit';
 
-const trials = Number(option('trials', '8'));
+const trials = Number(option('trials', '16'));
 const seeds = option('seeds', '1,2,3').split(',').map(Number);
 const maxFolds = Number(option('max-folds', '4'));
 const speakers = Number(option('speakers', '10'));

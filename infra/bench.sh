@@ -2,14 +2,14 @@
 # `npm run bench`: every benchmark in one run, one after the other (the machine is shared by
 # nothing else of ours while it runs), each printing its table and writing JSON to bench/output/.
 #   npm run bench                 all
-#   npm run bench -- gan          only the named ones (gan, features, evaluation, overhead, scaling)
+#   npm run bench -- gan          only the named ones (gan, features, evaluation, overhead, scaling, optuna)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh
 export TF_CPP_MIN_LOG_LEVEL=2 SERFLOW_LOG_LEVEL="${SERFLOW_LOG_LEVEL:-warn}"
 export TF_NUM_INTEROP_THREADS="${TF_NUM_INTEROP_THREADS:-1}" TF_NUM_INTRAOP_THREADS="${TF_NUM_INTRAOP_THREADS:-$(nproc)}"
 mkdir -p bench/output
-want=("$@"); [[ ${#want[@]} -eq 0 ]] && want=(gan features evaluation overhead scaling)
+want=("$@"); [[ ${#want[@]} -eq 0 ]] && want=(gan features evaluation overhead scaling optuna)
 for b in "${want[@]}"; do
   echo "=== $b" >&2
   case "$b" in
@@ -18,6 +18,7 @@ for b in "${want[@]}"; do
     evaluation) node --import tsx bench/prepare-feature-tables.ts && node --import tsx bench/evaluation.ts ;;
     overhead) bin/serflow stack up >/dev/null && node --import tsx bench/orchestration-overhead.ts ;;
     scaling) bin/serflow stack up >/dev/null && node --import tsx bench/sweep-scaling.ts ;;
-    *) echo "unknown benchmark '$b' (gan, features, evaluation, overhead, scaling)" >&2; exit 2 ;;
+    optuna) bin/serflow stack up >/dev/null && node --import tsx bench/optuna-search.ts ;;
+    *) echo "unknown benchmark '$b' (gan, features, evaluation, overhead, scaling, optuna)" >&2; exit 2 ;;
   esac
 done
