@@ -7,7 +7,6 @@
  * adapter only: the training is compute/cyclegan, the slots are store/.
  */
 import { Context } from '@temporalio/activity';
-import { z } from 'zod';
 import { canonicalGanSpec, parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
@@ -20,6 +19,7 @@ import type { ActivityDeps } from './activity-deps';
 import { CheckpointSlots } from '../store/checkpoint-slots';
 import { loadFoldSets } from '../store/fold-store';
 import { memoised, memoName } from './memo';
+import type { GanHeartbeat } from './gan-heartbeat';
 
 export interface TrainGansInput {
   featureKey: string;
@@ -49,20 +49,6 @@ export interface TrainGansResult {
   memoHit: boolean;
 }
 
-/**
- * A GAN training's heartbeat details: where a retry resumes (checkpointKey), and what a person
- * following the experiment sees (cli/progress-view.ts reads them from Temporal's pending
- * activities): the epoch done (pretraining counted), of how many, and its losses.
- */
-export const ganHeartbeatSchema = z.object({
-  epoch: z.number().int().nonnegative(),
-  epochsTotal: z.number().int().positive().optional(),
-  loss: z.string().optional(),
-  repeat: z.number().int().nonnegative().optional(),
-  checkpointKey: z.string().optional(),
-  losses: z.record(z.string(), z.number()).optional(),
-});
-type ProgressDetails = z.infer<typeof ganHeartbeatSchema>;
 
 export function createGanActivities(deps: ActivityDeps) {
   return {
@@ -98,7 +84,7 @@ export function createGanActivities(deps: ActivityDeps) {
           });
           const slots = new CheckpointSlots(deps.store, `gan-progress/${inputHash}`, { logger: log });
           // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
-          const heartbeat = ctx.info.heartbeatDetails as ProgressDetails | undefined;
+          const heartbeat = ctx.info.heartbeatDetails as GanHeartbeat | undefined;
           const restored = await slots.restoreMostAdvanced({
             decode: (bytes) => CycleGanTrainer.fromCheckpoint(bytes),
             progress: (trainer) => trainer.completedEpochs,
@@ -122,7 +108,7 @@ export function createGanActivities(deps: ActivityDeps) {
               onEpoch: (report: EpochReport) => {
                 lastLosses = report.losses;
                 pending.push(...lossMetrics(report));
-                ctx.heartbeat({ ...shown, epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies ProgressDetails);
+                ctx.heartbeat({ ...shown, epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies GanHeartbeat);
               },
               onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
                 // The epochs' metrics go to MLflow before the checkpoint is published as latest: a
@@ -130,7 +116,7 @@ export function createGanActivities(deps: ActivityDeps) {
                 // leave a hole of one checkpoint interval in the loss curves).
                 await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
                 latestCheckpoint = await slots.publish(checkpoint, `gan checkpoint epoch ${epoch}`);
-                ctx.heartbeat({ ...shown, epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies ProgressDetails);
+                ctx.heartbeat({ ...shown, epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies GanHeartbeat);
               },
             });
             const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));

@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot } from '../infra/paths';
@@ -18,6 +19,7 @@ import { createWorkerActivities } from '../composition/worker-activities';
 import { createWorkers } from '../infra/temporal/worker';
 import { logger } from '../logging/logger';
 import { InputError } from '../foundation/errors';
+import { forwardChildStderr } from './child-stderr';
 
 export interface InProcessWorkers {
   /**
@@ -43,9 +45,11 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
   let stopping = false;
   const computes: ChildProcess[] = Array.from({ length: computeWorkerCount() }, () => {
     const compute = spawn(join(repoRoot, 'bin', 'serflow'), ['worker', '--queues', 'compute', '--exit-with-parent'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: process.env,
+      stdio: ['ignore', 'inherit', 'pipe'],
+      // Its stderr reaches the terminal through a pipe: it prints the pretty lines it would print there.
+      env: process.stderr.isTTY && process.env.SERFLOW_LOG_PRETTY === undefined ? { ...process.env, SERFLOW_LOG_PRETTY: '1' } : process.env,
     });
+    forwardChildStderr(compute.stderr as Readable);
     compute.on('exit', (code, signal) => {
       if (!stopping) logger.warn({ code, signal }, 'a compute worker process ended; heavy activities wait until a worker polls the compute queue');
     });

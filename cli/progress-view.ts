@@ -2,7 +2,7 @@
  * What a running experiment or sweep is doing, for the person following it: the workflows'
  * `progress` queries (experiment, its running folds, a sweep's running experiments) and, per
  * running fold, the GAN trainings Temporal lists as pending activities with their last heartbeat
- * (epoch, of how many, losses: activities/gan-activities.ts ganHeartbeatSchema). Rendered as a
+ * (epoch, of how many, losses: activities/gan-heartbeat.ts). Rendered as a
  * summary line (bar, evaluations, folds, GANs, ETA) and one line per running fold.
  *
  * The ETA is the later of two estimates, each from its own rate since following began: the
@@ -10,7 +10,7 @@
  * estimate; memo hits make progress jump.
  */
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
-import { ganHeartbeatSchema } from '../activities/gan-activities';
+import { ganHeartbeatSchema } from '../activities/gan-heartbeat';
 
 /** What the experiment, fold and sweep `progress` queries answer (the fields shown here). */
 interface QueriedProgress {
