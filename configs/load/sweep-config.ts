@@ -13,7 +13,7 @@ import { Rng } from '../../compute/random';
 import { hashOf } from '../canonical-json';
 import { planCells } from '../experiment-plan';
 import { experimentSchema, type ExperimentConfig } from '../schema/experiment';
-import { sweepSchema, type Distribution, type SweepConfig } from '../schema/sweep';
+import { conditionHolds, sweepSchema, type Distribution, type SweepConfig } from '../schema/sweep';
 import { formatZodError } from './format-zod-error';
 import { loadYaml } from './load-yaml';
 
@@ -49,8 +49,7 @@ function gridPoints(space: Record<string, unknown[]>): Record<string, unknown>[]
 function drawPoint(space: Record<string, Distribution>, rng: Rng): Record<string, unknown> {
   const point: Record<string, unknown> = {};
   for (const [path, d] of Object.entries(space)) {
-    const holds = Object.entries(d.when ?? {}).every(([on, values]) => on in point && values.some((v) => JSON.stringify(v) === JSON.stringify(point[on])));
-    if (holds) point[path] = draw(d, rng);
+    if (conditionHolds(d.when, point)) point[path] = draw(d, rng);
   }
   return point;
 }

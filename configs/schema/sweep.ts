@@ -5,6 +5,7 @@
  * sampler for each trial as earlier ones finish, scores it by the inner-CV validation score of
  * the `objective` cell (never the test speakers) and may prune it after any outer fold.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 
 const path = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted path such as "gan.lambdaCls"');
@@ -24,6 +25,16 @@ export const distributionSchema = z.union([
   z.strictObject({ intUniform: z.tuple([z.number().int(), z.number().int()]), when }),
 ]);
 
+/** Whether `value` is one of `values`, compared by content (YAML numbers, strings, lists, maps). */
+export function isOneOf(values: readonly unknown[], value: unknown): boolean {
+  return values.some((v) => isDeepStrictEqual(v, value));
+}
+
+/** Whether a conditional parameter is drawn at `point` (the parameters drawn before it): each parameter it names took a listed value. */
+export function conditionHolds(when: Record<string, unknown[]> | undefined, point: Record<string, unknown>): boolean {
+  return Object.entries(when ?? {}).every(([on, values]) => on in point && isOneOf(values, point[on]));
+}
+
 /** Each condition names a `choice` parameter listed before it, by values among its choices. */
 function checkConditions(space: Record<string, z.output<typeof distributionSchema>>, ctx: z.RefinementCtx): void {
   const paths = Object.keys(space);
@@ -35,7 +46,7 @@ function checkConditions(space: Record<string, z.output<typeof distributionSchem
         ctx.addIssue({ code: 'custom', path: where, message: `names "${on}", which must be a \`choice\` parameter listed before "${target}" in the space` });
         continue;
       }
-      const unknown = values.filter((v) => !condition.choice.some((c) => JSON.stringify(c) === JSON.stringify(v)));
+      const unknown = values.filter((v) => !isOneOf(condition.choice, v));
       if (unknown.length) ctx.addIssue({ code: 'custom', path: where, message: `${JSON.stringify(unknown)} not among the choices of "${on}" (${JSON.stringify(condition.choice)})` });
     }
   });
