@@ -45,12 +45,14 @@ def main() -> int:
         try:
             request = json.loads(line)
             request_id = request.get("id")
-            answer = {"id": request_id, "ok": OPERATIONS[request["op"]](request)}
-            text = json.dumps(answer, allow_nan=False)
+            operation = OPERATIONS.get(request.get("op"))
+            if operation is None:
+                raise BadRequest(f"unknown operation {request.get('op')!r} (one of {', '.join(OPERATIONS)})")
+            text = json.dumps({"id": request_id, "ok": operation(request)}, allow_nan=False)
         except BadRequest as err:
             text = json.dumps({"id": request_id, "error": str(err), "bad": True})
-        except (json.JSONDecodeError, KeyError) as err:
-            text = json.dumps({"id": request_id, "error": f"malformed request ({type(err).__name__}: {err})", "bad": True})
+        except json.JSONDecodeError as err:
+            text = json.dumps({"id": request_id, "error": f"the request is not JSON ({err})", "bad": True})
         except Exception as err:  # storage locked past its timeout, a lost connection: retried
             text = json.dumps({"id": request_id, "error": f"{type(err).__name__}: {err}", "bad": False})
         answers.write(text + "\n")
