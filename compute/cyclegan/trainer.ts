@@ -14,6 +14,15 @@
  * (each also draws its batches and initial weights from its own seeded stream). Batching the
  * classes only turns C small matmuls into one batched matmul.
  *
+ * A trainer can also train a group of GANs that differ only in their seed (the repeats of one
+ * fold and loss: same data, same spec), as `units` = members x classes in the same stacks, member
+ * r's class c at unit r * C + c; each member keeps its own classifier (stacked [R, in, out]), Rng
+ * streams, loss sums, reports and checkpoint (`toCheckpoint(r)`, the bytes a trainer of that
+ * member alone writes), and `fromCheckpoints` joins members' checkpoints again. Whether a member
+ * trained in a group ends bit for bit where it ends alone depends on the matmul kernels' thread
+ * partitioning (test/unit/compute/cyclegan/cyclegan-group.test.ts checks it on the machine it
+ * runs on; `groupKeepsResults` checks it at run time).
+ *
  * State = all weights (resource variables), the Adam moments and step counts, the epoch and
  * iteration counters, the per-class Rng states, the running epoch-loss sums, the frozen
  * classifier, and the training data itself (so a checkpoint alone can generate). It serialises to
@@ -28,7 +37,7 @@ import type { AdversarialObjective } from './adversarial-objective';
 import { adversarialObjective } from './adversarial-objective';
 import { classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
 import { sampleDistinct } from './batch-sampler';
-import type { TrainerCheckpoint } from './checkpoint-codec';
+import type { ClassifierTensor, TrainerCheckpoint } from './checkpoint-codec';
 import { decodeTrainerCheckpoint, encodeTrainerCheckpoint, trainerNetworks } from './checkpoint-codec';
 import type { DiscriminatorLayout } from './discriminator';
 import { discriminate, discriminatorSizes } from './discriminator';
@@ -36,7 +45,7 @@ import type { CycleGanFoldData, SourceMatrix } from './fold-data';
 import { checkFoldData } from './fold-data';
 import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
-import { discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
+import { canonicalGanSpec, discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
 import { cycleForward, cycleTerm, cycleWeightGradients, generate, generatorSizes } from './generator';
 import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
@@ -64,9 +73,14 @@ interface DiscriminatorBatch {
  * (initial weights only: no Adam moments, no loss sums yet). The classifier is already on the
  * backend, and the Rngs are live streams.
  */
-type TrainerInit = Omit<TrainerCheckpoint, 'classifier' | 'rngStates' | 'lossSum'> & {
+type TrainerInit = Omit<TrainerCheckpoint, 'seed' | 'classifier' | 'rngStates' | 'lossSum'> & {
+  /** One per member. */
+  seeds: number[];
+  /** The members' classifiers stacked: layer i is [R, in, out] (weights) or [R, 1, out] (bias). */
   classifier: tf.Tensor[];
+  /** One per unit (member-major). */
   rngs: Rng[];
+  /** [units, LOSS_NAMES.length]. */
   lossSum?: Float32Array;
 };
 
@@ -86,7 +100,8 @@ function lossRecord(terms: Partial<Record<LossName, tf.Tensor>>, zero: tf.Tensor
 
 export class CycleGanTrainer {
   readonly spec: GanSpec;
-  readonly seed: number;
+  /** One per member (one for a trainer of one GAN). */
+  readonly seeds: number[];
   readonly classes: string[];
   readonly targetClasses: number[];
   readonly dim: number;
@@ -101,6 +116,8 @@ export class CycleGanTrainer {
   private readonly targetData: Float32Array;
   private readonly targetCounts: number[];
   private readonly targetOffsets: number[];
+  /** Members x target classes: the size of every stack's halves. */
+  private readonly units: number;
   private readonly sourceTensor: tf.Tensor2D;
   private readonly targetTensor: tf.Tensor2D;
   private readonly classLabels: tf.Tensor2D;
@@ -120,7 +137,7 @@ export class CycleGanTrainer {
 
   private constructor(init: TrainerInit) {
     this.spec = init.spec;
-    this.seed = init.seed;
+    this.seeds = init.seeds;
     this.classes = init.classes;
     this.targetClasses = init.targetClasses;
     this.dim = init.source.cols;
@@ -135,12 +152,14 @@ export class CycleGanTrainer {
     this.rngs = init.rngs;
     this.classifier = init.classifier;
     this.objective = adversarialObjective(init.spec);
-    const stack = init.targetClasses.length;
+    const stack = init.targetClasses.length * init.seeds.length;
+    this.units = stack;
     const totalTargets = init.targetCounts.reduce((a, n) => a + n, 0);
     this.sourceTensor = tf.tensor2d(init.source.x, [init.source.rows, this.dim], 'float32');
     this.targetTensor = tf.tensor2d(init.targets, [totalTargets, this.dim], 'float32');
-    // One-hot targets of the classification loss, [C * batch, K]: class c's rows ask for class targetClasses[c].
-    this.classLabels = tf.tidy(() => tf.oneHot(tf.tensor1d(init.targetClasses.flatMap((k) => new Array<number>(init.batch).fill(k)), 'int32'), init.classes.length).toFloat() as tf.Tensor2D);
+    // One-hot targets of the classification loss, [units * batch, K]: unit r * C + c's rows ask for class targetClasses[c].
+    const unitClasses = init.seeds.flatMap(() => init.targetClasses);
+    this.classLabels = tf.tidy(() => tf.oneHot(tf.tensor1d(unitClasses.flatMap((k) => new Array<number>(init.batch).fill(k)), 'int32'), init.classes.length).toFloat() as tf.Tensor2D);
     this.layout = discriminatorLayoutOf(init.spec, this.dim);
     const [generators, discriminators] = trainerNetworks(init.spec, this.dim, stack).map(({ prefix, shapes }) => shapes.map((shape, i) => {
       const name = `${prefix}.${i}`;
@@ -174,10 +193,23 @@ export class CycleGanTrainer {
    * fewer than 2 samples, an unknown class index, fewer than 2 source rows; and on seed 0.
    */
   static async create(specInput: GanSpec, data: CycleGanFoldData, options: CycleGanTrainerOptions): Promise<CycleGanTrainer> {
+    const { seed, ...rest } = options;
+    return CycleGanTrainer.createGroup(specInput, data, { ...rest, seeds: [seed] });
+  }
+
+  /**
+   * `create` for a group of GANs with the same spec and data, one per seed, trained in one graph
+   * (the class comment says how). Member r is the GAN `create` makes with seeds[r].
+   */
+  static async createGroup(specInput: GanSpec, data: CycleGanFoldData, options: Omit<CycleGanTrainerOptions, 'seed'> & { seeds: number[] }): Promise<CycleGanTrainer> {
     const spec = ganSpecSchema.parse(specInput);
     const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, 'CycleGanWarning'));
-    if (!Number.isInteger(options.seed) || options.seed === 0) {
-      throw new InputError({ field: 'seed', reason: 'seed must be a non-zero integer (tfjs reads 0 as "no seed")', actual: options.seed });
+    const { seeds } = options;
+    if (seeds.length === 0) throw new InputError({ field: 'seeds', reason: 'a group needs at least one seed', actual: seeds });
+    for (const seed of seeds) {
+      if (!Number.isInteger(seed) || seed === 0) {
+        throw new InputError({ field: 'seed', reason: 'seed must be a non-zero integer (tfjs reads 0 as "no seed")', actual: seed });
+      }
     }
     const { train, source, targetClasses, targetCounts, targets } = checkFoldData(data);
     const numClasses = train.classes.length;
@@ -191,25 +223,31 @@ export class CycleGanTrainer {
     const iterationsPerEpoch = Math.ceil(Math.max(source.rows, ...targetCounts) / batch);
 
     const classifierInput = tf.tensor2d(train.x, [train.rows, dim], 'float32');
-    let classifier: tf.Tensor[];
+    const members: tf.Tensor[][] = [];
+    let classifier: tf.Tensor[] | undefined;
     try {
-      classifier = await trainAuxiliaryClassifier(
-        { x: classifierInput, labels: train.y, numClasses },
-        spec.classifier, spec.leakySlope, new Rng(deriveSeed(options.seed, 'cyclegan', 'classifier')), options.signal,
-      );
+      for (const seed of seeds) {
+        members.push(await trainAuxiliaryClassifier(
+          { x: classifierInput, labels: train.y, numClasses },
+          spec.classifier, spec.leakySlope, new Rng(deriveSeed(seed, 'cyclegan', 'classifier')), options.signal,
+        ));
+      }
+      classifier = members.length === 1 ? members[0] as tf.Tensor[] : (members[0] as tf.Tensor[]).map((_, i) => tf.concat(members.map((m) => m[i] as tf.Tensor), 0));
     } finally {
       classifierInput.dispose();
+      if (classifier === undefined || members.length > 1) tf.dispose(members.flat());
     }
+    if (classifier === undefined) throw new Error('no classifier was trained');
 
     const names = targetClasses.map((k) => train.classes[k] as string);
-    const initRngs = (net: string): Rng[] => names.map((name) => new Rng(deriveSeed(options.seed, 'cyclegan', 'init', net, name)));
+    const streams = (...path: string[]): Rng[] => seeds.flatMap((seed) => names.map((name) => new Rng(deriveSeed(seed, 'cyclegan', ...path, name))));
     const weights = new Map<string, Float32Array>();
-    glorotStackedMlp(generatorSizes(dim, spec.hidden), [...initRngs('G'), ...initRngs('F')]).forEach((w, i) => weights.set(`GF.${i}`, w));
-    glorotStackedMlp(discriminatorSizes(discriminatorLayoutOf(spec, dim)), [...initRngs('DT'), ...initRngs('DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
+    glorotStackedMlp(generatorSizes(dim, spec.hidden), [...streams('init', 'G'), ...streams('init', 'F')]).forEach((w, i) => weights.set(`GF.${i}`, w));
+    glorotStackedMlp(discriminatorSizes(discriminatorLayoutOf(spec, dim)), [...streams('init', 'DT'), ...streams('init', 'DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
     return new CycleGanTrainer({
-      spec, seed: options.seed, classes: [...train.classes], targetClasses, source, targets, targetCounts, batch, iterationsPerEpoch,
+      spec, seeds, classes: [...train.classes], targetClasses, source, targets, targetCounts, batch, iterationsPerEpoch,
       weights, classifier,
-      rngs: names.map((name) => new Rng(deriveSeed(options.seed, 'cyclegan', 'train', name))),
+      rngs: streams('train'),
       counters: { epoch: 0, iteration: 0, genAdamStep: 0, discAdamStep: 0 },
     });
   }
@@ -233,7 +271,7 @@ export class CycleGanTrainer {
   async trainFold(callbacks: TrainFoldCallbacks = {}): Promise<TrainFoldResult> {
     this.ensureAlive();
     const until = Math.min(callbacks.untilEpoch ?? this.totalEpochs, this.totalEpochs);
-    let last: EpochReport | undefined;
+    let last: EpochReport[] | undefined;
     while (this.epoch < until) {
       while (this.iteration < this.iterationsPerEpoch) {
         callbacks.signal?.throwIfAborted();
@@ -242,9 +280,9 @@ export class CycleGanTrainer {
         await new Promise(setImmediate);
       }
       last = this.finishEpoch();
-      await callbacks.onEpoch?.(last);
+      for (const [member, report] of last.entries()) await callbacks.onEpoch?.(report, member);
       if (callbacks.onCheckpoint !== undefined && (this.epoch % this.spec.checkpointEvery === 0 || this.epoch === this.totalEpochs)) {
-        await callbacks.onCheckpoint(this.toCheckpoint(), this.epoch);
+        for (let member = 0; member < this.seeds.length; member++) await callbacks.onCheckpoint(this.toCheckpoint(member), this.epoch, member);
       }
     }
     return last === undefined ? { epochs: this.epoch } : { epochs: this.epoch, last };
@@ -293,10 +331,11 @@ export class CycleGanTrainer {
   /**
    * Emits `count` synthetic vectors G_i(s) for class index `classIndex` (into `classes`), s drawn
    * uniformly with replacement from S by a Rng seeded with `seed`. Same normalised space as the
-   * real vectors. Labels are `classIndex`.
+   * real vectors. Labels are `classIndex`. `member`: which GAN of a group.
    */
-  generate(classIndex: number, count: number, seed: number): LabelledSet {
+  generate(classIndex: number, count: number, seed: number, member = 0): LabelledSet {
     this.ensureAlive();
+    this.checkMember(member);
     const c = this.targetClasses.indexOf(classIndex);
     if (c < 0) throw new InputError({ field: 'classIndex', reason: 'no GAN was trained for this class', expected: this.targetClasses, actual: classIndex });
     if (!Number.isInteger(count) || count < 0) throw new InputError({ field: 'count', reason: 'count must be a non-negative integer', actual: count });
@@ -305,7 +344,7 @@ export class CycleGanTrainer {
     const chunk = 512;
     const params = this.gf.map((v) => {
       const all = v.read();
-      const one = tf.slice(all, [c, 0, 0], [1, -1, -1]);
+      const one = tf.slice(all, [member * this.targetClasses.length + c, 0, 0], [1, -1, -1]);
       all.dispose();
       return one;
     });
@@ -327,26 +366,50 @@ export class CycleGanTrainer {
     return { rows: count, cols: this.dim, x: out, y: new Int32Array(count).fill(classIndex), classes: [...this.classes] };
   }
 
-  /** The frozen auxiliary classifier's predicted class index per row of x ([rows, dim], row-major). */
-  classify(x: Float32Array, rows: number): Int32Array {
+  /** The frozen auxiliary classifier's predicted class index per row of x ([rows, dim], row-major). `member`: which GAN of a group. */
+  classify(x: Float32Array, rows: number, member = 0): Int32Array {
     this.ensureAlive();
-    return tf.tidy(() => classifierLogits(this.classifier, tf.tensor2d(x, [rows, this.dim]), this.spec.leakySlope).argMax(1).dataSync() as Int32Array);
+    this.checkMember(member);
+    return tf.tidy(() => {
+      const own = this.classifier.map((t) => t.slice([member, 0, 0], [1, -1, -1]));
+      return classifierLogits(own, tf.tensor2d(x, [rows, this.dim]), this.spec.leakySlope).argMax(1).dataSync() as Int32Array;
+    });
   }
 
-  /** The whole training state as one self-checking Buffer (checkpoint-codec.ts). */
-  toCheckpoint(): Buffer {
+  /**
+   * One member's whole training state as one self-checking Buffer (checkpoint-codec.ts): the
+   * bytes a trainer of that GAN alone writes at the same point.
+   */
+  toCheckpoint(member = 0): Buffer {
     this.ensureAlive();
+    this.checkMember(member);
+    const classes = this.targetClasses.length;
+    // Every stack is [first half units, second half units]; the member's rows of each half.
+    const own = (values: Float32Array, halves: number): Float32Array => {
+      const row = values.length / (halves * this.units);
+      const out = new Float32Array(halves * classes * row);
+      for (let h = 0; h < halves; h++) {
+        const from = (h * this.units + member * classes) * row;
+        out.set(values.subarray(from, from + classes * row), h * classes * row);
+      }
+      return out;
+    };
     const weights = new Map<string, Float32Array>();
-    for (const v of [...this.gf, ...this.d, ...this.genAdam.m, ...this.genAdam.v, ...this.discAdam.m, ...this.discAdam.v]) weights.set(v.name, v.values());
+    for (const v of [...this.gf, ...this.d, ...this.genAdam.m, ...this.genAdam.v, ...this.discAdam.m, ...this.discAdam.v]) weights.set(v.name, own(v.values(), 2));
+    const members = this.seeds.length;
     return encodeTrainerCheckpoint({
-      spec: this.spec, seed: this.seed, classes: this.classes, targetClasses: this.targetClasses,
+      spec: this.spec, seed: this.seeds[member] as number, classes: this.classes, targetClasses: this.targetClasses,
       source: this.sourceData, targets: this.targetData, targetCounts: this.targetCounts,
       batch: this.batch, iterationsPerEpoch: this.iterationsPerEpoch,
       counters: { epoch: this.epoch, iteration: this.iteration, genAdamStep: this.genAdam.step, discAdamStep: this.discAdam.step },
-      rngStates: this.rngs.map((r) => r.state()),
+      rngStates: this.rngs.slice(member * classes, (member + 1) * classes).map((r) => r.state()),
       weights,
-      classifier: this.classifier.map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array })),
-      lossSum: this.lossSum.dataSync() as Float32Array,
+      classifier: this.classifier.map((t) => {
+        const all = t.dataSync() as Float32Array;
+        const size = all.length / members;
+        return { shape: [1, ...t.shape.slice(1)], data: all.slice(member * size, (member + 1) * size) };
+      }),
+      lossSum: own(this.lossSum.dataSync() as Float32Array, 1),
     });
   }
 
@@ -355,11 +418,45 @@ export class CycleGanTrainer {
    * InputError) if the bytes are damaged or do not describe a consistent trainer.
    */
   static fromCheckpoint(buf: Buffer): CycleGanTrainer {
-    const { classifier, rngStates, ...state } = decodeTrainerCheckpoint(buf);
+    return CycleGanTrainer.fromCheckpoints([buf]);
+  }
+
+  /**
+   * Joins checkpoints of GANs that differ only in their seed and weights (one fold's repeats, at
+   * the same iteration) into one group trainer, member r from bufs[r]. Throws
+   * CorruptCheckpointError for damaged bytes and InputError for checkpoints that cannot be trained
+   * together.
+   */
+  static fromCheckpoints(bufs: Buffer[]): CycleGanTrainer {
+    const states = bufs.map((buf) => decodeTrainerCheckpoint(buf));
+    const first = states[0];
+    if (first === undefined) throw new InputError({ field: 'checkpoints', reason: 'no checkpoint to restore', actual: 0 });
+    for (const [r, state] of states.entries()) {
+      const mismatch = groupMismatch(first, state);
+      if (mismatch !== undefined) throw new InputError({ field: `checkpoints[${r}]`, reason: `cannot be trained with checkpoint 0: ${mismatch} differs`, actual: mismatch });
+    }
+    // Member-major within each half of every stack (the class comment).
+    const join = (parts: Float32Array[], halves: number): Float32Array => {
+      const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+      let at = 0;
+      for (let h = 0; h < halves; h++) {
+        for (const p of parts) {
+          const half = p.length / halves;
+          out.set(p.subarray(h * half, (h + 1) * half), at);
+          at += half;
+        }
+      }
+      return out;
+    };
+    const weights = new Map<string, Float32Array>();
+    for (const name of first.weights.keys()) weights.set(name, join(states.map((s) => s.weights.get(name) as Float32Array), 2));
     return new CycleGanTrainer({
-      ...state,
-      classifier: classifier.map((t) => tf.tensor(t.data, t.shape, 'float32')),
-      rngs: rngStates.map((s) => Rng.fromState(s)),
+      ...first,
+      seeds: states.map((s) => s.seed),
+      weights,
+      classifier: first.classifier.map((t, i) => tf.tensor(join(states.map((s) => (s.classifier[i] as ClassifierTensor).data), 1), [states.length, ...t.shape.slice(1)], 'float32')),
+      rngs: states.flatMap((s) => s.rngStates.map((state) => Rng.fromState(state))),
+      lossSum: join(states.map((s) => s.lossSum), 1),
     });
   }
 
@@ -377,15 +474,23 @@ export class CycleGanTrainer {
     if (this.disposed) throw new Error('CycleGanTrainer was disposed');
   }
 
+  private checkMember(member: number): void {
+    if (!Number.isInteger(member) || member < 0 || member >= this.seeds.length) {
+      throw new InputError({ field: 'member', reason: `this trainer holds ${this.seeds.length} GAN(s)`, expected: `0..${this.seeds.length - 1}`, actual: member });
+    }
+  }
+
   /** Index tensors of one mini-batch per class: source rows and target rows, each [C * batch]. */
   private sampleBatch(): { sIdx: Int32Array; tIdx: Int32Array } {
-    const stack = this.targetClasses.length;
+    const stack = this.units;
+    const classes = this.targetClasses.length;
     const sIdx = new Int32Array(stack * this.batch);
     const tIdx = new Int32Array(stack * this.batch);
-    for (let c = 0; c < stack; c++) {
-      const rng = this.rngs[c] as Rng;
-      sampleDistinct(rng, this.sourceData.rows, this.batch, sIdx, c * this.batch);
-      sampleDistinct(rng, this.targetCounts[c] as number, this.batch, tIdx, c * this.batch, this.targetOffsets[c] as number);
+    for (let u = 0; u < stack; u++) {
+      const rng = this.rngs[u] as Rng;
+      const c = u % classes;
+      sampleDistinct(rng, this.sourceData.rows, this.batch, sIdx, u * this.batch);
+      sampleDistinct(rng, this.targetCounts[c] as number, this.batch, tIdx, u * this.batch, this.targetOffsets[c] as number);
     }
     return { sIdx, tIdx };
   }
@@ -396,7 +501,8 @@ export class CycleGanTrainer {
    * like the discriminators: real [t; s], fake [G(s); F(t)], [2C, batch, D].
    */
   private generatorStep(lr: number, pretrain: boolean, keepFakes: boolean): { losses: tf.Tensor; fakes?: DiscriminatorBatch } {
-    const stack = this.targetClasses.length;
+    const stack = this.units;
+    const members = this.seeds.length;
     const { sIdx, tIdx } = this.sampleBatch();
     const spec = this.spec;
     const slope = spec.leakySlope;
@@ -430,7 +536,9 @@ export class CycleGanTrainer {
           const adv = this.objective.generatorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
-          const logits = classifierLogits(this.classifier, f.slice([0, 0, 0], [stack, -1, -1]).reshape([stack * this.batch, this.dim]), slope);
+          // Each member's G(s) through its own classifier: [R, C * batch, D] -> [R, C * batch, K].
+          const logits = classifierLogits(this.classifier, f.slice([0, 0, 0], [stack, -1, -1]).reshape([members, (stack / members) * this.batch, this.dim]), slope)
+            .reshape([stack * this.batch, this.classes.length]);
           const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
           // Kept here: valueAndGrad disposes what its function created.
           record = tf.keep(lossRecord({ g: advG, f: advF, cyc, cls }, zero));
@@ -453,7 +561,7 @@ export class CycleGanTrainer {
   /** One joint update of D^T and D^S on the last generator batch and its detached fakes. Returns [C, 7] (kept). */
   private discriminatorStep(lr: number, batch: DiscriminatorBatch): tf.Tensor {
     const slope = this.spec.leakySlope;
-    const stack = this.targetClasses.length;
+    const stack = this.units;
     // Drawn before the step, host-side, from the classes' streams (WGAN-div interpolation weights).
     const noise = this.objective.drawDiscriminatorNoise(this.rngs, this.batch);
     let losses: tf.Tensor | undefined;
@@ -464,6 +572,9 @@ export class CycleGanTrainer {
       const lossS = loss.slice([stack], [stack]);
       const gpBoth = tf.add(penalty.slice([0], [stack]), penalty.slice([stack], [stack]));
       losses = tf.keep(lossRecord({ dT: lossT, dS: lossS, gp: gpBoth }, tf.zerosLike(lossT)));
+      // An autodiff objective returns them kept (they leave its valueAndGrads scope), so this
+      // tidy would not free them: two tensors per iteration of a 'ce' training used to leak.
+      tf.dispose([loss, penalty]);
       // Release the aliasing reads so ResourceApplyAdam updates in place instead of copying.
       tf.dispose(params);
       this.discAdam.apply(grads, lr);
@@ -479,27 +590,44 @@ export class CycleGanTrainer {
     this.lossSum = next;
   }
 
-  private finishEpoch(): EpochReport {
+  /** Closes the epoch: one report per member. */
+  private finishEpoch(): EpochReport[] {
     const lr = this.currentLearningRate();
     const phase = this.epoch < this.spec.pretrainEpochs ? 'pretrain' : 'adversarial';
     const sums = this.lossSum.dataSync();
     this.lossSum.dispose();
-    this.lossSum = tf.zeros([this.targetClasses.length, LOSS_NAMES.length]);
+    this.lossSum = tf.zeros([this.units, LOSS_NAMES.length]);
     this.epoch += 1;
     this.iteration = 0;
-    const classLosses: Record<string, EpochLosses> = {};
-    const mean = Object.fromEntries(LOSS_NAMES.map((k) => [k, 0])) as EpochLosses;
-    this.targetClasses.forEach((k, c) => {
-      const name = this.classes[k] as string;
-      const losses = Object.fromEntries(LOSS_NAMES.map((key, j) => [key, (sums[c * LOSS_NAMES.length + j] as number) / this.iterationsPerEpoch])) as EpochLosses;
-      for (const key of LOSS_NAMES) {
-        if (!Number.isFinite(losses[key])) {
-          throw new NumericalError(`cycle-GAN training diverged in epoch ${this.epoch} (${phase}): class '${name}' has ${key} loss ${losses[key]}`, { epoch: this.epoch, phase, class: name, loss: key, value: losses[key] });
+    const classes = this.targetClasses.length;
+    return this.seeds.map((seed, member) => {
+      const classLosses: Record<string, EpochLosses> = {};
+      const mean = Object.fromEntries(LOSS_NAMES.map((k) => [k, 0])) as EpochLosses;
+      this.targetClasses.forEach((k, c) => {
+        const name = this.classes[k] as string;
+        const row = (member * classes + c) * LOSS_NAMES.length;
+        const losses = Object.fromEntries(LOSS_NAMES.map((key, j) => [key, (sums[row + j] as number) / this.iterationsPerEpoch])) as EpochLosses;
+        for (const key of LOSS_NAMES) {
+          if (!Number.isFinite(losses[key])) {
+            const which = this.seeds.length > 1 ? ` (seed ${seed})` : '';
+            throw new NumericalError(`cycle-GAN training diverged in epoch ${this.epoch} (${phase}): class '${name}'${which} has ${key} loss ${losses[key]}`, { epoch: this.epoch, phase, class: name, loss: key, value: losses[key] });
+          }
+          mean[key] += losses[key] / classes;
         }
-        mean[key] += losses[key] / this.targetClasses.length;
-      }
-      classLosses[name] = losses;
+        classLosses[name] = losses;
+      });
+      return { epoch: this.epoch, phase, lr, losses: mean, classLosses };
     });
-    return { epoch: this.epoch, phase, lr, losses: mean, classLosses };
   }
+}
+
+/** The first field in which two checkpoints differ that a group's members must share, if any. */
+function groupMismatch(a: TrainerCheckpoint, b: TrainerCheckpoint): string | undefined {
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>): boolean => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
+  if (JSON.stringify(canonicalGanSpec(a.spec)) !== JSON.stringify(canonicalGanSpec(b.spec))) return 'spec';
+  if (JSON.stringify(a.classes) !== JSON.stringify(b.classes) || !same(a.targetClasses, b.targetClasses) || !same(a.targetCounts, b.targetCounts)) return 'classes';
+  if (a.batch !== b.batch || a.iterationsPerEpoch !== b.iterationsPerEpoch) return 'batch';
+  if (JSON.stringify(a.counters) !== JSON.stringify(b.counters)) return 'training progress (counters)';
+  if (!same(a.source.x.subarray(0, a.source.rows * a.source.cols), b.source.x.subarray(0, b.source.rows * b.source.cols)) || !same(a.targets, b.targets)) return 'data';
+  return undefined;
 }

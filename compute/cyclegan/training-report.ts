@@ -33,10 +33,11 @@ export interface EpochReport {
   classLosses: Record<string, EpochLosses>;
 }
 
+/** `member`: which GAN of a group trainer (always 0 for a trainer of one GAN); a group reports every member in turn. */
 export interface TrainFoldCallbacks {
-  onEpoch?: (report: EpochReport) => void | Promise<void>;
+  onEpoch?: (report: EpochReport, member: number) => void | Promise<void>;
   /** Every `checkpointEvery` epochs and after the last one; awaited. Writing it atomically is the caller's job. */
-  onCheckpoint?: (checkpoint: Buffer, epoch: number) => void | Promise<void>;
+  onCheckpoint?: (checkpoint: Buffer, epoch: number, member: number) => void | Promise<void>;
   /** Checked before every iteration; the trainer stays consistent and can still be checkpointed. */
   signal?: AbortSignal;
   /** Stop once this many epochs are complete (default: pretrainEpochs + epochs). */
@@ -46,5 +47,6 @@ export interface TrainFoldCallbacks {
 export interface TrainFoldResult {
   /** Completed epochs (pretraining included). */
   epochs: number;
-  last?: EpochReport;
+  /** The last epoch's report, per member. */
+  last?: EpochReport[];
 }
