@@ -17,17 +17,15 @@
  * backward and second-order (gradient-penalty) products. The machine is shared: figures are noisy,
  * min/median/max are reported, and the load average beside them.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { option, stats } from './bench-kit';
-import { cpuDescription, tensorflowBuild } from './machine-report';
+import { cpuDescription, defaultTensorflowThreads, tensorflowBuild } from './machine-report';
+import type { TorchReferenceScript, TorchReport } from './torch-reference';
+import { requireTorchPython, runTorchReference, torchWaitPolicy } from './torch-reference';
 
-// Thread pools are sized when the TensorFlow library loads: set them before importing tf.
-process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
-process.env.TF_NUM_INTEROP_THREADS ??= '1';
-process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+defaultTensorflowThreads();
 
 interface Row {
   dim: number;
@@ -48,14 +46,6 @@ interface Row {
 }
 
 interface TorchResult { msMedian: number; cpuMsMedian: number }
-
-interface TorchReport {
-  torch: string;
-  threads: number;
-  cpuCapability: string;
-  blas: string;
-  results: ({ dim: number } & TorchResult)[];
-}
 
 async function main(): Promise<void> {
   const { tf } = await import('../compute/tf.js');
@@ -93,21 +83,13 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   measureCeiling();
 
-  const torchPython = join(homedir(), '.cache', 'serflow', 'torch-venv', 'bin', 'python');
   const withTorch = !process.argv.includes('--no-torch');
-  if (withTorch && !existsSync(torchPython)) {
-    throw new Error(`no PyTorch reference at ${torchPython}: run 'bash infra/setup.sh torch' (npm run bench does), or pass --no-torch`);
-  }
+  if (withTorch) requireTorchPython();
   // The references run right after the tfjs rows of the same dimension, so that all see the
   // same machine load (the machine is shared and noisy).
-  let torchInfo: Omit<TorchReport, 'results'> | undefined;
-  const torchIteration = (reference: 'gan_iteration_torch.py' | 'gan_iteration_torch_batched.py', dim: number): TorchResult => {
-    // Passive OpenMP waiting: with spinning threads PyTorch slows down several-fold when other
-    // processes share the two cores (measured 2.9 s instead of 0.6 s per iteration at D = 2185).
-    const out = execFileSync(torchPython, [join(dirname(__filename), 'reference', reference), '--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator], {
-      encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' },
-    });
-    const { results, ...info } = JSON.parse(out) as TorchReport;
+  let torchInfo: Omit<TorchReport<TorchResult>, 'results'> | undefined;
+  const torchIteration = (reference: TorchReferenceScript, dim: number): TorchResult => {
+    const { results, ...info } = runTorchReference<TorchResult>(reference, ['--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator]);
     torchInfo = info;
     const result = results[0];
     if (result === undefined) throw new Error(`${reference} printed no result for D=${dim}`);
@@ -195,7 +177,7 @@ async function main(): Promise<void> {
     `threads intra-op ${build.intraOpThreads}, inter-op ${build.interOpThreads}`);
   if (torchInfo !== undefined) {
     console.log(`PyTorch ${torchInfo.torch}: torch.get_num_threads() ${torchInfo.threads}, CPU capability ${torchInfo.cpuCapability}, BLAS ${torchInfo.blas}, ` +
-      `OMP_WAIT_POLICY ${process.env.OMP_WAIT_POLICY ?? 'PASSIVE'}`);
+      `OMP_WAIT_POLICY ${torchWaitPolicy()}`);
   }
   console.log(`cycle-GAN iteration, loss=${loss}, discriminator=${discriminator}, batch ${batchSize}/class, hidden 800x800`);
   console.log(`backend float32 matmul 512x2185 @ 2185x800, fastest of 10 (the ceiling: the best of the run): ${ceiling.toFixed(1)} GFLOP/s ` +

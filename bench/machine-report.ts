@@ -11,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 export interface CpuDescription {
   model: string;
@@ -39,6 +40,17 @@ export interface TensorflowBuild {
   notCompiledFor: string;
   intraOpThreads: string;
   interOpThreads: string;
+}
+
+/**
+ * Sizes TensorFlow's thread pools as the benchmarks measure with (all cores intra-op, one
+ * inter-op; the environment's values win) and quiets its start-up log. The pools are sized when
+ * the library loads: call this before anything imports tf.
+ */
+export function defaultTensorflowThreads(): void {
+  process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
+  process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
 }
 
 /** Loads TensorFlow in a child process with the current environment and reads what it logs. */

@@ -53,12 +53,10 @@ import type { StackSettings } from '../configs/schema/stack-settings';
 import { repoRoot, stateDir } from '../infra/paths';
 import type { SweepOutcome } from '../workflows/sweep';
 import { option, stats } from './bench-kit';
+import { defaultTensorflowThreads } from './machine-report';
 
-// Thread pools are sized when the TensorFlow library loads (here for the in-process part; the
-// workers get the same values from bin/serflow): set them before anything imports tf.
-process.env.TF_NUM_INTRAOP_THREADS ??= String(cpus().length);
-process.env.TF_NUM_INTEROP_THREADS ??= '1';
-process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+// For the in-process part; the workers get the same values from bin/serflow.
+defaultTensorflowThreads();
 
 const serflow = join(repoRoot, 'bin', 'serflow');
 const SAMPLE_MS = 250;
