@@ -8,10 +8,15 @@ Generators: residual MLPs D -> 800 -> 800 -> D; discriminators: patch MLP (slice
 128 -> 128 -> 128 -> 1, mean over slices) or MLP; Adam(0.5, 0.999).
 
     python gan_iteration_torch.py --dims 88,988,2185,6373 --repeats 5 [--loss wdiv|ce] [--discriminator patch|mlp]
+                                  [--hidden 800,800] [--patch-size 128] [--discriminator-hidden 128,128]
+                                  [--generator-steps 2]
+
+The shape options default to the paper's networks (what bench/gan-iteration.ts measures);
+bench/gan-fold.ts passes a config's (configs/table1.yaml: hidden 256,256).
 
 Prints JSON {"torch": version, "threads": n, "cpuCapability", "blas", "results": [{"dim", "msMin",
 "msMedian", "msMax", "cpuMsMedian"}]}. gan_iteration_torch_batched.py is the same iteration with the
-classes batched; it reuses `timed` and `report` from here.
+classes batched; it reuses `arguments`, `timed` and `report` from here.
 """
 import argparse
 import json
@@ -73,15 +78,15 @@ def penalty(d, u, k=2.0, p=6.0):
     return k * g.pow(2).sum(1).pow(p / 2).mean()
 
 
-def bench(dim, repeats, loss, kind):
+def bench(dim, a):
     torch.manual_seed(1)
-    batch, hidden = 64, [800, 800]
-    d_hidden = [128, 128] if kind == "patch" else hidden
+    batch, hidden, loss, kind = 64, a.hidden, a.loss, a.discriminator
+    d_hidden = discriminator_hidden(a)
     source = torch.randn(400, dim)
     target = torch.randn(80, dim)
     g, f = Generator(dim, hidden), Generator(dim, hidden)
-    dt, ds = Discriminator(dim, kind, 128, d_hidden), Discriminator(dim, kind, 128, d_hidden)
-    clf = mlp([dim, 256, 5])
+    dt, ds = Discriminator(dim, kind, a.patch_size, d_hidden), Discriminator(dim, kind, a.patch_size, d_hidden)
+    clf = mlp([dim, *a.classifier_hidden, 5])
     for q in clf.parameters():
         q.requires_grad_(False)
     opt_g = torch.optim.Adam(list(g.parameters()) + list(f.parameters()), lr=2e-4, betas=(0.5, 0.999))
@@ -92,7 +97,7 @@ def bench(dim, repeats, loss, kind):
         return x[torch.randperm(x.shape[0])[:batch]]
 
     def iteration():
-        for step in range(2):
+        for step in range(a.generator_steps):
             s, t = batch_of(source), batch_of(target)
             fake_t, fake_s = g(s), f(t)
             cyc = F.mse_loss(f(fake_t), s) + F.mse_loss(g(fake_s), t)
@@ -118,7 +123,7 @@ def bench(dim, repeats, loss, kind):
         total.backward()
         opt_d.step()
 
-    return {"dim": dim, **timed(iteration, repeats)}
+    return {"dim": dim, **timed(iteration, a.repeats)}
 
 
 def timed(iteration, repeats):
@@ -137,14 +142,34 @@ def timed(iteration, repeats):
     return {"msMin": times[0], "msMedian": times[len(times) // 2], "msMax": times[-1], "cpuMsMedian": cpu[len(cpu) // 2]}
 
 
-def arguments():
+def sizes(text):
+    """'256,256' -> [256, 256]: layer sizes on the command line."""
+    return [int(x) for x in text.split(",")]
+
+
+def arguments(more=None):
+    """The options both references share (the networks' shapes and the iteration's steps); `more` adds a script's own."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--dims", default="88,988,2185,6373")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--loss", default="wdiv")
     ap.add_argument("--discriminator", default="patch")
     ap.add_argument("--classes", type=int, default=5)
+    ap.add_argument("--hidden", type=sizes, default=[800, 800], help="generator hidden sizes")
+    ap.add_argument("--patch-size", type=int, default=128)
+    ap.add_argument("--discriminator-hidden", type=sizes, default=None, help="default: 128,128 for patch, --hidden for mlp (gan-spec.ts)")
+    ap.add_argument("--classifier-hidden", type=sizes, default=[256], help="the frozen auxiliary classifier's hidden sizes")
+    ap.add_argument("--generator-steps", type=int, default=2, help="generator steps per discriminator step")
+    if more is not None:
+        more(ap)
     return ap.parse_args()
+
+
+def discriminator_hidden(a):
+    """The discriminators' hidden sizes as gan-spec.ts discriminatorHiddenOf picks them."""
+    if a.discriminator_hidden is not None:
+        return a.discriminator_hidden
+    return [128, 128] if a.discriminator == "patch" else a.hidden
 
 
 def report(results):
@@ -156,7 +181,7 @@ def report(results):
 
 def main():
     a = arguments()
-    report([bench(int(d), a.repeats, a.loss, a.discriminator) for d in a.dims.split(",")])
+    report([bench(int(d), a) for d in a.dims.split(",")])
 
 
 if __name__ == "__main__":
