@@ -1,25 +1,33 @@
 /**
- * Training of a fold's class GANs (one per emotion class, trained together). Resumable: every
- * checkpoint goes to the shared store through the training's checkpoint slots
+ * Training of a fold's class GANs (one per emotion class, trained together), alone
+ * (`trainClassGans`) or as a group: the repeats of one fold and loss, which differ only in their
+ * seed, in one graph (`trainClassGanGroup`; compute/cyclegan/trainer.ts says how). Either way every
+ * training keeps what it has alone: its memo entry, its checkpoint slots, its nested MLflow run
+ * per (fold, loss) or (fold, loss, repeat) with epochs as steps, and its result bytes. Resumable:
+ * every checkpoint goes to the shared store through the training's checkpoint slots
  * (store/checkpoint-slots.ts), its key into the heartbeat details, so a retry on any worker
- * continues from the latest good checkpoint. Losses go to a nested MLflow run per (fold, loss),
- * or per (fold, loss, repeat) when the repeats do not share GANs, with epochs as steps. An
- * adapter only: the training is compute/cyclegan, the slots are store/.
+ * continues from the latest good checkpoint. An adapter only: the training is compute/cyclegan,
+ * the slots are store/.
  */
 import { Context } from '@temporalio/activity';
-import { canonicalGanSpec, parseGanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
+import { canonicalGanSpec, parseGanSpec, type GanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
+import { decodeTrainerCheckpoint } from '../compute/cyclegan/checkpoint-codec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
+import { groupKeepsResults } from '../compute/cyclegan/group-check';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
 import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
+import type { LabelledSet } from '../compute/labelled-set';
 import { deriveSeed } from '../compute/random';
+import { InputError } from '../foundation/errors';
+import type { Logger } from '../logging/logger';
 import type { MetricInput } from '../tracking/run-registry';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { CheckpointSlots } from '../store/checkpoint-slots';
 import { loadFoldSets } from '../store/fold-store';
-import { memoised, memoName } from './memo';
-import type { GanHeartbeat } from './gan-heartbeat';
+import { memoLookup, memoName, memoStore } from './memo';
+import { ganGroupHeartbeatSchema, ganHeartbeatSchema, type GanHeartbeat } from './gan-heartbeat';
 
 export interface TrainGansInput {
   featureKey: string;
@@ -39,6 +47,11 @@ export interface TrainGansInput {
   parentRunId: string;
 }
 
+/** Trainings that differ only in `repeat`: the repeats of one fold and loss. */
+export interface TrainGanGroupInput {
+  members: TrainGansInput[];
+}
+
 export interface TrainGansResult {
   /** The final checkpoint: every class's generators, ready to generate. */
   ganKey: string;
@@ -49,94 +62,233 @@ export interface TrainGansResult {
   memoHit: boolean;
 }
 
+/** What the memo stores for a training. */
+type TrainedGan = Omit<TrainGansResult, 'resumedFromEpoch' | 'memoHit'>;
+
+/** One training of a call: who it is, where it reports, and where it got to. */
+interface Training {
+  input: TrainGansInput;
+  spec: GanSpec;
+  /** The memo's inputs: the spec as trainings are identified by it (gan-spec.ts canonicalGanSpec). */
+  computeInputs: Omit<TrainGansInput, 'experimentId' | 'parentRunId'>;
+  inputHash: string;
+  runId: string;
+  log: Logger;
+  seed?: number;
+  slots?: CheckpointSlots;
+  latestCheckpoint?: string;
+  resumedFromEpoch: number;
+  /** Epoch metrics not yet in MLflow: they go there before the checkpoint that covers them. */
+  pending: MetricInput[];
+  lastLosses: Record<string, number>;
+  epoch: number;
+  result?: TrainedGan;
+  memoHit: boolean;
+}
 
 export function createGanActivities(deps: ActivityDeps) {
   return {
     async trainClassGans(input: TrainGansInput): Promise<TrainGansResult> {
-      return withFailureMapping(async () => {
-        const ctx = Context.current();
-        const { experimentId, parentRunId, ...rest } = input;
-        // The spec as trainings are identified by it: a field added later at its old behaviour
-        // (cycleLoss 'mean') or the repeats' sharing does not change the key of a training that
-        // computes what it computed before (gan-spec.ts canonicalGanSpec).
-        const computeInputs = { ...rest, gan: canonicalGanSpec(input.gan) };
-        const { inputHash } = memoName('gan', computeInputs);
-        const spec = parseGanSpec(input.gan);
-        const repeat = input.repeat;
-        const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, ...(repeat === undefined ? {} : { repeat }), attempt: ctx.info.attempt });
-        const { run } = await deps.runs.ensureRun({
-          // The training itself is shared (memoised) by every experiment with the same inputs; the
-          // run that records it belongs to one experiment, so its key names the parent too.
-          experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`,
-          name: `gan fold ${input.foldIndex} ${spec.loss}${repeat === undefined ? '' : ` repeat ${repeat}`}`,
-          tags: { 'serflow.kind': 'gan' },
-        });
-        let resumedFromEpoch = 0;
-        const memo = await memoised(deps.store, 'gan', computeInputs, async () => {
-          const { fold, train } = await loadFoldSets(deps.store, input);
-          await deps.runs.logParamsOnce(run.info.run_id, {
-            fold: fold.name, loss: spec.loss, seed: String(input.seed), train_rows: String(train.rows),
-            ...(repeat === undefined ? {} : { repeat: String(repeat) }),
-            ...Object.fromEntries(Object.entries(spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
-            // The fold decides the sharing, and the activity's spec does not carry it: whether a
-            // repeat came with the input does.
-            'gan.shareAcrossRepeats': String(repeat === undefined),
-          });
-          const slots = new CheckpointSlots(deps.store, `gan-progress/${inputHash}`, { logger: log });
-          // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
-          const heartbeat = ctx.info.heartbeatDetails as GanHeartbeat | undefined;
-          const restored = await slots.restoreMostAdvanced({
-            decode: (bytes) => CycleGanTrainer.fromCheckpoint(bytes),
-            progress: (trainer) => trainer.completedEpochs,
-            discard: (trainer) => trainer.dispose(),
-          }, heartbeat?.checkpointKey);
-          let latestCheckpoint = restored?.key;
-          const trainer = restored?.restored ?? await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, {
-            // A shared GAN keeps the seed of every run before per-repeat GANs.
-            seed: repeat === undefined ? deriveSeed(input.seed, 'gan', fold.name, spec.loss) : deriveSeed(input.seed, 'gan', fold.name, spec.loss, 'repeat', repeat),
-            onWarning: (message) => log.warn(message),
-            signal: ctx.cancellationSignal,
-          });
-          resumedFromEpoch = trainer.completedEpochs;
-          if (resumedFromEpoch > 0) log.info({ epoch: resumedFromEpoch }, 'resuming GAN training from a checkpoint');
-          const shown = { epochsTotal: spec.pretrainEpochs + spec.epochs, loss: spec.loss, ...(repeat === undefined ? {} : { repeat }) };
-          const pending: MetricInput[] = [];
-          let lastLosses: Record<string, number> = {};
-          try {
-            await trainer.trainFold({
-              signal: ctx.cancellationSignal,
-              onEpoch: (report: EpochReport) => {
-                lastLosses = report.losses;
-                pending.push(...lossMetrics(report));
-                ctx.heartbeat({ ...shown, epoch: report.epoch, losses: report.losses, checkpointKey: latestCheckpoint } satisfies GanHeartbeat);
-              },
-              onCheckpoint: async (checkpoint: Buffer, epoch: number) => {
-                // The epochs' metrics go to MLflow before the checkpoint is published as latest: a
-                // retry resumes after it and would never log them again (a kill in between used to
-                // leave a hole of one checkpoint interval in the loss curves).
-                await deps.runs.logMetricsOnce(run.info.run_id, pending.splice(0));
-                latestCheckpoint = await slots.publish(checkpoint, `gan checkpoint epoch ${epoch}`);
-                ctx.heartbeat({ ...shown, epoch, checkpointKey: latestCheckpoint, losses: lastLosses } satisfies GanHeartbeat);
-              },
-            });
-            const ganKey = latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint()));
-            await deps.runs.logMetricsOnce(run.info.run_id, qualityMetrics(qualityByClass(train, trainer, input.seed)));
-            return { ganKey, epochs: trainer.completedEpochs, finalLosses: lastLosses };
-          } finally {
-            trainer.dispose();
-          }
-        }, { references: (v) => [v.ganKey] });
-        await deps.runs.setTags(run.info.run_id, {
-          'serflow.memo_hit': String(memo.memoHit), 'serflow.resumed_from_epoch': String(resumedFromEpoch),
-          'serflow.gan_key': memo.value.ganKey, 'serflow.fold_index': String(input.foldIndex), 'serflow.loss': spec.loss,
-          ...(repeat === undefined ? {} : { 'serflow.repeat': String(repeat) }),
-        });
-        await deps.runs.finishRun(run.info.run_id);
-        if (memo.memoHit) log.info({ ganKey: memo.value.ganKey }, 'GAN reused from the memo');
-        return { ...memo.value, resumedFromEpoch, memoHit: memo.memoHit };
-      });
+      return withFailureMapping(async () => (await trainGans(deps, [input]))[0] as TrainGansResult);
+    },
+    /** The results in the members' order, each what trainClassGans returns for it. */
+    async trainClassGanGroup(input: TrainGanGroupInput): Promise<TrainGansResult[]> {
+      return withFailureMapping(async () => trainGans(deps, input.members));
     },
   };
+}
+
+async function trainGans(deps: ActivityDeps, inputs: TrainGansInput[]): Promise<TrainGansResult[]> {
+  checkGroup(inputs);
+  const ctx = Context.current();
+  const trainings = await Promise.all(inputs.map((input) => openTraining(deps, input, ctx.info.attempt)));
+  const todo = trainings.filter((t) => t.result === undefined);
+  if (todo.length > 0) await trainTogether(deps, todo);
+  for (const t of trainings) {
+    const result = t.result as TrainedGan;
+    const repeat = t.input.repeat;
+    await deps.runs.setTags(t.runId, {
+      'serflow.memo_hit': String(t.memoHit), 'serflow.resumed_from_epoch': String(t.resumedFromEpoch),
+      'serflow.gan_key': result.ganKey, 'serflow.fold_index': String(t.input.foldIndex), 'serflow.loss': t.spec.loss,
+      ...(repeat === undefined ? {} : { 'serflow.repeat': String(repeat) }),
+      ...(inputs.length > 1 ? { 'serflow.gan_group': String(inputs.length) } : {}),
+    });
+    await deps.runs.finishRun(t.runId);
+    if (t.memoHit) t.log.info({ ganKey: result.ganKey }, 'GAN reused from the memo');
+  }
+  return trainings.map((t) => ({ ...(t.result as TrainedGan), resumedFromEpoch: t.resumedFromEpoch, memoHit: t.memoHit }));
+}
+
+/** A group must be one fold's repeats of one loss: the same input but for `repeat` (and its run). */
+function checkGroup(inputs: TrainGansInput[]): void {
+  const first = inputs[0];
+  if (first === undefined) throw new InputError({ field: 'members', reason: 'a GAN group needs at least one training', fix: 'pass one input per repeat' });
+  const shared = ({ repeat: _r, ...rest }: TrainGansInput): string => JSON.stringify({ ...rest, gan: canonicalGanSpec(rest.gan) });
+  inputs.forEach((input, i) => {
+    if (shared(input) !== shared(first)) {
+      throw new InputError({ field: `members[${i}]`, reason: 'a GAN group trains the repeats of one fold and loss: every member must have the same input but for its repeat', fix: 'start one group per fold and loss' });
+    }
+  });
+  const repeats = inputs.map((i) => i.repeat);
+  if (new Set(repeats).size !== repeats.length) throw new InputError({ field: 'members', reason: 'two members with the same repeat', actual: repeats });
+}
+
+/** The training's MLflow run, and its memo entry if it is done already. */
+async function openTraining(deps: ActivityDeps, input: TrainGansInput, attempt: number): Promise<Training> {
+  const { experimentId, parentRunId, ...rest } = input;
+  // The spec as trainings are identified by it: a field added later at its old behaviour
+  // (cycleLoss 'mean') or the repeats' sharing does not change the key of a training that
+  // computes what it computed before (gan-spec.ts canonicalGanSpec).
+  const computeInputs = { ...rest, gan: canonicalGanSpec(input.gan) };
+  const { inputHash } = memoName('gan', computeInputs);
+  const spec = parseGanSpec(input.gan);
+  const repeat = input.repeat;
+  const log = deps.logger.child({ activity: 'trainClassGans', fold: input.foldIndex, loss: spec.loss, ...(repeat === undefined ? {} : { repeat }), attempt });
+  const { run } = await deps.runs.ensureRun({
+    // The training itself is shared (memoised) by every experiment with the same inputs; the
+    // run that records it belongs to one experiment, so its key names the parent too.
+    experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`,
+    name: `gan fold ${input.foldIndex} ${spec.loss}${repeat === undefined ? '' : ` repeat ${repeat}`}`,
+    tags: { 'serflow.kind': 'gan' },
+  });
+  const hit = await memoLookup<TrainedGan>(deps.store, 'gan', computeInputs, { references: (v) => [v.ganKey] });
+  return {
+    input, spec, computeInputs, inputHash, runId: run.info.run_id, log, resumedFromEpoch: 0, pending: [], lastLosses: {}, epoch: 0,
+    memoHit: hit !== undefined, ...(hit === undefined ? {} : { result: hit.value }),
+  };
+}
+
+/**
+ * Trains the trainings that are not done, from their most advanced checkpoints: those behind
+ * the most advanced one first alone up to it, then all of them in one group trainer if this
+ * machine's kernels give a group's members the bytes they get alone (group-check.ts), else one
+ * after the other. Either way each ends with the bytes it has trained alone.
+ */
+async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void> {
+  const ctx = Context.current();
+  const first = todo[0] as Training;
+  const { fold, train } = await loadFoldSets(deps.store, first.input);
+  const heartbeatKeys = heartbeatCheckpointKeys(ctx.info.heartbeatDetails);
+  const states: (Buffer | undefined)[] = [];
+  for (const t of todo) {
+    const repeat = t.input.repeat;
+    await deps.runs.logParamsOnce(t.runId, {
+      fold: fold.name, loss: t.spec.loss, seed: String(t.input.seed), train_rows: String(train.rows),
+      ...(repeat === undefined ? {} : { repeat: String(repeat) }),
+      ...Object.fromEntries(Object.entries(t.spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
+      // The fold decides the sharing, and the activity's spec does not carry it: whether a
+      // repeat came with the input does.
+      'gan.shareAcrossRepeats': String(repeat === undefined),
+    });
+    // A shared GAN keeps the seed of every run before per-repeat GANs.
+    t.seed = repeat === undefined ? deriveSeed(t.input.seed, 'gan', fold.name, t.spec.loss) : deriveSeed(t.input.seed, 'gan', fold.name, t.spec.loss, 'repeat', repeat);
+    t.slots = new CheckpointSlots(deps.store, `gan-progress/${t.inputHash}`, { logger: t.log });
+    // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
+    const restored = await t.slots.restoreMostAdvanced({
+      decode: (bytes) => ({ bytes, epoch: decodeTrainerCheckpoint(bytes).counters.epoch }),
+      progress: (r) => r.epoch,
+      discard: () => undefined,
+    }, heartbeatKeys.get(t.input.repeat ?? -1));
+    t.latestCheckpoint = restored?.key;
+    t.resumedFromEpoch = t.epoch = restored?.restored.epoch ?? 0;
+    if (t.resumedFromEpoch > 0) t.log.info({ epoch: t.resumedFromEpoch }, 'resuming GAN training from a checkpoint');
+    states.push(restored?.restored.bytes);
+  }
+
+  const data = { source: sourceFromTrainingFold(train), train };
+  const fresh = todo.flatMap((t, i) => (states[i] === undefined ? [i] : []));
+  const lead = Math.max(...todo.map((t) => t.epoch));
+  const spec = first.spec;
+  const options = { onWarning: (message: string) => first.log.warn(message), signal: ctx.cancellationSignal };
+  if (fresh.length === todo.length) {
+    // All from scratch: the common case, one group trainer from the start.
+    const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: todo.map((t) => t.seed as number) });
+    const keeps = todo.length === 1 || await groupKeepsResults({ spec, dim: train.cols, classes: group.targetClasses.length, batch: group.batch, members: todo.length });
+    if (keeps) return trainToEnd(deps, group, todo, train);
+    fresh.forEach((i, j) => { states[i] = group.toCheckpoint(j); });
+    group.dispose();
+  } else if (fresh.length > 0) {
+    const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: fresh.map((i) => todo[i]?.seed as number) });
+    fresh.forEach((i, j) => { states[i] = group.toCheckpoint(j); });
+    group.dispose();
+  }
+  // Those behind catch up alone; then the group, or one by one.
+  for (const [i, t] of todo.entries()) {
+    if (t.epoch >= lead) continue;
+    const alone = CycleGanTrainer.fromCheckpoint(states[i] as Buffer);
+    try {
+      await trainEpochs(deps, alone, [t], lead);
+      states[i] = alone.toCheckpoint();
+    } finally {
+      alone.dispose();
+    }
+  }
+  if (todo.length > 1) {
+    const { targetClasses, batch } = decodeTrainerCheckpoint(states[0] as Buffer);
+    if (await groupKeepsResults({ spec, dim: train.cols, classes: targetClasses.length, batch, members: todo.length })) {
+      return trainToEnd(deps, CycleGanTrainer.fromCheckpoints(states as Buffer[]), todo, train);
+    }
+  }
+  for (const [i, t] of todo.entries()) await trainToEnd(deps, CycleGanTrainer.fromCheckpoint(states[i] as Buffer), [t], train);
+}
+
+/** Trains to the last epoch, stores each member's result and quality, and disposes the trainer. */
+async function trainToEnd(deps: ActivityDeps, trainer: CycleGanTrainer, members: Training[], train: LabelledSet): Promise<void> {
+  try {
+    await trainEpochs(deps, trainer, members);
+    for (const [m, t] of members.entries()) {
+      const ganKey = t.latestCheckpoint ?? (await deps.store.put(trainer.toCheckpoint(m)));
+      const own = { generate: (c: number, n: number, seed: number) => trainer.generate(c, n, seed, m), classify: (x: Float32Array, rows: number) => trainer.classify(x, rows, m) };
+      await deps.runs.logMetricsOnce(t.runId, qualityMetrics(qualityByClass(train, own, t.input.seed)));
+      t.result = (await memoStore<TrainedGan>(deps.store, 'gan', t.computeInputs, { ganKey, epochs: trainer.completedEpochs, finalLosses: t.lastLosses })).value;
+    }
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** trainFold with every member's epochs logged and checkpoints published; `untilEpoch` as there. */
+async function trainEpochs(deps: ActivityDeps, trainer: CycleGanTrainer, members: Training[], untilEpoch?: number): Promise<void> {
+  const ctx = Context.current();
+  const total = trainer.totalEpochs;
+  const beat = (): void => {
+    const details = members.map((t): GanHeartbeat => ({
+      epoch: t.epoch, epochsTotal: total, loss: t.spec.loss, ...(t.input.repeat === undefined ? {} : { repeat: t.input.repeat }),
+      ...(t.latestCheckpoint === undefined ? {} : { checkpointKey: t.latestCheckpoint }), losses: t.lastLosses,
+    }));
+    // A lone training's details are one GanHeartbeat, as they were before groups.
+    ctx.heartbeat(details.length === 1 ? details[0] : { members: details });
+  };
+  await trainer.trainFold({
+    signal: ctx.cancellationSignal,
+    ...(untilEpoch === undefined ? {} : { untilEpoch }),
+    onEpoch: (report: EpochReport, m: number) => {
+      const t = members[m] as Training;
+      t.lastLosses = report.losses;
+      t.epoch = report.epoch;
+      t.pending.push(...lossMetrics(report));
+      if (m === members.length - 1) beat();
+    },
+    onCheckpoint: async (checkpoint: Buffer, epoch: number, m: number) => {
+      const t = members[m] as Training;
+      // The epochs' metrics go to MLflow before the checkpoint is published as latest: a
+      // retry resumes after it and would never log them again (a kill in between used to
+      // leave a hole of one checkpoint interval in the loss curves).
+      await deps.runs.logMetricsOnce(t.runId, t.pending.splice(0));
+      t.latestCheckpoint = await (t.slots as CheckpointSlots).publish(checkpoint, `gan checkpoint epoch ${epoch}`);
+      if (m === members.length - 1) beat();
+    },
+  });
+}
+
+/** The checkpoint keys of the last attempt's heartbeat, by repeat (-1 for a shared GAN). */
+function heartbeatCheckpointKeys(details: unknown): Map<number, string> {
+  const keys = new Map<number, string>();
+  const group = ganGroupHeartbeatSchema.safeParse(details);
+  const single = ganHeartbeatSchema.safeParse(details);
+  const beats = group.success ? group.data.members : single.success ? [single.data] : [];
+  for (const b of beats) if (b.checkpointKey !== undefined) keys.set(b.repeat ?? -1, b.checkpointKey);
+  return keys;
 }
 
 /** An epoch's losses as MLflow metrics: `loss/<term>` (mean over classes) and `<class>/<term>`, step = epoch. */

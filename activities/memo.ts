@@ -52,6 +52,17 @@ export interface MemoOptions<T> {
 }
 
 export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, compute: () => Promise<T>, options: MemoOptions<T> = {}): Promise<Memoised<T>> {
+  const hit = await memoLookup(store, kind, inputs, options);
+  if (hit !== undefined) return hit;
+  const value = await compute();
+  return memoStore(store, kind, inputs, value);
+}
+
+/**
+ * `memoised`'s first half, for work computed for several memo entries at once (the GANs of a
+ * group): the stored value, or undefined when it must be computed.
+ */
+export async function memoLookup<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, options: MemoOptions<T> = {}): Promise<Memoised<T> | undefined> {
   const { name, inputHash } = memoName(kind, inputs);
   let stored: Buffer | undefined;
   try {
@@ -64,7 +75,12 @@ export async function memoised<T>(store: ArtifactStore, kind: MemoKind, inputs: 
     const value = JSON.parse(stored.toString('utf8')) as T;
     if (await referencesIntact(store, options.references?.(value) ?? [])) return { value, memoHit: true, inputHash };
   }
-  const value = await compute();
+  return undefined;
+}
+
+/** `memoised`'s second half: records a computed value. */
+export async function memoStore<T>(store: ArtifactStore, kind: MemoKind, inputs: unknown, value: T): Promise<Memoised<T>> {
+  const { name, inputHash } = memoName(kind, inputs);
   await store.putNamed(name, Buffer.from(JSON.stringify(value)), { label: name });
   return { value, memoHit: false, inputHash };
 }

@@ -24,6 +24,7 @@ export function inProcessActivities(activities: Activities, computeConcurrency: 
     finishExperiment: call(activities.finishExperiment),
     extractFeatures: compute(activities.extractFeatures),
     trainClassGans: compute(activities.trainClassGans),
+    trainClassGanGroup: compute(activities.trainClassGanGroup),
     evaluate: compute(activities.evaluate),
   };
 }

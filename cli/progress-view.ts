@@ -10,7 +10,7 @@
  * estimate; memo hits make progress jump.
  */
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
-import { ganHeartbeatSchema } from '../activities/gan-heartbeat';
+import { ganGroupHeartbeatSchema, ganHeartbeatSchema } from '../activities/gan-heartbeat';
 
 /** What the experiment, fold and sweep `progress` queries answer (the fields shown here). */
 interface QueriedProgress {
@@ -94,10 +94,14 @@ async function foldView(client: Client, id: string): Promise<FoldView | undefine
     const [p, description] = await Promise.all([handle.query<QueriedProgress>('progress'), handle.describe()]);
     const training: GanTrainingView[] = [];
     for (const activity of description.raw.pendingActivities ?? []) {
-      if (activity.activityType?.name !== 'trainClassGans') continue;
+      const type = activity.activityType?.name;
+      if (type !== 'trainClassGans' && type !== 'trainClassGanGroup') continue;
       const payload = activity.heartbeatDetails?.payloads?.[0];
-      const details = payload ? ganHeartbeatSchema.safeParse(defaultPayloadConverter.fromPayload(payload)) : undefined;
-      training.push(details?.success ? details.data : { epoch: 0 });
+      const details: unknown = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+      const one = ganHeartbeatSchema.safeParse(details);
+      const group = ganGroupHeartbeatSchema.safeParse(details);
+      // A group that has not beaten yet is one training at epoch 0 here, until it does.
+      training.push(...(group.success ? group.data.members : one.success ? [one.data] : [{ epoch: 0 }]));
     }
     return {
       id, gansDone: p.gansDone ?? 0, gansTotal: p.gansTotal ?? 0,

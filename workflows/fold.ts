@@ -56,8 +56,8 @@ export interface FoldProgress {
   memoHits: number;
 }
 
-/** The activities a fold calls; in a workflow, proxies (trainClassGans on the compute options, evaluate on the evaluation options). */
-export type FoldActivities = Pick<Activities, 'trainClassGans' | 'evaluate'>;
+/** The activities a fold calls; in a workflow, proxies (the GAN trainings on the compute options, evaluate on the evaluation options). */
+export type FoldActivities = Pick<Activities, 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>;
 
 export const foldProgressQuery = defineQuery<FoldProgress>('progress');
 
@@ -70,6 +70,12 @@ export interface FoldRunOptions {
    * outside a workflow (the in-process benchmarks) there is no history to replay.
    */
   ganPerRepeatPatched?: boolean;
+  /**
+   * Whether this code path trains a loss's per-repeat GANs as one group (trainClassGanGroup):
+   * patched('gan-groups') in foldWorkflow, false while replaying a fold recorded before groups
+   * (one trainClassGans per loss and repeat). Default true.
+   */
+  ganGroupsPatched?: boolean;
 }
 
 /**
@@ -89,25 +95,25 @@ export function initialFoldProgress(input: Pick<FoldWorkflowInput, 'cells' | 're
 
 export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkflowResult> {
   // First, before any command: a history recorded before this patch has no marker here.
-  const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat') };
-  const { trainClassGans } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
+  const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat'), ganGroupsPatched: patched('gan-groups') };
+  const { trainClassGans, trainClassGanGroup } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
   const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
   const progress = initialFoldProgress(input, options);
   setHandler(foldProgressQuery, () => progress);
-  return runFold(input, { trainClassGans, evaluate }, progress, options);
+  return runFold(input, { trainClassGans, trainClassGanGroup, evaluate }, progress, options);
 }
 
 /**
  * A fold's activities in the order and concurrency a fold issues them: every GAN training at
- * once (per repeat, then per loss, sorted: each repeat's GANs of every loss are scheduled before
- * the next repeat's; or per loss when the repeats share them), then every cell x repeat
- * evaluation, a cycle-GAN one as soon as its loss's GAN for its repeat is trained. Updates
- * `progress` as activities finish.
+ * once (per loss, sorted, one group of all repeats' GANs: they differ only in their seed and
+ * train in one graph; or per repeat, then per loss, in a fold recorded before groups; or per loss
+ * when the repeats share them), then every cell x repeat evaluation, a cycle-GAN one as soon as
+ * its loss's GAN for its repeat is trained. Updates `progress` as activities finish.
  */
 export async function runFold(
   input: FoldWorkflowInput, activities: FoldActivities, progressIn?: FoldProgress, options: FoldRunOptions = {},
 ): Promise<FoldWorkflowResult> {
-  const { trainClassGans, evaluate } = activities;
+  const { trainClassGans, trainClassGanGroup, evaluate } = activities;
   const progress = progressIn ?? initialFoldProgress(input, options);
   const losses = ganLosses(input.cells);
   const perRepeat = gansPerRepeat(input, options);
@@ -121,21 +127,29 @@ export async function runFold(
   const ganId = (loss: GanLoss, repeat: number | undefined): string => (repeat === undefined ? loss : `${loss}#${repeat}`);
   const trainings: { loss: GanLoss; repeat: number | undefined; result: Promise<TrainGansResult> }[] = [];
   const gans = new Map<string, Promise<TrainGansResult>>();
-  for (const repeat of ganRepeats) {
+  const trainingInput = (loss: GanLoss, repeat: number | undefined): TrainGansInput => ({
+    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+    gan: { ...gan, loss }, seed: input.baseSeed,
+    ...(repeat === undefined ? {} : { repeat }),
+    experimentId: input.experimentId, parentRunId: input.parentRunId,
+  });
+  const trained = (loss: GanLoss, repeat: number | undefined, result: Promise<TrainGansResult>): void => {
+    const counted = result.then((r) => {
+      progress.gansDone++;
+      if (r.memoHit) progress.memoHits++;
+      return r;
+    });
+    trainings.push({ loss, repeat, result: counted });
+    gans.set(ganId(loss, repeat), counted);
+  };
+  if (perRepeat && input.repeats > 1 && (options.ganGroupsPatched ?? true)) {
     for (const loss of losses) {
-      const training: TrainGansInput = {
-        featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
-        gan: { ...gan, loss }, seed: input.baseSeed,
-        ...(repeat === undefined ? {} : { repeat }),
-        experimentId: input.experimentId, parentRunId: input.parentRunId,
-      };
-      const result = trainClassGans(training).then((r) => {
-        progress.gansDone++;
-        if (r.memoHit) progress.memoHits++;
-        return r;
-      });
-      trainings.push({ loss, repeat, result });
-      gans.set(ganId(loss, repeat), result);
+      const group = trainClassGanGroup({ members: ganRepeats.map((repeat) => trainingInput(loss, repeat)) });
+      ganRepeats.forEach((repeat, i) => trained(loss, repeat, group.then((results) => results[i] as TrainGansResult)));
+    }
+  } else {
+    for (const repeat of ganRepeats) {
+      for (const loss of losses) trained(loss, repeat, trainClassGans(trainingInput(loss, repeat)));
     }
   }
 

@@ -11,12 +11,12 @@ import type { OrchestrationSettings } from '../../workflows/activity-options';
 import type { FoldWorkflowInput } from '../../workflows/fold';
 
 /** What the experiment and fold workflows call. */
-export type FakeActivities = Pick<Activities, 'openExperiment' | 'extractFeatures' | 'prepareFolds' | 'finishExperiment' | 'markRunsEnded' | 'trainClassGans' | 'evaluate'>;
+export type FakeActivities = Pick<Activities, 'openExperiment' | 'extractFeatures' | 'prepareFolds' | 'finishExperiment' | 'markRunsEnded' | 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>;
 export type FakeActivityName = keyof FakeActivities;
 
 /** Every activity the fakes stand in for: what the test workers register. */
 export const FAKE_ACTIVITY_NAMES: readonly FakeActivityName[] = [
-  'openExperiment', 'extractFeatures', 'prepareFolds', 'finishExperiment', 'markRunsEnded', 'trainClassGans', 'evaluate',
+  'openExperiment', 'extractFeatures', 'prepareFolds', 'finishExperiment', 'markRunsEnded', 'trainClassGans', 'trainClassGanGroup', 'evaluate',
 ];
 
 type InputOf<N extends FakeActivityName> = Parameters<FakeActivities[N]>[0];
@@ -112,6 +112,12 @@ export function fakeActivities(options: { folds?: number; overrides?: Partial<Fa
     async trainClassGans(input) {
       return { ganKey: fakeGanKey(input.foldIndex, input.gan.loss, input.repeat), epochs: 2, finalLosses: { 'g/adv': 0.7 }, resumedFromEpoch: 0, memoHit: false };
     },
+    // What the real group returns: each member's trainClassGans result. So it runs the (recorded,
+    // overridable) trainClassGans fake per member: a test's gate, failure or count of trainings
+    // applies to the repeats of a group as to lone trainings.
+    async trainClassGanGroup(input) {
+      return Promise.all(input.members.map((member) => activities.trainClassGans(member)));
+    },
     async evaluate(input) {
       return {
         fold: `speaker-s${input.foldIndex}`, repeat: input.repeat, wa: 0.5, uar: 0.5, confusion: [[2, 1, 0], [0, 3, 0], [1, 0, 3]],
@@ -132,6 +138,7 @@ export function fakeActivities(options: { folds?: number; overrides?: Partial<Fa
       return output;
     }) as FakeActivities[N];
   };
+  // trainClassGanGroup's default calls it (after this line has run: workflows start later).
   const activities = Object.fromEntries(Object.keys(defaults).map((name) => [name, record(name as FakeActivityName)])) as unknown as FakeActivities;
   return {
     activities,

@@ -143,7 +143,7 @@ test('a non-retryable InputError in a fold fails the fold workflow and with it t
   assert.ok(err.cause instanceof ChildWorkflowFailure, String(err.cause));
   assert.match(err.cause.execution?.workflowId ?? '', /\/fold-1$/);
   assert.ok(err.cause.cause instanceof ActivityFailure);
-  assert.equal(err.cause.cause.activityType, 'trainClassGans');
+  assert.equal(err.cause.cause.activityType, 'trainClassGanGroup', 'the repeats of a loss train as one group');
   assert.ok(err.cause.cause.cause instanceof ApplicationFailure);
   assert.equal(err.cause.cause.cause.type, 'InputError');
   assert.deepEqual(fakes.calls('finishExperiment'), [], 'no summary of a failed experiment');

@@ -203,7 +203,7 @@ test('an InputError is not retried even when the activity forgot to mark it non-
   });
   const err = await foldFailure(fakes.activities);
   assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ActivityFailure, String(err));
-  assert.equal(err.cause.activityType, 'trainClassGans');
+  assert.equal(err.cause.activityType, 'trainClassGanGroup', 'the repeats of a loss train as one group');
   assert.equal(fakes.calls('trainClassGans').length, trainingsPerFold, 'one attempt per training, no retry');
   assert.ok(fakes.calls('evaluate').every((e) => !lossOf(e.cell.id)), 'no cycle-GAN evaluation without its GAN');
 });
