@@ -5,12 +5,14 @@
  * and, right after the tfjs rows of each dimension, the same iteration in PyTorch twice: with the
  * five classes batched (stacked weights and baddbmm, bench/reference/gan_iteration_torch_batched.py:
  * the peer that counts) and one class at a time (bench/reference/gan_iteration_torch.py, five
- * sequential runs), in the venv that `infra/setup.sh torch` makes. It prints the CPU, its vector
+ * sequential runs), in the venv that `infra/setup.sh torch` makes. The 'group' row is a fold's
+ * repeats (--group, 3 as in Table 1) of the five class GANs trained as one group, as the fold
+ * workflow does, against PyTorch batching the same 15 networks. It prints the CPU, its vector
  * extensions, TensorFlow's oneDNN/XLA state and the thread settings of both libraries, because
  * figures from two machines of one kind are not comparable; ratios from one run are.
  *
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
- *                                  [--discriminator patch|mlp] [--no-torch]
+ *                                  [--discriminator patch|mlp] [--group 3] [--no-torch]
  *
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
@@ -29,7 +31,7 @@ defaultTensorflowThreads();
 
 interface Row {
   dim: number;
-  mode: 'per-class' | 'batched-5';
+  mode: 'per-class' | 'batched-5' | 'group';
   classes: number;
   msMin: number;
   msMedian: number;
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
 
   const dims = option('dims', '88,988,2185,6373').split(',').map(Number);
   const repeats = Number(option('repeats', '5'));
+  // GANs of five classes in the 'group' row: a fold's repeats trained as one group (3 in Table 1); 1 leaves the row out.
+  const group = Number(option('group', '3'));
   const loss = option('loss', 'wdiv');
   const discriminator = option('discriminator', 'patch');
   const batchSize = 64;
@@ -88,8 +92,8 @@ async function main(): Promise<void> {
   // The references run right after the tfjs rows of the same dimension, so that all see the
   // same machine load (the machine is shared and noisy).
   let torchInfo: Omit<TorchReport<TorchResult>, 'results'> | undefined;
-  const torchIteration = (reference: TorchReferenceScript, dim: number): TorchResult => {
-    const { results, ...info } = runTorchReference<TorchResult>(reference, ['--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator]);
+  const torchIteration = (reference: TorchReferenceScript, dim: number, classes = 5): TorchResult => {
+    const { results, ...info } = runTorchReference<TorchResult>(reference, ['--dims', String(dim), '--repeats', String(repeats), '--loss', loss, '--discriminator', discriminator, '--classes', String(classes)]);
     torchInfo = info;
     const result = results[0];
     if (result === undefined) throw new Error(`${reference} printed no result for D=${dim}`);
@@ -106,9 +110,12 @@ async function main(): Promise<void> {
     const y = Int32Array.from({ length: n }, (_, i) => Math.floor(i / perClassRows));
     const train = { rows: n, cols: dim, x, y, classes };
     const spec = parseGanSpec({ loss, discriminator, batchSize, pretrainEpochs: 0, epochs: 1000, classifier: { epochs: 1 } });
-    for (const mode of ['per-class', 'batched-5'] as const) {
+    for (const mode of group > 1 ? ['per-class', 'batched-5', 'group'] as const : ['per-class', 'batched-5'] as const) {
       const targetClasses = mode === 'per-class' ? [0] : [0, 1, 2, 3, 4];
-      const trainer = await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seed: 7, onWarning: () => undefined });
+      // 'group': `group` GANs of the five classes (a fold's repeats) in one graph (compute/cyclegan trainer.ts).
+      const seeds = mode === 'group' ? Array.from({ length: group }, (_, i) => 7 + i) : [7];
+      const trainer = await CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seeds, onWarning: () => undefined });
+      const gans = targetClasses.length * seeds.length;
       try {
         trainer.runIteration();
         trainer.runIteration();
@@ -138,10 +145,10 @@ async function main(): Promise<void> {
         }
         const s = stats(times);
         rows.push({
-          dim, mode, classes: targetClasses.length, msMin: s.min, msMedian: s.median, msMax: s.max,
-          msPerClassIteration: s.median / targetClasses.length, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
+          dim, mode, classes: gans, msMin: s.min, msMedian: s.median, msMax: s.max,
+          msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
         });
-        process.stderr.write(`D=${dim} ${mode}: median ${s.median.toFixed(1)} ms\n`);
+        process.stderr.write(`D=${dim} ${mode} (${gans} class GANs): median ${s.median.toFixed(1)} ms\n`);
       } finally {
         trainer.dispose();
       }
@@ -150,9 +157,11 @@ async function main(): Promise<void> {
       const batched = torchIteration('gan_iteration_torch_batched.py', dim);
       const perClass = torchIteration('gan_iteration_torch.py', dim);
       process.stderr.write(`D=${dim} PyTorch: 5 classes batched ${batched.msMedian.toFixed(1)} ms, one class ${perClass.msMedian.toFixed(1)} ms\n`);
+      const grouped = group > 1 ? torchIteration('gan_iteration_torch_batched.py', dim, 5 * group) : undefined;
+      if (grouped) process.stderr.write(`D=${dim} PyTorch: ${5 * group} class GANs batched ${grouped.msMedian.toFixed(1)} ms\n`);
       for (const r of rows.filter((x) => x.dim === dim)) {
         r.torchSequential = { msMedian: perClass.msMedian * r.classes, cpuMsMedian: perClass.cpuMsMedian * r.classes };
-        r.torchBatched = r.classes === 1 ? perClass : batched;
+        r.torchBatched = r.classes === 1 ? perClass : r.mode === 'group' ? grouped : batched;
       }
     }
     measureCeiling();
