@@ -1,6 +1,8 @@
 /**
  * SIGKILL of the compute worker during cycle-GAN training, several times, a fresh worker each
- * time. The compute activities run in separate `serflow worker --queues compute` processes that
+ * time. Each fold trains its two repeats' GANs as one group (trainClassGanGroup), so a kill can
+ * also fall between the two members' checkpoints of one epoch: the retry then brings the one
+ * behind up to the other alone, and trains on together. The compute activities run in separate `serflow worker --queues compute` processes that
  * share one local store folder (the checkpoints live there); workflows and evaluations run in
  * this process over the same folder. The same config runs uninterrupted beside it, on its own
  * store and MLflow experiment.
@@ -35,6 +37,9 @@ const CHECKPOINT_EVERY = 5;
 const GAN_EPOCHS = 50;
 const PRETRAIN_EPOCHS = 1;
 const TOTAL_EPOCHS = PRETRAIN_EPOCHS + GAN_EPOCHS;
+/** GANs per group: tinyExperiment's repeats. */
+const MEMBERS = 2;
+const GAN_GROUP = 'trainClassGanGroup';
 
 const spawned: SpawnedWorker[] = [];
 const inProcess: InProcessWorkers[] = [];
@@ -77,21 +82,25 @@ async function startedActivities(c: Client, workflowId: string, folds: number): 
     for (const p of description.raw.pendingActivities ?? []) {
       if (p.state !== 2 /* PENDING_ACTIVITY_STATE_STARTED */) continue;
       const payload = p.heartbeatDetails?.payloads?.[0];
-      const details = payload ? defaultPayloadConverter.fromPayload<{ epoch?: number } | null>(payload) : undefined;
+      const details = payload ? defaultPayloadConverter.fromPayload<{ epoch?: number; members?: { epoch?: number }[] } | null>(payload) : undefined;
       out.push({
         type: p.activityType?.name ?? '?', fold, attempt: p.attempt ?? 0, identity: p.lastWorkerIdentity ?? '',
-        startedMs: timestampMs(p.lastStartedTime), heartbeatEpoch: details?.epoch ?? undefined,
+        startedMs: timestampMs(p.lastStartedTime), heartbeatEpoch: details?.epoch ?? details?.members?.[0]?.epoch ?? undefined,
       });
     }
   }
   return out;
 }
 
+/** Epochs whose checkpoint every member of the group stored since `sinceMs`, with the time the last did. */
 function checkpointEpochs(lines: LogLine[], sinceMs: number): { epoch: number; time: number }[] {
-  return lines.flatMap((l) => {
+  const stored = lines.flatMap((l) => {
     const m = typeof l.label === 'string' ? /^gan checkpoint epoch (\d+)$/.exec(l.label) : null;
     return m && (l.time ?? 0) >= sinceMs ? [{ epoch: Number(m[1]), time: l.time ?? 0 }] : [];
   });
+  return [...new Set(stored.map((c) => c.epoch))]
+    .filter((epoch) => stored.filter((c) => c.epoch === epoch).length >= MEMBERS)
+    .map((epoch) => ({ epoch, time: Math.max(...stored.filter((c) => c.epoch === epoch).map((c) => c.time)) }));
 }
 
 interface Kill {
@@ -124,8 +133,8 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
     gan: {
       hidden: [16], discriminatorHidden: [8], patchSize: 22, pretrainEpochs: PRETRAIN_EPOCHS, epochs: GAN_EPOCHS, checkpointEvery: CHECKPOINT_EVERY,
       classifier: { hidden: [8], epochs: 5 },
-      // One GAN per fold, as this test counts and times them: kills, not GANs per repeat, are its subject.
-      shareAcrossRepeats: true,
+      // A GAN per repeat (the default), trained as one group per fold.
+      shareAcrossRepeats: false,
     },
   });
   const tag8 = randomUUID().slice(0, 8);
@@ -170,7 +179,7 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
       if (finished) return null;
       assert.ok(worker.isRunning(), `worker ${worker.pid} ended by itself:\n${worker.output().slice(-4000)}`);
       const mine = (await startedActivities(client as Client, workflowId, 2)).filter((p) => p.identity === worker.identity);
-      const gan = mine.find((p) => p.type === 'trainClassGans');
+      const gan = mine.find((p) => p.type === GAN_GROUP);
       if (gan && kills.length < KILLS && checkpointEpochs(worker.lines, gan.startedMs).length >= 2) return gan;
       return evaluationKill ? undefined : mine.find((p) => p.type === 'evaluate');
     }, 240_000, 100);
@@ -188,7 +197,7 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
     // A random point after that: anywhere from right after the checkpoint to a few epochs later.
     const delayAfterCheckpointMs = Math.round(Math.random() * 1500);
     await sleep(delayAfterCheckpointMs);
-    const still = (await startedActivities(client, workflowId, 2)).find((p) => p.type === 'trainClassGans' && p.identity === worker.identity && p.fold === running.fold && p.attempt === running.attempt);
+    const still = (await startedActivities(client, workflowId, 2)).find((p) => p.type === GAN_GROUP && p.identity === worker.identity && p.fold === running.fold && p.attempt === running.attempt);
     if (!still) continue; // it finished meanwhile: look for the next one
     worker.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -214,12 +223,14 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
   });
   const baseline = await withDeadline(straightResult, 120_000, 'the uninterrupted experiment to finish');
 
-  // Where each retried attempt started, from the workers' 'resuming' log lines (0 if none).
+  // Where each retried attempt started, from the workers' 'resuming' log lines (0 if none), per
+  // repeat; a kill's is the member furthest behind.
   const resumes = spawned.flatMap((w) => w.lines.filter((l) => l.msg === 'resuming GAN training from a checkpoint'));
-  for (const k of kills) {
-    const line = resumes.find((l) => l.fold === k.fold && l.attempt === k.attempt + 1);
-    k.resumedFrom = typeof line?.epoch === 'number' ? line.epoch : 0;
-  }
+  const resumedFrom = (fold: number, attempt: number, repeat: number): number => {
+    const line = resumes.find((l) => l.fold === fold && l.attempt === attempt && l.repeat === repeat);
+    return typeof line?.epoch === 'number' ? line.epoch : 0;
+  };
+  for (const k of kills) k.resumedFrom = Math.min(...Array.from({ length: MEMBERS }, (_, r) => resumedFrom(k.fold, k.attempt + 1, r)));
   const report = kills.map((k) => ({
     fold: k.fold, attempt: k.attempt, killedAfterCheckpointMs: k.delayAfterCheckpointMs, serverHeartbeatEpoch: k.heartbeatEpoch,
     lastCheckpoint: k.lastCheckpoint, reachedEstimate: k.reachedEstimate, resumedFrom: k.resumedFrom,
@@ -247,14 +258,15 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
   assert.deepEqual([...killedContents.keys()].sort(), [...straightContents.keys()].sort(), 'the same runs');
   for (const [key, metrics] of straightContents) assert.deepEqual(killedContents.get(key), metrics, `the same metric histories in run ${key}`);
   const ganRuns = killedRuns.filter((r) => tag(r, 'serflow.kind') === 'gan');
-  assert.equal(ganRuns.length, 2, 'one GAN run per fold');
+  assert.equal(ganRuns.length, 2 * MEMBERS, 'one GAN run per fold and repeat');
   for (const run of ganRuns) {
     const histories = await metricHistories(mlflow, run);
     assert.equal(histories.get('loss/dT')?.length, TOTAL_EPOCHS, 'one loss point per epoch, none twice');
     const fold = Number(tag(run, 'serflow.fold_index'));
     const lastKill = [...kills].reverse().find((k) => k.fold === fold);
-    if (lastKill) assert.equal(tag(run, 'serflow.resumed_from_epoch'), String(lastKill.resumedFrom), `fold ${fold}: the GAN run records where its last attempt resumed`);
-    console.log(`[worker-kill] GAN run fold ${fold}: serflow.resumed_from_epoch=${tag(run, 'serflow.resumed_from_epoch')}`);
+    const repeat = Number(tag(run, 'serflow.repeat'));
+    if (lastKill) assert.equal(tag(run, 'serflow.resumed_from_epoch'), String(resumedFrom(fold, lastKill.attempt + 1, repeat)), `fold ${fold} repeat ${repeat}: the GAN run records where its last attempt resumed`);
+    console.log(`[worker-kill] GAN run fold ${fold} repeat ${repeat}: serflow.resumed_from_epoch=${tag(run, 'serflow.resumed_from_epoch')}`);
   }
   console.log(`[worker-kill] ${spawned.length} worker processes, ${kills.length} kills, ${Math.round((Date.now() - started) / 1000)} s`);
 });
