@@ -19,7 +19,9 @@ export const CODE_VERSIONS = {
   // 4: the generator step scores fakes with tf.leakyRelu (rounding-level differences).
   // 5: oneDNN matmuls (compute/tensorflow-kernels.ts) and the critic step's hand-written
   //    gradients (critic-gradients.ts): rounding-level differences.
-  gan: 5,
+  // 6: the generators' bias gradients are a product with ones, not a Sum (stacked-mlp.ts
+  //    stackPositionFreeBiasGradient), so that a GAN trained in a group ends where it ends alone.
+  gan: 6,
   // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
   // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN
   //    numbers); trainRows is the real row count for cycle-GAN cells too; results carry addedRows,

@@ -18,12 +18,8 @@ export interface ClassifierTrainingInput {
   numClasses: number;
 }
 
-/**
- * Logits of frozen classifier weights [W1, b1, ...] stacked over R classifiers ([R, in, out]):
- * x [R, n, D] gives [R, n, K]; x [n, D] (R = 1) gives [n, K].
- */
+/** Frozen classifier weights, stacked with C = 1: [W1, b1, ...]. The caller disposes them. */
 export function classifierLogits(params: tf.Tensor[], x: tf.Tensor, slope: number): tf.Tensor {
-  if (x.rank === 3) return stackedMlpForward(params, x, slope, leakyRelu);
   const [n, d] = x.shape as [number, number];
   const logits = stackedMlpForward(params, x.reshape([1, n, d]), slope, leakyRelu);
   return logits.reshape([n, logits.shape[2] as number]);

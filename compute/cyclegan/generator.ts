@@ -7,7 +7,7 @@ import { tf } from '../tf';
 import type { GanSpec } from './gan-spec';
 import { leakyRelu } from './leaky-relu';
 import type { MlpTrace } from '../nn/stacked-mlp';
-import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients } from '../nn/stacked-mlp';
+import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes, stackedMlpWeightGradients, stackPositionFreeBiasGradient } from '../nn/stacked-mlp';
 
 type CycleLoss = GanSpec['cycleLoss'];
 
@@ -73,7 +73,7 @@ export function cycleWeightGradients(params: tf.Tensor[], passes: CyclePasses, d
   const dFromCycle = swapHalves(tf.add(dRec, back2.dInput as tf.Tensor));
   // fake = input + MLP(input); the input is data and needs no gradient.
   const back1 = stackedMlpBackward(params, passes.pass1, dFake === undefined ? dFromCycle : tf.add(dFake, dFromCycle), slope, false);
-  return stackedMlpWeightGradients([passes.pass1, passes.pass2], [back1.deltas, back2.deltas]);
+  return stackedMlpWeightGradients([passes.pass1, passes.pass2], [back1.deltas, back2.deltas], stackPositionFreeBiasGradient);
 }
 
 /** [a; b] -> [b; a] along the stacked-network axis. */

@@ -16,7 +16,7 @@
  *
  * A trainer can also train a group of GANs that differ only in their seed (the repeats of one
  * fold and loss: same data, same spec), as `units` = members x classes in the same stacks, member
- * r's class c at unit r * C + c; each member keeps its own classifier (stacked [R, in, out]), Rng
+ * r's class c at unit r * C + c; each member keeps its own classifier (run per member: see generatorStep), Rng
  * streams, loss sums, reports and checkpoint (`toCheckpoint(r)`, the bytes a trainer of that
  * member alone writes), and `fromCheckpoints` joins members' checkpoints again. Whether a member
  * trained in a group ends bit for bit where it ends alone depends on the matmul kernels' thread
@@ -37,7 +37,7 @@ import type { AdversarialObjective } from './adversarial-objective';
 import { adversarialObjective } from './adversarial-objective';
 import { classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
 import { sampleDistinct } from './batch-sampler';
-import type { ClassifierTensor, TrainerCheckpoint } from './checkpoint-codec';
+import type { TrainerCheckpoint } from './checkpoint-codec';
 import { decodeTrainerCheckpoint, encodeTrainerCheckpoint, trainerNetworks } from './checkpoint-codec';
 import type { DiscriminatorLayout } from './discriminator';
 import { discriminate, discriminatorSizes } from './discriminator';
@@ -76,8 +76,8 @@ interface DiscriminatorBatch {
 type TrainerInit = Omit<TrainerCheckpoint, 'seed' | 'classifier' | 'rngStates' | 'lossSum'> & {
   /** One per member. */
   seeds: number[];
-  /** The members' classifiers stacked: layer i is [R, in, out] (weights) or [R, 1, out] (bias). */
-  classifier: tf.Tensor[];
+  /** Each member's classifier layers ([1, in, out] weights, [1, 1, out] biases). */
+  classifiers: tf.Tensor[][];
   /** One per unit (member-major). */
   rngs: Rng[];
   /** [units, LOSS_NAMES.length]. */
@@ -128,7 +128,7 @@ export class CycleGanTrainer {
   private readonly gf: ResourceVariable[];
   /** Discriminators [D^T_1..D^T_C, D^S_1..D^S_C]. */
   private readonly d: ResourceVariable[];
-  private readonly classifier: tf.Tensor[];
+  private readonly classifiers: tf.Tensor[][];
   private readonly genAdam: FusedAdam;
   private readonly discAdam: FusedAdam;
   private readonly rngs: Rng[];
@@ -150,7 +150,7 @@ export class CycleGanTrainer {
     this.targetCounts = init.targetCounts;
     this.targetOffsets = init.targetCounts.map((_, c) => init.targetCounts.slice(0, c).reduce((a, n) => a + n, 0));
     this.rngs = init.rngs;
-    this.classifier = init.classifier;
+    this.classifiers = init.classifiers;
     this.objective = adversarialObjective(init.spec);
     const stack = init.targetClasses.length * init.seeds.length;
     this.units = stack;
@@ -223,21 +223,20 @@ export class CycleGanTrainer {
     const iterationsPerEpoch = Math.ceil(Math.max(source.rows, ...targetCounts) / batch);
 
     const classifierInput = tf.tensor2d(train.x, [train.rows, dim], 'float32');
-    const members: tf.Tensor[][] = [];
-    let classifier: tf.Tensor[] | undefined;
+    const classifiers: tf.Tensor[][] = [];
     try {
       for (const seed of seeds) {
-        members.push(await trainAuxiliaryClassifier(
+        classifiers.push(await trainAuxiliaryClassifier(
           { x: classifierInput, labels: train.y, numClasses },
           spec.classifier, spec.leakySlope, new Rng(deriveSeed(seed, 'cyclegan', 'classifier')), options.signal,
         ));
       }
-      classifier = members.length === 1 ? members[0] as tf.Tensor[] : (members[0] as tf.Tensor[]).map((_, i) => tf.concat(members.map((m) => m[i] as tf.Tensor), 0));
+    } catch (err) {
+      tf.dispose(classifiers.flat());
+      throw err;
     } finally {
       classifierInput.dispose();
-      if (classifier === undefined || members.length > 1) tf.dispose(members.flat());
     }
-    if (classifier === undefined) throw new Error('no classifier was trained');
 
     const names = targetClasses.map((k) => train.classes[k] as string);
     const streams = (...path: string[]): Rng[] => seeds.flatMap((seed) => names.map((name) => new Rng(deriveSeed(seed, 'cyclegan', ...path, name))));
@@ -246,7 +245,7 @@ export class CycleGanTrainer {
     glorotStackedMlp(discriminatorSizes(discriminatorLayoutOf(spec, dim)), [...streams('init', 'DT'), ...streams('init', 'DS')]).forEach((w, i) => weights.set(`D.${i}`, w));
     return new CycleGanTrainer({
       spec, seeds, classes: [...train.classes], targetClasses, source, targets, targetCounts, batch, iterationsPerEpoch,
-      weights, classifier,
+      weights, classifiers,
       rngs: streams('train'),
       counters: { epoch: 0, iteration: 0, genAdamStep: 0, discAdamStep: 0 },
     });
@@ -370,10 +369,7 @@ export class CycleGanTrainer {
   classify(x: Float32Array, rows: number, member = 0): Int32Array {
     this.ensureAlive();
     this.checkMember(member);
-    return tf.tidy(() => {
-      const own = this.classifier.map((t) => t.slice([member, 0, 0], [1, -1, -1]));
-      return classifierLogits(own, tf.tensor2d(x, [rows, this.dim]), this.spec.leakySlope).argMax(1).dataSync() as Int32Array;
-    });
+    return tf.tidy(() => classifierLogits(this.classifiers[member] as tf.Tensor[], tf.tensor2d(x, [rows, this.dim]), this.spec.leakySlope).argMax(1).dataSync() as Int32Array);
   }
 
   /**
@@ -396,7 +392,6 @@ export class CycleGanTrainer {
     };
     const weights = new Map<string, Float32Array>();
     for (const v of [...this.gf, ...this.d, ...this.genAdam.m, ...this.genAdam.v, ...this.discAdam.m, ...this.discAdam.v]) weights.set(v.name, own(v.values(), 2));
-    const members = this.seeds.length;
     return encodeTrainerCheckpoint({
       spec: this.spec, seed: this.seeds[member] as number, classes: this.classes, targetClasses: this.targetClasses,
       source: this.sourceData, targets: this.targetData, targetCounts: this.targetCounts,
@@ -404,11 +399,7 @@ export class CycleGanTrainer {
       counters: { epoch: this.epoch, iteration: this.iteration, genAdamStep: this.genAdam.step, discAdamStep: this.discAdam.step },
       rngStates: this.rngs.slice(member * classes, (member + 1) * classes).map((r) => r.state()),
       weights,
-      classifier: this.classifier.map((t) => {
-        const all = t.dataSync() as Float32Array;
-        const size = all.length / members;
-        return { shape: [1, ...t.shape.slice(1)], data: all.slice(member * size, (member + 1) * size) };
-      }),
+      classifier: (this.classifiers[member] as tf.Tensor[]).map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array })),
       lossSum: own(this.lossSum.dataSync() as Float32Array, 1),
     });
   }
@@ -454,7 +445,7 @@ export class CycleGanTrainer {
       ...first,
       seeds: states.map((s) => s.seed),
       weights,
-      classifier: first.classifier.map((t, i) => tf.tensor(join(states.map((s) => (s.classifier[i] as ClassifierTensor).data), 1), [states.length, ...t.shape.slice(1)], 'float32')),
+      classifiers: states.map((s) => s.classifier.map((t) => tf.tensor(t.data, t.shape, 'float32'))),
       rngs: states.flatMap((s) => s.rngStates.map((state) => Rng.fromState(state))),
       lossSum: join(states.map((s) => s.lossSum), 1),
     });
@@ -467,7 +458,7 @@ export class CycleGanTrainer {
     this.genAdam.destroy();
     this.discAdam.destroy();
     for (const v of [...this.gf, ...this.d]) v.destroy();
-    tf.dispose([this.sourceTensor, this.targetTensor, this.classLabels, this.lossSum, ...this.classifier]);
+    tf.dispose([this.sourceTensor, this.targetTensor, this.classLabels, this.lossSum, ...this.classifiers.flat()]);
   }
 
   private ensureAlive(): void {
@@ -536,9 +527,11 @@ export class CycleGanTrainer {
           const adv = this.objective.generatorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
-          // Each member's G(s) through its own classifier: [R, C * batch, D] -> [R, C * batch, K].
-          const logits = classifierLogits(this.classifier, f.slice([0, 0, 0], [stack, -1, -1]).reshape([members, (stack / members) * this.batch, this.dim]), slope)
-            .reshape([stack * this.batch, this.classes.length]);
+          // Each member's G(s) through its own classifier, one member at a time: as one product
+          // batched over the members, a member's share could be split over threads otherwise than
+          // alone (measured with 3 members on 2 threads: the middle one's input gradient differed).
+          const perMember = stack / members;
+          const logits = tf.concat(this.classifiers.map((own, r) => classifierLogits(own, f.slice([r * perMember, 0, 0], [perMember, -1, -1]).reshape([perMember * this.batch, this.dim]), slope)), 0);
           const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
           // Kept here: valueAndGrad disposes what its function created.
           record = tf.keep(lossRecord({ g: advG, f: advF, cyc, cls }, zero));
