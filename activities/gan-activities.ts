@@ -13,7 +13,7 @@ import { Context } from '@temporalio/activity';
 import { canonicalGanSpec, parseGanSpec, type GanSpec, type GanSpecInput } from '../compute/cyclegan/gan-spec';
 import { decodeTrainerCheckpoint } from '../compute/cyclegan/checkpoint-codec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
-import { groupKeepsResults } from '../compute/cyclegan/group-check';
+import { groupKeepsResults, type GroupShape } from '../compute/cyclegan/group-check';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
 import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
@@ -203,7 +203,7 @@ async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void
   if (fresh.length === todo.length) {
     // All from scratch: the common case, one group trainer from the start.
     const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: todo.map((t) => t.seed as number) });
-    const keeps = todo.length === 1 || await groupKeepsResults({ spec, dim: train.cols, classes: group.targetClasses.length, batch: group.batch, members: todo.length });
+    const keeps = todo.length === 1 || await checkGroupBeating(todo, { spec, dim: train.cols, classes: group.targetClasses.length, batch: group.batch, members: todo.length });
     if (keeps) return trainToEnd(deps, group, todo, train);
     fresh.forEach((i, j) => { states[i] = group.toCheckpoint(j); });
     group.dispose();
@@ -225,7 +225,7 @@ async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void
   }
   if (todo.length > 1) {
     const { targetClasses, batch } = decodeTrainerCheckpoint(states[0] as Buffer);
-    if (await groupKeepsResults({ spec, dim: train.cols, classes: targetClasses.length, batch, members: todo.length })) {
+    if (await checkGroupBeating(todo, { spec, dim: train.cols, classes: targetClasses.length, batch, members: todo.length })) {
       return trainToEnd(deps, CycleGanTrainer.fromCheckpoints(states as Buffer[]), todo, train);
     }
   }
@@ -247,18 +247,31 @@ async function trainToEnd(deps: ActivityDeps, trainer: CycleGanTrainer, members:
   }
 }
 
+/** Heartbeats where the trainings are, one GanHeartbeat for a lone training (as before groups), `{ members }` for a group. */
+function beat(members: Training[]): void {
+  const details = members.map((t): GanHeartbeat => ({
+    epoch: t.epoch, epochsTotal: t.spec.pretrainEpochs + t.spec.epochs, loss: t.spec.loss, ...(t.input.repeat === undefined ? {} : { repeat: t.input.repeat }),
+    ...(t.latestCheckpoint === undefined ? {} : { checkpointKey: t.latestCheckpoint }), losses: t.lastLosses,
+  }));
+  Context.current().heartbeat(details.length === 1 ? details[0] : { members: details });
+}
+
+/**
+ * groupKeepsResults, heartbeating meanwhile: the check trains throwaway GANs for up to half a
+ * minute at the paper's shapes, longer under load, and a silent activity is taken for a dead one.
+ */
+async function checkGroupBeating(members: Training[], shape: GroupShape): Promise<boolean> {
+  const timer = setInterval(() => beat(members), 5_000);
+  try {
+    return await groupKeepsResults(shape);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** trainFold with every member's epochs logged and checkpoints published; `untilEpoch` as there. */
 async function trainEpochs(deps: ActivityDeps, trainer: CycleGanTrainer, members: Training[], untilEpoch?: number): Promise<void> {
   const ctx = Context.current();
-  const total = trainer.totalEpochs;
-  const beat = (): void => {
-    const details = members.map((t): GanHeartbeat => ({
-      epoch: t.epoch, epochsTotal: total, loss: t.spec.loss, ...(t.input.repeat === undefined ? {} : { repeat: t.input.repeat }),
-      ...(t.latestCheckpoint === undefined ? {} : { checkpointKey: t.latestCheckpoint }), losses: t.lastLosses,
-    }));
-    // A lone training's details are one GanHeartbeat, as they were before groups.
-    ctx.heartbeat(details.length === 1 ? details[0] : { members: details });
-  };
   await trainer.trainFold({
     signal: ctx.cancellationSignal,
     ...(untilEpoch === undefined ? {} : { untilEpoch }),
@@ -267,7 +280,7 @@ async function trainEpochs(deps: ActivityDeps, trainer: CycleGanTrainer, members
       t.lastLosses = report.losses;
       t.epoch = report.epoch;
       t.pending.push(...lossMetrics(report));
-      if (m === members.length - 1) beat();
+      if (m === members.length - 1) beat(members);
     },
     onCheckpoint: async (checkpoint: Buffer, epoch: number, m: number) => {
       const t = members[m] as Training;
@@ -276,7 +289,7 @@ async function trainEpochs(deps: ActivityDeps, trainer: CycleGanTrainer, members
       // leave a hole of one checkpoint interval in the loss curves).
       await deps.runs.logMetricsOnce(t.runId, t.pending.splice(0));
       t.latestCheckpoint = await (t.slots as CheckpointSlots).publish(checkpoint, `gan checkpoint epoch ${epoch}`);
-      if (m === members.length - 1) beat();
+      if (m === members.length - 1) beat(members);
     },
   });
 }

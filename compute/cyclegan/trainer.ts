@@ -382,6 +382,7 @@ export class CycleGanTrainer {
     const classes = this.targetClasses.length;
     // Every stack is [first half units, second half units]; the member's rows of each half.
     const own = (values: Float32Array, halves: number): Float32Array => {
+      if (this.seeds.length === 1) return values; // no copy of a lone GAN's (up to GBs of) weights
       const row = values.length / (halves * this.units);
       const out = new Float32Array(halves * classes * row);
       for (let h = 0; h < halves; h++) {
@@ -428,6 +429,7 @@ export class CycleGanTrainer {
     }
     // Member-major within each half of every stack (the class comment).
     const join = (parts: Float32Array[], halves: number): Float32Array => {
+      if (parts.length === 1) return parts[0] as Float32Array;
       const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
       let at = 0;
       for (let h = 0; h < halves; h++) {
