@@ -27,7 +27,7 @@ import type { ActivityDeps } from './activity-deps';
 import { CheckpointSlots } from '../store/checkpoint-slots';
 import { loadFoldSets } from '../store/fold-store';
 import { memoLookup, memoName, memoStore } from './memo';
-import { ganGroupHeartbeatSchema, ganHeartbeatSchema, type GanHeartbeat } from './gan-heartbeat';
+import { ganGroupHeartbeatSchema, ganHeartbeatSchema, type GanGroupHeartbeat, type GanHeartbeat } from './gan-heartbeat';
 
 export interface TrainGansInput {
   featureKey: string;
@@ -253,7 +253,7 @@ function beat(members: Training[]): void {
     epoch: t.epoch, epochsTotal: t.spec.pretrainEpochs + t.spec.epochs, loss: t.spec.loss, ...(t.input.repeat === undefined ? {} : { repeat: t.input.repeat }),
     ...(t.latestCheckpoint === undefined ? {} : { checkpointKey: t.latestCheckpoint }), losses: t.lastLosses,
   }));
-  Context.current().heartbeat(details.length === 1 ? details[0] : { members: details });
+  Context.current().heartbeat(details.length === 1 ? details[0] : ({ members: details } satisfies GanGroupHeartbeat));
 }
 
 /**

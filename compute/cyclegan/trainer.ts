@@ -16,12 +16,13 @@
  *
  * A trainer can also train a group of GANs that differ only in their seed (the repeats of one
  * fold and loss: same data, same spec), as `units` = members x classes in the same stacks, member
- * r's class c at unit r * C + c; each member keeps its own classifier (run per member: see generatorStep), Rng
- * streams, loss sums, reports and checkpoint (`toCheckpoint(r)`, the bytes a trainer of that
- * member alone writes), and `fromCheckpoints` joins members' checkpoints again. Whether a member
- * trained in a group ends bit for bit where it ends alone depends on the matmul kernels' thread
- * partitioning (test/unit/compute/cyclegan/cyclegan-group.test.ts checks it on the machine it
- * runs on; `groupKeepsResults` checks it at run time).
+ * r's class c at unit r * C + c; each member keeps its own classifier (run as a product of its
+ * own: see generatorStep), Rng streams, loss sums, reports and checkpoint (`toCheckpoint(r)`, the
+ * bytes a trainer of that member alone writes), and `fromCheckpoints` joins members' checkpoints
+ * again. Whether a member trained in a group ends bit for bit where it ends alone depends on how
+ * the kernels split and vectorise the larger stacks, which varies with the machine, the threads
+ * and the batch (test/unit/compute/cyclegan/cyclegan-group.test.ts checks it on the machine it
+ * runs on; `groupKeepsResults` checks it at run time; compute/cyclegan/README.md, "Groups").
  *
  * State = all weights (resource variables), the Adam moments and step counts, the epoch and
  * iteration counters, the per-class Rng states, the running epoch-loss sums, the frozen
