@@ -21,7 +21,9 @@ export const CODE_VERSIONS = {
   //    gradients (critic-gradients.ts): rounding-level differences.
   // 6: the generators' bias gradients are a product with ones, not a Sum (stacked-mlp.ts
   //    stackPositionFreeBiasGradient), so that a GAN trained in a group ends where it ends alone.
-  gan: 6,
+  // 7: softplus and pow on their vector paths (compute/nn/vector-path.ts), so that groups also keep
+  //    their members' bytes at batches whose tensors end off a packet (Table 1's 52-59): rounding-level.
+  gan: 7,
   // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
   // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN
   //    numbers); trainRows is the real row count for cycle-GAN cells too; results carry addedRows,

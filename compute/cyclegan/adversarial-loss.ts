@@ -14,12 +14,23 @@
  *   even in f. Defaults k = 2, p = 6 as in Wu et al.
  */
 import { tf } from '../tf';
+import { onVectorPath } from '../nn/vector-path';
+
+// softplus and pow on their vector paths only, so that a GAN's losses do not depend on its
+// place in a group (vector-path.ts).
+function softplus(z: tf.Tensor): tf.Tensor {
+  return onVectorPath(z, tf.softplus);
+}
+
+function pow(x: tf.Tensor, exponent: number): tf.Tensor {
+  return onVectorPath(x, (v) => tf.pow(v, exponent), 1);
+}
 
 /** Binary cross-entropy on logits, numerically stable: y*softplus(-z) + (1-y)*softplus(z). */
 function bceWithLogits(z: tf.Tensor, target: number): tf.Tensor {
-  if (target === 1) return tf.softplus(tf.neg(z));
-  if (target === 0) return tf.softplus(z);
-  return tf.add(tf.mul(tf.softplus(tf.neg(z)), target), tf.mul(tf.softplus(z), 1 - target));
+  if (target === 1) return softplus(tf.neg(z));
+  if (target === 0) return softplus(z);
+  return tf.add(tf.mul(softplus(tf.neg(z)), target), tf.mul(softplus(z), 1 - target));
 }
 
 export function ceDiscriminatorLoss(realScores: tf.Tensor, fakeScores: tf.Tensor, realLabel: number): tf.Tensor {
@@ -47,7 +58,7 @@ export function wdivGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
  */
 export function wdivPenalty(critic: (u: tf.Tensor) => tf.Tensor, u: tf.Tensor, k: number, p: number): tf.Tensor {
   const g = tf.grad((x: tf.Tensor) => critic(x).sum())(u);
-  const normP = tf.pow(tf.sum(tf.square(g), 2), p / 2);
+  const normP = pow(tf.sum(tf.square(g), 2), p / 2);
   return tf.mul(normP.mean(1), k);
 }
 
@@ -74,6 +85,6 @@ export function wdivCriticLossAndPenalty(critic: (u: tf.Tensor) => tf.Tensor, re
   const w = tf.concat([tf.fill([stack, n], 1 / n), tf.fill([stack, n], -1 / n)], 1);
   const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => tf.sum(tf.mul(critic(x), w), 1))(u);
   const normSquared = tf.mul(tf.sum(tf.square(grad), 2), n * n);
-  const penalty = tf.mul(tf.pow(normSquared, p / 2).mean(1), k);
+  const penalty = tf.mul(pow(normSquared, p / 2).mean(1), k);
   return { critic: value, penalty };
 }

@@ -51,15 +51,32 @@ export function cycleForward(params: tf.Tensor[], input: tf.Tensor, slope: numbe
  * features of (rec - target)^2; 'sum' = mean over the batch of ||rec - target||^2. `dRec` is the
  * gradient of `weight` x sum(loss) with respect to `rec`: 2 weight (rec - target) / (N D) for
  * 'mean', 2 weight (rec - target) / N for 'sum'.
+ *
+ * `members` > 1: the stack is a group of that many GANs (trainer.ts), and each member's loss is
+ * reduced on its own tensor shaped as a lone GAN's. A reduction over N x D values per network
+ * is split over threads by the size of the whole tensor: measured, sums over rows of 10,004
+ * values differ in the last bit between a [30, L] tensor and the same rows in a [10, L] one.
  */
-export function cycleTerm(rec: tf.Tensor, target: tf.Tensor, reduction: CycleLoss, weight: number): { loss: tf.Tensor; dRec: tf.Tensor } {
+export function cycleTerm(rec: tf.Tensor, target: tf.Tensor, reduction: CycleLoss, weight: number, members = 1): { loss: tf.Tensor; dRec: tf.Tensor } {
   const [, batch, dim] = rec.shape as [number, number, number];
   const error = tf.sub(rec, target);
   if (reduction === 'mean') {
     // The ops and constants of every training before 'sum' existed: 'mean' stays bit-identical.
-    return { loss: tf.square(error).mean([1, 2]), dRec: tf.mul(error, (2 * weight) / (batch * dim)) };
+    return { loss: byMember(error, members, (e) => tf.square(e).mean([1, 2])), dRec: tf.mul(error, (2 * weight) / (batch * dim)) };
   }
-  return { loss: tf.square(error).sum(2).mean(1), dRec: tf.mul(error, (2 * weight) / batch) };
+  return { loss: byMember(error, members, (e) => tf.square(e).sum(2).mean(1)), dRec: tf.mul(error, (2 * weight) / batch) };
+}
+
+/**
+ * `reduce` of each member of a group stack [2S, ...] (S = members x C networks per half, member r's
+ * at rows rC.. of each half), applied to the member's own [2C, ...] stack, reassembled as [2S].
+ */
+function byMember(x: tf.Tensor, members: number, reduce: (own: tf.Tensor) => tf.Tensor): tf.Tensor {
+  if (members === 1) return reduce(x);
+  const half = (x.shape[0] as number) / 2;
+  const c = half / members;
+  const own = Array.from({ length: members }, (_, r) => reduce(tf.concat([x.slice([r * c], [c]), x.slice([half + r * c], [c])], 0)));
+  return tf.concat([...own.map((l) => l.slice([0], [c])), ...own.map((l) => l.slice([c], [c]))], 0);
 }
 
 /**

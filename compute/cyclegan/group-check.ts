@@ -5,9 +5,10 @@
  * differently can sum in another order (measured with oneDNN on 2 threads: stacks of 10 and 30
  * agree, 5 and 15 do not; on 3 or 4 threads most sizes differ; on 1 thread all agree). So the
  * check is an experiment rather than a rule: train `members` throwaway GANs of the real shapes
- * (spec, feature dimension, classes, batch) one pretraining and one adversarial iteration, together
- * and alone, and compare their checkpoints byte for byte. Elementwise kernels and Adam take part
- * too, so anything else that depends on the stack size shows up as well.
+ * (spec, feature dimension, classes, batch) one pretraining and one adversarial iteration,
+ * together and alone, and compare their checkpoints byte for byte and their epoch reports.
+ * Element-wise kernels, reductions and Adam take part too, so anything else that depends on the
+ * stack size shows up as well.
  */
 import { Rng } from '../random';
 import type { GanSpec } from './gan-spec';
@@ -51,12 +52,16 @@ async function compareGroupWithAlone({ spec, dim, classes, batch, members }: Gro
   const quiet = { onWarning: (): void => undefined };
   const group = await CycleGanTrainer.createGroup(probe, data, { seeds, ...quiet });
   try {
-    await group.trainFold();
+    // The epoch reports too: the losses logged to MLflow come from reductions, not from the weights.
+    const groupReports: string[][] = seeds.map(() => []);
+    await group.trainFold({ onEpoch: (report, member) => { groupReports[member]?.push(JSON.stringify(report)); } });
     for (const [r, seed] of seeds.entries()) {
       const alone = await CycleGanTrainer.create(probe, data, { seed, ...quiet });
       try {
-        await alone.trainFold();
+        const reports: string[] = [];
+        await alone.trainFold({ onEpoch: (report) => { reports.push(JSON.stringify(report)); } });
         if (!alone.toCheckpoint().equals(group.toCheckpoint(r))) return false;
+        if (JSON.stringify(reports) !== JSON.stringify(groupReports[r])) return false;
       } finally {
         alone.dispose();
       }

@@ -516,7 +516,7 @@ export class CycleGanTrainer {
       // The total loss is sum_c (advG + advF + lambdaCyc * cyc + lambdaCls * cls); its
       // gradients are propagated by hand (stacked-mlp.ts says why), the cycle term's scaled as
       // spec.cycleLoss reduces it (generator.ts cycleTerm).
-      const { loss: cycBoth, dRec } = cycleTerm(rec, swapped, spec.cycleLoss, spec.lambdaCyc);
+      const { loss: cycBoth, dRec } = cycleTerm(rec, swapped, spec.cycleLoss, spec.lambdaCyc, members);
       const cyc = tf.add(cycBoth.slice([0], [stack]), cycBoth.slice([stack], [stack]));
       const zero = tf.zerosLike(cyc);
       let dFake: tf.Tensor | undefined;
@@ -530,12 +530,18 @@ export class CycleGanTrainer {
           const adv = this.objective.generatorLoss(scores);
           const advG = adv.slice([0], [stack]);
           const advF = adv.slice([stack], [stack]);
-          // Each member's G(s) through its own classifier, one member at a time: as one product
-          // batched over the members, a member's share could be split over threads otherwise than
-          // alone (measured with 3 members on 2 threads: the middle one's input gradient differed).
+          // Each member's G(s) through its own classifier and cross-entropy, one member at a time,
+          // on tensors shaped as alone: as one product batched over the members, a member's share
+          // could be split over threads otherwise than alone (measured with 3 members on 2
+          // threads: the middle one's input gradient differed), and one logSoftmax over all
+          // members would take a lone GAN's last values off exp's scalar path (vector-path.ts).
           const perMember = stack / members;
-          const logits = tf.concat(this.classifiers.map((own, r) => classifierLogits(own, f.slice([r * perMember, 0, 0], [perMember, -1, -1]).reshape([perMember * this.batch, this.dim]), slope)), 0);
-          const cls = tf.neg(tf.sum(tf.mul(this.classLabels, tf.logSoftmax(logits)), 1)).reshape([stack, this.batch]).mean(1);
+          const rows = perMember * this.batch;
+          const cls = tf.concat(this.classifiers.map((own, r) => {
+            const logits = classifierLogits(own, f.slice([r * perMember, 0, 0], [perMember, -1, -1]).reshape([rows, this.dim]), slope);
+            const labels = this.classLabels.slice([r * rows, 0], [rows, -1]);
+            return tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1)).reshape([perMember, this.batch]).mean(1);
+          }), 0);
           // Kept here: valueAndGrad disposes what its function created.
           record = tf.keep(lossRecord({ g: advG, f: advF, cyc, cls }, zero));
           return tf.add(tf.add(advG, advF), tf.mul(cls, spec.lambdaCls)).sum() as tf.Scalar;
