@@ -4,7 +4,7 @@
  * iterations: issue 16 asks for the whole, not only the step (bench/gan-iteration.ts times single
  * iterations at the paper's shapes).
  *
- *   npx tsx bench/gan-fold.ts [--config configs/table1.yaml] [--fold speaker-03] [--dim 988] [--no-torch]
+ *   npx tsx bench/gan-fold.ts [--config configs/table1.yaml] [--fold speaker-03] [--dim 988] [--no-torch] [--group]
  *
  * The fold is real in its sizes only: its training rows per class are those of the config's
  * corpus and protocol (EMO-DB, leave-one-speaker-out: the file names give speaker and emotion),
@@ -25,6 +25,11 @@
  * different is in the script's docstring). Neither side is warmed
  * up: the first tfjs training of the process includes the backend's warm-up, every PyTorch one
  * its own. Wall and process CPU seconds (all threads); the load average beside every row.
+ *
+ * --group: per loss, the repeats' GANs as one group trainer (CycleGanTrainer.createGroup), as
+ * the fold workflow schedules them when GANs are per repeat (trainClassGanGroup; whether they
+ * then train together is the run-time group check's verdict, which this bench does not ask),
+ * against PyTorch batching the same GANs in one stack (classes x repeats).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -51,7 +56,8 @@ interface Seconds { wallS: number; cpuS: number }
 
 interface Row {
   loss: string;
-  repeat: number | undefined;
+  /** The repeat, '-' when the repeats share their GANs, 'all' for a group of the repeats. */
+  repeat: string;
   seed: number;
   /** CycleGanTrainer.create: data checks, the auxiliary classifier's training, initial weights. */
   create: Seconds;
@@ -122,6 +128,9 @@ async function main(): Promise<void> {
   // The trainings the fold schedules: per repeat, then per loss (or per loss when the repeats share them).
   const losses = ganLosses(planCells(config));
   const repeats: (number | undefined)[] = gansPerRepeat({ gan: config.gan }) ? [...Array(config.protocol.repeats).keys()] : [undefined];
+  // One training per repeat and loss, or with --group one per loss over all repeats.
+  const grouped = process.argv.includes('--group') && repeats.length > 1;
+  const trainings: (number | undefined)[][] = grouped ? [repeats] : repeats.map((r) => [r]);
   const build = tensorflowBuild();
   const loadAtStart = loadavg();
   process.stderr.write(`${fold.name}: ${train.rows} training rows (${classes.map((c, i) => `${c} ${classRows[i]}`).join(', ')}), D = ${dim}; ` +
@@ -129,40 +138,47 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   let torchInfo: Omit<TorchReport<TorchTraining>, 'results'> | undefined;
-  for (const repeat of repeats) {
+  for (const members of trainings) {
     for (const loss of losses) {
       const load0 = loadavg()[0] as number;
       const lossSpec = parseGanSpec({ ...config.gan, loss });
-      // The GAN activity's seed (activities/gan-activities.ts).
-      const seed = repeat === undefined ? deriveSeed(config.protocol.seed, 'gan', fold.name, loss) : deriveSeed(config.protocol.seed, 'gan', fold.name, loss, 'repeat', repeat);
-      const created = await timed(() => CycleGanTrainer.create(lossSpec, { source: sourceFromTrainingFold(train), train }, { seed, onWarning: (m) => process.stderr.write(`${m}\n`) }));
+      // The GAN activity's seeds (activities/gan-activities.ts).
+      const seeds = members.map((repeat) => (repeat === undefined ? deriveSeed(config.protocol.seed, 'gan', fold.name, loss) : deriveSeed(config.protocol.seed, 'gan', fold.name, loss, 'repeat', repeat)));
+      const seed = seeds[0] as number;
+      const repeat = members.length > 1 ? 'all' : String(members[0] ?? '-');
+      const data = { source: sourceFromTrainingFold(train), train };
+      const onWarning = (m: string): void => { process.stderr.write(`${m}\n`); };
+      const created = await timed(() => (members.length > 1 ? CycleGanTrainer.createGroup(lossSpec, data, { seeds, onWarning }) : CycleGanTrainer.create(lossSpec, data, { seed, onWarning })));
       const trainer = created.value;
       let row: Row;
       try {
         const pretrain = await timed(() => trainer.trainFold({ untilEpoch: lossSpec.pretrainEpochs }));
         const adversarial = await timed(() => trainer.trainFold());
-        const checkpoint = await timed(() => trainer.toCheckpoint());
+        const checkpoint = await timed(() => seeds.forEach((_, m) => trainer.toCheckpoint(m)));
         const epochs = lossSpec.pretrainEpochs + lossSpec.epochs;
         const checkpoints = Math.floor(epochs / lossSpec.checkpointEvery) + (epochs % lossSpec.checkpointEvery === 0 ? 0 : 1);
-        const quality = await timed(() => qualityByClass(train, trainer, seed));
+        const quality = await timed(() => seeds.forEach((own, m) => qualityByClass(train, {
+          generate: (c, count, s) => trainer.generate(c, count, s, m),
+          classify: (x, rows) => trainer.classify(x, rows, m),
+        }, own)));
         row = {
           loss, repeat, seed, create: { wallS: created.wallS, cpuS: created.cpuS },
           pretrain: { wallS: pretrain.wallS, cpuS: pretrain.cpuS }, adversarial: { wallS: adversarial.wallS, cpuS: adversarial.cpuS },
           training: { wallS: pretrain.wallS + adversarial.wallS, cpuS: pretrain.cpuS + adversarial.cpuS },
           checkpointsS: checkpoint.wallS * checkpoints, qualityS: quality.wallS, load: [load0, load0],
         };
-        process.stderr.write(`${loss} repeat ${repeat ?? '-'}: create ${created.wallS.toFixed(1)} s, training ${row.training.wallS.toFixed(1)} s ` +
+        process.stderr.write(`${loss} repeat ${repeat}: create ${created.wallS.toFixed(1)} s, training ${row.training.wallS.toFixed(1)} s ` +
           `(batch ${trainer.batch}, ${trainer.iterationsPerEpoch} iterations per epoch)\n`);
         if (withTorch) {
           const { results, ...info } = runTorchReference<TorchTraining>('gan_iteration_torch_batched.py', [
-            '--dims', String(dim), '--classes', String(trainer.targetClasses.length), '--loss', loss,
+            '--dims', String(dim), '--classes', String(trainer.targetClasses.length * members.length), '--loss', loss,
             '--discriminator', lossSpec.discriminator, '--hidden', lossSpec.hidden.join(','), '--patch-size', String(lossSpec.patchSize),
             '--discriminator-hidden', discriminatorHiddenOf(lossSpec).join(','), '--classifier-hidden', lossSpec.classifier.hidden.join(','),
             '--generator-steps', String(lossSpec.generatorStepsPerDiscriminatorStep),
             '--pretrain-iterations', String(trainer.iterationsPerEpoch * lossSpec.pretrainEpochs),
             '--adversarial-iterations', String(trainer.iterationsPerEpoch * lossSpec.epochs),
             '--batch', String(trainer.batch), '--source-rows', String(train.rows),
-            '--target-rows', trainer.targetClasses.map((k) => classRows[k]).join(','), '--seed', String(seed),
+            '--target-rows', members.flatMap(() => trainer.targetClasses.map((k) => classRows[k])).join(','), '--seed', String(seed),
             // The work the tfjs trainer does: no critic weight gradients in the generator steps, one critic pass for the penalty.
             '--freeze-critics', '--one-pass-penalty',
           ]);
@@ -180,7 +196,7 @@ async function main(): Promise<void> {
 
   const sum = (f: (r: Row) => number): number => rows.reduce((a, r) => a + f(r), 0);
   const total: Row = {
-    loss: 'total', repeat: undefined, seed: 0,
+    loss: 'total', repeat: '-', seed: 0,
     create: { wallS: sum((r) => r.create.wallS), cpuS: sum((r) => r.create.cpuS) },
     pretrain: { wallS: sum((r) => r.pretrain.wallS), cpuS: sum((r) => r.pretrain.cpuS) },
     adversarial: { wallS: sum((r) => r.adversarial.wallS), cpuS: sum((r) => r.adversarial.cpuS) },
@@ -199,7 +215,7 @@ async function main(): Promise<void> {
     'torch pretrain s', 'torch adversarial s', 'torch s', 'torch cpu s', 'tfjs/torch', 'cpu ratio', 'checkpoints s', 'quality s', 'load'];
   const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : (a / b).toFixed(2));
   const lines = [...rows, total].map((r) => [
-    r.loss, r.repeat === undefined ? '-' : String(r.repeat), r.create.wallS.toFixed(1), r.pretrain.wallS.toFixed(1), r.adversarial.wallS.toFixed(1),
+    r.loss, r.repeat, r.create.wallS.toFixed(1), r.pretrain.wallS.toFixed(1), r.adversarial.wallS.toFixed(1),
     r.training.wallS.toFixed(1), r.training.cpuS.toFixed(1),
     r.torch?.pretrainS.toFixed(1) ?? '-', r.torch?.adversarialS.toFixed(1) ?? '-', r.torch?.wallS.toFixed(1) ?? '-', r.torch?.cpuS.toFixed(1) ?? '-',
     ratio(r.training.wallS, r.torch?.wallS), ratio(r.training.cpuS, r.torch?.cpuS), r.checkpointsS.toFixed(2), r.qualityS.toFixed(2),
@@ -218,7 +234,7 @@ async function main(): Promise<void> {
   console.log(`${configFile}: ${fold.name}, ${train.rows} training rows (${classes.map((c, i) => `${c} ${classRows[i]}`).join(', ')}), synthetic N(0, 1), D = ${dim}; ` +
     `gan: hidden ${spec.hidden.join('x')}, ${spec.discriminator} discriminator (patch ${spec.patchSize}, hidden ${discriminatorHiddenOf(spec).join('x')}), ` +
     `${spec.pretrainEpochs} pretrain + ${spec.epochs} adversarial epochs, batch ${spec.batchSize} (used: ${first?.torch?.batch ?? '-'}), ` +
-    `${spec.generatorStepsPerDiscriminatorStep} generator steps per discriminator step; ${rows.length} trainings (losses ${losses.join(', ')}; repeats ${repeats.length})`);
+    `${spec.generatorStepsPerDiscriminatorStep} generator steps per discriminator step; ${rows.length} trainings (losses ${losses.join(', ')}; repeats ${repeats.length}${grouped ? ', each loss\'s repeats as one group' : ''})`);
   console.log(`load average ${loadAtStart.map((v) => v.toFixed(1)).join(' ')} at the start, ${loadavg().map((v) => v.toFixed(1)).join(' ')} at the end; ` +
     'seconds are wall time; cpu = process CPU time, all threads; classifier = CycleGanTrainer.create (the auxiliary classifier\'s training and the initial weights), not in the ratio');
   console.log(fmt(header));
