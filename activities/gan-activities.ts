@@ -263,7 +263,13 @@ function beat(members: Training[]): void {
 async function checkGroupBeating(members: Training[], shape: GroupShape): Promise<boolean> {
   const timer = setInterval(() => beat(members), 5_000);
   try {
-    return await groupKeepsResults(shape);
+    const keeps = await groupKeepsResults(shape);
+    // Said once per group: whether the speed-up applies on this machine is otherwise invisible.
+    const log = (members[0] as Training).log;
+    const where = { members: members.length, batch: shape.batch, dim: shape.dim };
+    if (keeps) log.info(where, 'GAN group trains together (the group check found each member keeps the bytes it gets alone)');
+    else log.info(where, 'GAN group trains one by one: on this machine the kernels give a group member other bytes than alone (compute/cyclegan/group-check.ts)');
+    return keeps;
   } finally {
     clearInterval(timer);
   }
