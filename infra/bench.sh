@@ -3,7 +3,8 @@
 # nothing else of ours while it runs), each printing its table and writing JSON to bench/output/.
 #   npm run bench                 all
 #   npm run bench -- gan          only the named ones (gan, gan-fold, features, evaluation, overhead, scaling, optuna)
-# gan-fold (one Table 1 fold's GAN trainings, tfjs and PyTorch: about 6 min) runs only when named.
+# gan-fold (one Table 1 fold's GAN trainings, tfjs and PyTorch, one training per repeat and then
+# each loss's repeats as one group: about 10 min) runs only when named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh
@@ -15,7 +16,7 @@ for b in "${want[@]}"; do
   echo "=== $b" >&2
   case "$b" in
     gan) bash infra/setup.sh torch && node --import tsx bench/gan-iteration.ts ;;
-    gan-fold) bash infra/setup.sh torch && node --import tsx bench/gan-fold.ts ;;
+    gan-fold) bash infra/setup.sh torch && node --import tsx bench/gan-fold.ts && node --import tsx bench/gan-fold.ts --group ;;
     features) node --import tsx bench/feature-extraction.ts ;;
     evaluation) node --import tsx bench/prepare-feature-tables.ts && node --import tsx bench/evaluation.ts ;;
     overhead) bin/serflow stack up >/dev/null && node --import tsx bench/orchestration-overhead.ts ;;
