@@ -14,16 +14,12 @@
  *   even in f. Defaults k = 2, p = 6 as in Wu et al.
  */
 import { tf } from '../tf';
-import { onVectorPath } from '../nn/vector-path';
+import { onVectorPath, powOnVectorPath } from '../nn/vector-path';
 
 // softplus and pow on their vector paths only, so that a GAN's losses do not depend on its
 // place in a group (vector-path.ts).
 function softplus(z: tf.Tensor): tf.Tensor {
   return onVectorPath(z, tf.softplus);
-}
-
-function pow(x: tf.Tensor, exponent: number): tf.Tensor {
-  return onVectorPath(x, (v) => tf.pow(v, exponent), 1);
 }
 
 /** Binary cross-entropy on logits, numerically stable: y*softplus(-z) + (1-y)*softplus(z). */
@@ -58,7 +54,7 @@ export function wdivGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
  */
 export function wdivPenalty(critic: (u: tf.Tensor) => tf.Tensor, u: tf.Tensor, k: number, p: number): tf.Tensor {
   const g = tf.grad((x: tf.Tensor) => critic(x).sum())(u);
-  const normP = pow(tf.sum(tf.square(g), 2), p / 2);
+  const normP = powOnVectorPath(tf.sum(tf.square(g), 2), p / 2);
   return tf.mul(normP.mean(1), k);
 }
 
@@ -85,6 +81,6 @@ export function wdivCriticLossAndPenalty(critic: (u: tf.Tensor) => tf.Tensor, re
   const w = tf.concat([tf.fill([stack, n], 1 / n), tf.fill([stack, n], -1 / n)], 1);
   const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => tf.sum(tf.mul(critic(x), w), 1))(u);
   const normSquared = tf.mul(tf.sum(tf.square(grad), 2), n * n);
-  const penalty = tf.mul(pow(normSquared, p / 2).mean(1), k);
+  const penalty = tf.mul(powOnVectorPath(normSquared, p / 2).mean(1), k);
   return { critic: value, penalty };
 }

@@ -29,7 +29,7 @@ import { tf } from '../tf';
 import type { DiscriminatorLayout } from './discriminator';
 import { patchCount } from './discriminator';
 import { leakyReluGrad, stackedMlpForwardTraced } from '../nn/stacked-mlp';
-import { onVectorPath } from '../nn/vector-path';
+import { powOnVectorPath } from '../nn/vector-path';
 
 export interface CriticGradients {
   /** E_real f - E_fake f per network [S]. */
@@ -74,8 +74,8 @@ export function wdivCriticGradients(params: tf.Tensor[], layout: DiscriminatorLa
   const inputGrad = padding === 0 ? perSample : perSample.slice([0, 0, 0], [stack, points, dim]);
   const q = tf.mul(tf.sum(tf.square(inputGrad), 2, true), n * n);
   // pow on its vector path only, so that a critic's penalty does not depend on its place in a group (vector-path.ts).
-  const penalty = tf.mul(onVectorPath(q, (v) => tf.pow(v, p / 2), 1).mean([1, 2]), k);
-  const dInputGrad = tf.mul(inputGrad, tf.mul(onVectorPath(q, (v) => tf.pow(v, p / 2 - 1), 1), (k * p * n) / 2));
+  const penalty = tf.mul(powOnVectorPath(q, p / 2).mean([1, 2]), k);
+  const dInputGrad = tf.mul(inputGrad, tf.mul(powOnVectorPath(q, p / 2 - 1), (k * p * n) / 2));
   const dPadded = padding === 0 ? dInputGrad : tf.pad(dInputGrad, [[0, 0], [0, 0], [0, padding]]);
   let e = dPadded.reshape([stack, points * patches, width]);
 

@@ -23,3 +23,8 @@ export function onVectorPath(x: tf.Tensor, op: (padded: tf.Tensor) => tf.Tensor,
   const padded = tf.pad(x.reshape([size]), [[0, padding]], fill);
   return op(padded).slice([0], [size]).reshape(x.shape);
 }
+
+/** x^exponent on the vector path; padded with ones, whose powers are finite for any exponent. */
+export function powOnVectorPath(x: tf.Tensor, exponent: number): tf.Tensor {
+  return onVectorPath(x, (v) => tf.pow(v, exponent), 1);
+}
