@@ -37,6 +37,15 @@ export function ceGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
   return bceWithLogits(fakeScores, 1).mean(1);
 }
 
+/**
+ * d(sum over networks of ceGeneratorLoss) / d fakeScores: softplus(-z)' = -sigmoid(-z), over the
+ * batch mean. The sigmoid on its vector path, as softplus (vector-path.ts).
+ */
+export function ceGeneratorLossGradient(fakeScores: tf.Tensor): tf.Tensor {
+  const n = fakeScores.shape[1] as number;
+  return tf.div(onVectorPath(tf.neg(fakeScores), tf.sigmoid), -n);
+}
+
 /** The critic's Wasserstein term (without the penalty): E_real[f] - E_fake[f]. */
 export function wdivCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tensor): tf.Tensor {
   return tf.sub(realScores.mean(1), fakeScores.mean(1));
@@ -44,6 +53,12 @@ export function wdivCriticLoss(realScores: tf.Tensor, fakeScores: tf.Tensor): tf
 
 export function wdivGeneratorLoss(fakeScores: tf.Tensor): tf.Tensor {
   return fakeScores.mean(1);
+}
+
+/** d(sum over networks of wdivGeneratorLoss) / d fakeScores: 1 / N for every score. */
+export function wdivGeneratorLossGradient(fakeScores: tf.Tensor): tf.Tensor {
+  const n = fakeScores.shape[1] as number;
+  return tf.fill(fakeScores.shape, 1 / n);
 }
 
 /**

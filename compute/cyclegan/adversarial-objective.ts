@@ -10,7 +10,7 @@
  */
 import { tf } from '../tf';
 import type { Rng } from '../random';
-import { ceDiscriminatorLoss, ceGeneratorLoss, wdivCriticLoss, wdivGeneratorLoss, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import { ceDiscriminatorLoss, ceGeneratorLoss, ceGeneratorLossGradient, wdivCriticLoss, wdivGeneratorLoss, wdivGeneratorLossGradient, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
 import { wdivCriticGradients } from './critic-gradients';
 import type { DiscriminatorLayout } from './discriminator';
 import { discriminate } from './discriminator';
@@ -46,8 +46,11 @@ export interface AdversarialObjective {
    * `network.params` (in their order and shapes).
    */
   discriminatorGradients(network: CriticNetwork, real: tf.Tensor, fake: tf.Tensor, noise: Float32Array | undefined): DiscriminatorLoss & { grads: tf.Tensor[] };
-  /** The generators' adversarial term per network [2C], from the critic's scores of the fakes [2C, N]. */
-  generatorLoss(fakeScores: tf.Tensor): tf.Tensor;
+  /**
+   * The generators' adversarial term per network [2C], from the critic's scores of the fakes
+   * [2C, N], and the gradient of its sum over networks with respect to those scores [2C, N].
+   */
+  generatorTerm(fakeScores: tf.Tensor): { loss: tf.Tensor; dScores: tf.Tensor };
 }
 
 /** The objective `spec.loss` names. */
@@ -95,7 +98,7 @@ export function crossEntropyObjective(realLabel: number): AdversarialObjective {
         return { loss, penalty: tf.zerosLike(loss) };
       });
     },
-    generatorLoss: ceGeneratorLoss,
+    generatorTerm: (fakeScores) => ({ loss: ceGeneratorLoss(fakeScores), dScores: ceGeneratorLossGradient(fakeScores) }),
   };
 }
 
@@ -130,6 +133,6 @@ export function wassersteinDivergenceObjective(k: number, p: number, sampling: G
         return { loss: tf.add(wdivCriticLoss(realScores, fakeScores), penalty), penalty };
       });
     },
-    generatorLoss: wdivGeneratorLoss,
+    generatorTerm: (fakeScores) => ({ loss: wdivGeneratorLoss(fakeScores), dScores: wdivGeneratorLossGradient(fakeScores) }),
   };
 }

@@ -9,7 +9,7 @@ import { FusedAdam } from '../nn/fused-adam';
 import type { AuxiliaryClassifierSpec } from './gan-spec';
 import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
-import { glorotStackedMlp, stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
+import { glorotStackedMlp, stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes } from '../nn/stacked-mlp';
 
 export interface ClassifierTrainingInput {
   /** [n, D] on the backend. */
@@ -23,6 +23,22 @@ export function classifierLogits(params: tf.Tensor[], x: tf.Tensor, slope: numbe
   const [n, d] = x.shape as [number, number];
   const logits = stackedMlpForward(params, x.reshape([1, n, d]), slope, leakyRelu);
   return logits.reshape([n, logits.shape[2] as number]);
+}
+
+/**
+ * The frozen classifier's cross-entropy on x [rows, D] against one-hot `labels` [rows, K], per
+ * row [rows], and the gradient of `weight` x its sum with respect to x [rows, D],
+ * backpropagated by hand: (softmax - labels) through the layers (stacked-mlp.ts). The generator
+ * step's classification term, which needs no weight gradient of the frozen classifier.
+ */
+export function classifierCrossEntropyInputGradient(params: tf.Tensor[], x: tf.Tensor, labels: tf.Tensor, slope: number, weight: number): { loss: tf.Tensor; dInput: tf.Tensor } {
+  const [n, d] = x.shape as [number, number];
+  const trace = stackedMlpForwardTraced(params, x.reshape([1, n, d]), slope, leakyRelu);
+  const logProbabilities = tf.logSoftmax(trace.output.reshape([n, trace.output.shape[2] as number]));
+  const loss = tf.neg(tf.sum(tf.mul(labels, logProbabilities), 1));
+  const dLogits = tf.mul(tf.sub(tf.exp(logProbabilities), labels), weight);
+  const { dInput } = stackedMlpBackward(params, trace, dLogits.reshape([1, n, dLogits.shape[1] as number]), slope, true);
+  return { loss, dInput: (dInput as tf.Tensor).reshape([n, d]) };
 }
 
 /**

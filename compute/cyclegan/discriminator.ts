@@ -15,8 +15,8 @@
  */
 import { tf } from '../tf';
 import { twiceDifferentiableLeakyRelu } from './leaky-relu';
-import type { Activation } from '../nn/stacked-mlp';
-import { stackedMlpForward, stackedMlpShapes } from '../nn/stacked-mlp';
+import type { Activation, MlpTrace } from '../nn/stacked-mlp';
+import { stackedMlpBackward, stackedMlpForward, stackedMlpForwardTraced, stackedMlpShapes } from '../nn/stacked-mlp';
 
 export interface DiscriminatorLayout {
   kind: 'patch' | 'mlp';
@@ -45,13 +45,60 @@ export function discriminatorShapes(stack: number, layout: DiscriminatorLayout):
  */
 export function discriminate(params: tf.Tensor[], x: tf.Tensor, layout: DiscriminatorLayout, slope: number, activation: Activation = twiceDifferentiableLeakyRelu): tf.Tensor {
   const [stack, n] = x.shape as [number, number, number];
+  return perSampleScores(stackedMlpForward(params, criticRows(x, layout), slope, activation), stack, n, layout);
+}
+
+/** A discriminator pass kept for `discriminatorInputGradient`: scores [S, N] and the MLP's trace. */
+export interface DiscriminatorPass {
+  scores: tf.Tensor;
+  trace: MlpTrace;
+}
+
+/** `discriminate` with the one-kernel tf.leakyRelu, keeping what the hand-written backward pass needs. */
+export function discriminateTraced(params: tf.Tensor[], x: tf.Tensor, layout: DiscriminatorLayout, slope: number): DiscriminatorPass {
+  const [stack, n] = x.shape as [number, number, number];
+  const trace = stackedMlpForwardTraced(params, criticRows(x, layout), slope);
+  return { scores: perSampleScores(trace.output, stack, n, layout), trace };
+}
+
+/**
+ * The gradient with respect to the samples x [S, N, D] of sum(dScores * scores), dScores [S, N]
+ * (a loss's gradient with respect to the scores), backpropagated by hand through the pass: the
+ * generator step's adversarial term, without automatic differentiation's tape and its comparison
+ * and select kernels per activation (checked against autodiff in
+ * test/unit/compute/cyclegan/cyclegan-generator-objective.test.ts).
+ */
+export function discriminatorInputGradient(params: tf.Tensor[], pass: DiscriminatorPass, dScores: tf.Tensor, layout: DiscriminatorLayout, slope: number): tf.Tensor {
+  const [stack, n] = dScores.shape as [number, number];
+  let dOutput: tf.Tensor;
+  let patches = 1;
   if (layout.kind === 'mlp') {
-    return stackedMlpForward(params, x, slope, activation).reshape([stack, n]);
+    dOutput = dScores.reshape([stack, n, 1]);
+  } else {
+    // A sample's score is the mean of its P slice scores: each slice gets dScore / P.
+    patches = patchCount(layout);
+    const perSlice = tf.div(dScores, patches).reshape([stack, n, 1]);
+    dOutput = (patches === 1 ? perSlice : tf.broadcastTo(perSlice, [stack, n, patches])).reshape([stack, n * patches, 1]);
   }
+  const dRows = stackedMlpBackward(params, pass.trace, dOutput, slope, true).dInput as tf.Tensor;
+  if (layout.kind === 'mlp') return dRows;
+  const width = Math.min(layout.patchSize, layout.dim);
+  const perSample = dRows.reshape([stack, n, patches * width]);
+  return patches * width === layout.dim ? perSample : perSample.slice([0, 0, 0], [stack, n, layout.dim]);
+}
+
+/** The critic MLP's input rows: every slice of every sample ('patch', zero-padded), or the samples ('mlp'). */
+function criticRows(x: tf.Tensor, layout: DiscriminatorLayout): tf.Tensor {
+  if (layout.kind === 'mlp') return x;
+  const [stack, n] = x.shape as [number, number, number];
   const size = Math.min(layout.patchSize, layout.dim);
   const patches = patchCount(layout);
   const padded = patches * size === layout.dim ? x : tf.pad(x, [[0, 0], [0, 0], [0, patches * size - layout.dim]]);
-  const slices = padded.reshape([stack, n * patches, size]);
-  const scores = stackedMlpForward(params, slices, slope, activation);
-  return scores.reshape([stack, n, patches]).mean(2);
+  return padded.reshape([stack, n * patches, size]);
+}
+
+/** The MLP's outputs [S, rows, 1] as one score per sample [S, N]: the mean over a sample's slices. */
+function perSampleScores(output: tf.Tensor, stack: number, n: number, layout: DiscriminatorLayout): tf.Tensor {
+  if (layout.kind === 'mlp') return output.reshape([stack, n]);
+  return output.reshape([stack, n, patchCount(layout)]).mean(2);
 }

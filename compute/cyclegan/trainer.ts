@@ -36,19 +36,18 @@ import type { LabelledSet } from '../labelled-set';
 import { deriveSeed, Rng } from '../random';
 import type { AdversarialObjective } from './adversarial-objective';
 import { adversarialObjective } from './adversarial-objective';
-import { classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
+import { classifierCrossEntropyInputGradient, classifierLogits, trainAuxiliaryClassifier } from './auxiliary-classifier';
 import { sampleDistinct } from './batch-sampler';
 import type { TrainerCheckpoint } from './checkpoint-codec';
 import { decodeTrainerCheckpoint, encodeTrainerCheckpoint, trainerNetworks } from './checkpoint-codec';
 import type { DiscriminatorLayout } from './discriminator';
-import { discriminate, discriminatorSizes } from './discriminator';
+import { discriminateTraced, discriminatorInputGradient, discriminatorSizes } from './discriminator';
 import type { CycleGanFoldData, SourceMatrix } from './fold-data';
 import { checkFoldData } from './fold-data';
 import { FusedAdam } from '../nn/fused-adam';
 import type { GanSpec } from './gan-spec';
 import { canonicalGanSpec, discriminatorLayoutOf, ganSpecSchema } from './gan-spec';
 import { cycleForward, cycleTerm, cycleWeightGradients, generate, generatorSizes } from './generator';
-import { leakyRelu } from './leaky-relu';
 import { ResourceVariable } from '../nn/resource-variable';
 import { glorotStackedMlp } from '../nn/stacked-mlp';
 import type { EpochLosses, EpochReport, LossName, TrainFoldCallbacks, TrainFoldResult } from './training-report';
@@ -119,8 +118,8 @@ export class CycleGanTrainer {
   private readonly targetOffsets: number[];
   /** Members x target classes: the size of every stack's halves. */
   private readonly units: number;
-  private readonly sourceTensor: tf.Tensor2D;
-  private readonly targetTensor: tf.Tensor2D;
+  /** The source rows, then the target rows of every class: [source rows + targets, D]. */
+  private readonly pool: tf.Tensor2D;
   private readonly classLabels: tf.Tensor2D;
   private readonly layout: DiscriminatorLayout;
   /** The adversarial loss of spec.loss, chosen once here. */
@@ -156,11 +155,13 @@ export class CycleGanTrainer {
     const stack = init.targetClasses.length * init.seeds.length;
     this.units = stack;
     const totalTargets = init.targetCounts.reduce((a, n) => a + n, 0);
-    this.sourceTensor = tf.tensor2d(init.source.x, [init.source.rows, this.dim], 'float32');
-    this.targetTensor = tf.tensor2d(init.targets, [totalTargets, this.dim], 'float32');
-    // One-hot targets of the classification loss, [units * batch, K]: unit r * C + c's rows ask for class targetClasses[c].
-    const unitClasses = init.seeds.flatMap(() => init.targetClasses);
-    this.classLabels = tf.tidy(() => tf.oneHot(tf.tensor1d(unitClasses.flatMap((k) => new Array<number>(init.batch).fill(k)), 'int32'), init.classes.length).toFloat() as tf.Tensor2D);
+    const pooled = new Float32Array((init.source.rows + totalTargets) * this.dim);
+    pooled.set(init.source.x.subarray(0, init.source.rows * this.dim));
+    pooled.set(init.targets.subarray(0, totalTargets * this.dim), init.source.rows * this.dim);
+    this.pool = tf.tensor2d(pooled, [init.source.rows + totalTargets, this.dim], 'float32');
+    // One-hot targets of one member's classification loss, [C * batch, K]: class c's rows ask for
+    // class targetClasses[c]. Every member's are the same.
+    this.classLabels = tf.tidy(() => tf.oneHot(tf.tensor1d(init.targetClasses.flatMap((k) => new Array<number>(init.batch).fill(k)), 'int32'), init.classes.length).toFloat() as tf.Tensor2D);
     this.layout = discriminatorLayoutOf(init.spec, this.dim);
     const [generators, discriminators] = trainerNetworks(init.spec, this.dim, stack).map(({ prefix, shapes }) => shapes.map((shape, i) => {
       const name = `${prefix}.${i}`;
@@ -354,7 +355,7 @@ export class CycleGanTrainer {
         const idx = new Int32Array(n);
         for (let i = 0; i < n; i++) idx[i] = rng.int(this.sourceData.rows);
         const values = tf.tidy(() => {
-          const s = tf.gather(this.sourceTensor, tf.tensor1d(idx, 'int32')).reshape([1, n, this.dim]);
+          const s = tf.gather(this.pool, tf.tensor1d(idx, 'int32')).reshape([1, n, this.dim]);
           return generate(params, s, this.spec.leakySlope);
         });
         out.set(values.dataSync(), start * this.dim);
@@ -461,7 +462,7 @@ export class CycleGanTrainer {
     this.genAdam.destroy();
     this.discAdam.destroy();
     for (const v of [...this.gf, ...this.d]) v.destroy();
-    tf.dispose([this.sourceTensor, this.targetTensor, this.classLabels, this.lossSum, ...this.classifiers.flat()]);
+    tf.dispose([this.pool, this.classLabels, this.lossSum, ...this.classifiers.flat()]);
   }
 
   private ensureAlive(): void {
@@ -474,19 +475,26 @@ export class CycleGanTrainer {
     }
   }
 
-  /** Index tensors of one mini-batch per class: source rows and target rows, each [C * batch]. */
-  private sampleBatch(): { sIdx: Int32Array; tIdx: Int32Array } {
+  /**
+   * Rows of `pool` for one mini-batch per unit, in the generator stack's order [s; t] (source
+   * batches, then target batches, [2 x units x batch]) and in the swapped order [t; s] of the
+   * cycle targets and the real samples; each gathered by one kernel.
+   */
+  private sampleBatch(): { input: Int32Array; swapped: Int32Array } {
     const stack = this.units;
     const classes = this.targetClasses.length;
-    const sIdx = new Int32Array(stack * this.batch);
-    const tIdx = new Int32Array(stack * this.batch);
+    const half = stack * this.batch;
+    const input = new Int32Array(2 * half);
     for (let u = 0; u < stack; u++) {
       const rng = this.rngs[u] as Rng;
       const c = u % classes;
-      sampleDistinct(rng, this.sourceData.rows, this.batch, sIdx, u * this.batch);
-      sampleDistinct(rng, this.targetCounts[c] as number, this.batch, tIdx, u * this.batch, this.targetOffsets[c] as number);
+      sampleDistinct(rng, this.sourceData.rows, this.batch, input, u * this.batch);
+      sampleDistinct(rng, this.targetCounts[c] as number, this.batch, input, half + u * this.batch, this.sourceData.rows + (this.targetOffsets[c] as number));
     }
-    return { sIdx, tIdx };
+    const swapped = new Int32Array(2 * half);
+    swapped.set(input.subarray(half));
+    swapped.set(input.subarray(0, half), half);
+    return { input, swapped };
   }
 
   /**
@@ -497,17 +505,15 @@ export class CycleGanTrainer {
   private generatorStep(lr: number, pretrain: boolean, keepFakes: boolean): { losses: tf.Tensor; fakes?: DiscriminatorBatch } {
     const stack = this.units;
     const members = this.seeds.length;
-    const { sIdx, tIdx } = this.sampleBatch();
+    const rows = this.sampleBatch();
     const spec = this.spec;
     const slope = spec.leakySlope;
-    const shape = [stack, this.batch, this.dim];
+    const shape = [2 * stack, this.batch, this.dim];
     let losses: tf.Tensor | undefined;
     let fakes: DiscriminatorBatch | undefined;
     tf.tidy(() => {
-      const s = tf.gather(this.sourceTensor, tf.tensor1d(sIdx, 'int32')).reshape(shape);
-      const t = tf.gather(this.targetTensor, tf.tensor1d(tIdx, 'int32')).reshape(shape);
-      const input = tf.concat([s, t], 0);
-      const swapped = tf.concat([t, s], 0);
+      const input = tf.gather(this.pool, tf.tensor1d(rows.input, 'int32')).reshape(shape);
+      const swapped = tf.gather(this.pool, tf.tensor1d(rows.swapped, 'int32')).reshape(shape);
       const params = this.gf.map((v) => v.read());
       const d = pretrain ? [] : this.d.map((v) => v.read());
       const passes = cycleForward(params, input, slope);
@@ -523,32 +529,26 @@ export class CycleGanTrainer {
       if (pretrain) {
         losses = tf.keep(lossRecord({ cyc }, zero));
       } else {
-        // Adversarial and classification terms depend on the fakes only: their gradient by autodiff.
-        let record: tf.Tensor | undefined;
-        const { grad } = tf.valueAndGrad((f: tf.Tensor) => {
-          const scores = discriminate(d, f, this.layout, slope, leakyRelu);
-          const adv = this.objective.generatorLoss(scores);
-          const advG = adv.slice([0], [stack]);
-          const advF = adv.slice([stack], [stack]);
-          // Each member's G(s) through its own classifier and cross-entropy, one member at a time,
-          // on tensors shaped as alone: as one product batched over the members, a member's share
-          // could be split over threads otherwise than alone (measured with 3 members on 2
-          // threads: the middle one's input gradient differed), and one logSoftmax over all
-          // members would take a lone GAN's last values off exp's scalar path (vector-path.ts).
-          const perMember = stack / members;
-          const rows = perMember * this.batch;
-          const cls = tf.concat(this.classifiers.map((own, r) => {
-            const logits = classifierLogits(own, f.slice([r * perMember, 0, 0], [perMember, -1, -1]).reshape([rows, this.dim]), slope);
-            const labels = this.classLabels.slice([r * rows, 0], [rows, -1]);
-            return tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1)).reshape([perMember, this.batch]).mean(1);
-          }), 0);
-          // Kept here: valueAndGrad disposes what its function created.
-          record = tf.keep(lossRecord({ g: advG, f: advF, cyc, cls }, zero));
-          return tf.add(tf.add(advG, advF), tf.mul(cls, spec.lambdaCls)).sum() as tf.Scalar;
-        })(fake);
-        if (record === undefined) throw new Error('generator step produced no losses');
-        losses = record;
-        dFake = grad;
+        // The adversarial and classification terms depend on the fakes only; their gradient with
+        // respect to the fakes is backpropagated by hand too, through the discriminators and the
+        // frozen classifiers (whose weights need no gradient).
+        const scored = discriminateTraced(d, fake, this.layout, slope);
+        const adversarial = this.objective.generatorTerm(scored.scores);
+        const dAdversarial = discriminatorInputGradient(d, scored, adversarial.dScores, this.layout, slope);
+        // Each member's G(s) through its own classifier and cross-entropy, one member at a time,
+        // on tensors shaped as alone: as one product batched over the members, a member's share
+        // could be split over threads otherwise than alone (measured with 3 members on 2
+        // threads: the middle one's input gradient differed), and one logSoftmax over all
+        // members would take a lone GAN's last values off exp's scalar path (vector-path.ts).
+        const perMember = stack / members;
+        const classification = this.classifiers.map((own, r) => classifierCrossEntropyInputGradient(
+          own, fake.slice([r * perMember, 0, 0], [perMember, -1, -1]).reshape([perMember * this.batch, this.dim]), this.classLabels, slope, spec.lambdaCls / this.batch,
+        ));
+        const cls = tf.concat(classification.map((c) => c.loss.reshape([perMember, this.batch]).mean(1)), 0);
+        losses = tf.keep(lossRecord({ g: adversarial.loss.slice([0], [stack]), f: adversarial.loss.slice([stack], [stack]), cyc, cls }, zero));
+        // The classifiers see G(s) only: the first half of the fakes.
+        const dClassification = tf.concat(classification.map((c) => c.dInput.reshape([perMember, this.batch, this.dim])), 0);
+        dFake = tf.add(dAdversarial, tf.pad(dClassification, [[0, stack], [0, 0], [0, 0]]));
       }
       const grads = cycleWeightGradients(params, passes, dFake, dRec, slope);
       if (keepFakes) fakes = { real: tf.keep(swapped), fake: tf.keep(fake) };

@@ -1,0 +1,88 @@
+// The generator step's adversarial and classification terms, differentiated by hand with respect
+// to the fakes (discriminator.ts discriminatorInputGradient, adversarial-loss.ts's generator
+// loss gradients, auxiliary-classifier.ts classifierCrossEntropyInputGradient), against tfjs's
+// automatic differentiation of the same losses written with the plain forward passes: same
+// gradient for every sample of every stacked network, same loss values, for both losses and the
+// three discriminator shapes (patches with padding, one patch, one MLP over the whole vector).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../../../compute/tf';
+import { Rng } from '../../../../compute/random';
+import { adversarialObjective } from '../../../../compute/cyclegan/adversarial-objective';
+import { ceGeneratorLoss, wdivGeneratorLoss } from '../../../../compute/cyclegan/adversarial-loss';
+import { classifierCrossEntropyInputGradient, classifierLogits } from '../../../../compute/cyclegan/auxiliary-classifier';
+import type { DiscriminatorLayout } from '../../../../compute/cyclegan/discriminator';
+import { discriminate, discriminateTraced, discriminatorInputGradient, discriminatorShapes } from '../../../../compute/cyclegan/discriminator';
+import { parseGanSpec } from '../../../../compute/cyclegan/gan-spec';
+import { leakyRelu } from '../../../../compute/cyclegan/leaky-relu';
+import { stackedMlpShapes } from '../../../../compute/nn/stacked-mlp';
+
+const SLOPE = 0.2;
+
+function randomTensor(rng: Rng, shape: number[], scale: number): tf.Tensor {
+  const size = shape.reduce((a, c) => a * c, 1);
+  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
+}
+
+function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
+  return tf.tidy(() => {
+    const scale = Math.max(1e-6, tf.max(tf.abs(expected)).dataSync()[0] as number);
+    return (tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0] as number) / scale;
+  });
+}
+
+const layouts: Array<{ name: string; layout: DiscriminatorLayout }> = [
+  { name: 'patches of 4 over 10 features (padded)', layout: { kind: 'patch', dim: 10, hidden: [6, 5], patchSize: 4 } },
+  { name: 'one patch', layout: { kind: 'patch', dim: 7, hidden: [6], patchSize: 8 } },
+  { name: 'mlp', layout: { kind: 'mlp', dim: 9, hidden: [8, 4], patchSize: 4 } },
+];
+
+for (const loss of ['ce', 'wdiv'] as const) {
+  for (const { name, layout } of layouts) {
+    test(`hand-written adversarial gradient of the fakes equals autodiff (${loss}, ${name})`, () => {
+      const rng = new Rng(loss === 'ce' ? 61 : 67);
+      const stack = 6;
+      const batch = 5;
+      const objective = adversarialObjective(parseGanSpec({ loss }));
+      const generatorLoss = loss === 'ce' ? ceGeneratorLoss : wdivGeneratorLoss;
+      tf.tidy(() => {
+        const params = discriminatorShapes(stack, layout).map((shape, i) => randomTensor(rng, shape, i % 2 === 0 ? 0.7 : 0.3));
+        const fake = randomTensor(rng, [stack, batch, layout.dim], 1);
+        const reference = (f: tf.Tensor): tf.Tensor => generatorLoss(discriminate(params, f, layout, SLOPE, leakyRelu));
+        const expected = tf.grad((f: tf.Tensor) => reference(f).sum() as tf.Scalar)(fake);
+
+        const pass = discriminateTraced(params, fake, layout, SLOPE);
+        const term = objective.generatorTerm(pass.scores);
+        const actual = discriminatorInputGradient(params, pass, term.dScores, layout, SLOPE);
+
+        assert.deepEqual(actual.shape, expected.shape);
+        const err = maxRelativeError(actual, expected);
+        assert.ok(err < 1e-5, `gradient: max relative error ${err}`);
+        assert.ok(maxRelativeError(term.loss, reference(fake)) < 1e-6, 'the loss reported is the one differentiated');
+      });
+    });
+  }
+}
+
+test('hand-written classification gradient of the fakes equals autodiff of the cross-entropy', () => {
+  const rng = new Rng(71);
+  const rows = 12;
+  const dim = 6;
+  const classes = 4;
+  const weight = 0.37;
+  tf.tidy(() => {
+    const params = stackedMlpShapes(1, [dim, 9, classes]).map((shape) => randomTensor(rng, shape, 0.6));
+    const x = randomTensor(rng, [rows, dim], 1);
+    const labels = tf.oneHot(tf.tensor1d(Array.from({ length: rows }, (_, i) => i % classes), 'int32'), classes).toFloat();
+    // Written independently: tfjs's softmax cross-entropy per row, summed, times the weight.
+    const perRow = (v: tf.Tensor): tf.Tensor => tf.losses.softmaxCrossEntropy(labels, classifierLogits(params, v, SLOPE), undefined, undefined, tf.Reduction.NONE);
+    const expected = tf.grad((v: tf.Tensor) => tf.mul(perRow(v).sum(), weight) as tf.Scalar)(x);
+
+    const actual = classifierCrossEntropyInputGradient(params, x, labels, SLOPE, weight);
+
+    assert.deepEqual(actual.dInput.shape, expected.shape);
+    const err = maxRelativeError(actual.dInput, expected);
+    assert.ok(err < 1e-5, `gradient: max relative error ${err}`);
+    assert.ok(maxRelativeError(actual.loss, perRow(x)) < 1e-6, 'the loss reported is the one differentiated');
+  });
+});
