@@ -23,8 +23,10 @@ export const CODE_VERSIONS = {
   //    stackPositionFreeBiasGradient), so that a GAN trained in a group ends where it ends alone.
   // 7: softplus and pow on their vector paths (compute/nn/vector-path.ts), so that groups also keep
   //    their members' bytes at batches whose tensors end off a packet (Table 1's 52-59): rounding-level.
-  // 8: the generator step's adversarial and classification gradients are backpropagated by hand
-  //    (discriminator.ts discriminatorInputGradient), not by autodiff: rounding-level differences.
+  // 8: the generator step's adversarial and classification gradients and the cross-entropy
+  //    discriminator's gradients are backpropagated by hand (discriminator.ts
+  //    discriminatorInputGradient, critic-gradients.ts ceCriticGradients), not by autodiff:
+  //    rounding-level differences.
   gan: 8,
   // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
   // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN

@@ -10,8 +10,8 @@
  */
 import { tf } from '../tf';
 import type { Rng } from '../random';
-import { ceDiscriminatorLoss, ceGeneratorLoss, ceGeneratorLossGradient, wdivCriticLoss, wdivGeneratorLoss, wdivGeneratorLossGradient, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
-import { wdivCriticGradients } from './critic-gradients';
+import { ceGeneratorLoss, ceGeneratorLossGradient, wdivCriticLoss, wdivGeneratorLoss, wdivGeneratorLossGradient, wdivPenalty, wdivPenaltyPoints } from './adversarial-loss';
+import { ceCriticGradients, wdivCriticGradients } from './critic-gradients';
 import type { DiscriminatorLayout } from './discriminator';
 import { discriminate } from './discriminator';
 import type { GanSpec } from './gan-spec';
@@ -92,11 +92,8 @@ export function crossEntropyObjective(realLabel: number): AdversarialObjective {
   return {
     drawDiscriminatorNoise: () => undefined,
     discriminatorGradients(network, real, fake) {
-      return autodiffGradients(network, (critic) => {
-        const { realScores, fakeScores } = realAndFakeScores(critic, real, fake);
-        const loss = ceDiscriminatorLoss(realScores, fakeScores, realLabel);
-        return { loss, penalty: tf.zerosLike(loss) };
-      });
+      const { loss, grads } = ceCriticGradients(network.params, network.layout, network.slope, real, fake, realLabel);
+      return { loss, penalty: tf.zerosLike(loss), grads };
     },
     generatorTerm: (fakeScores) => ({ loss: ceGeneratorLoss(fakeScores), dScores: ceGeneratorLossGradient(fakeScores) }),
   };

@@ -1,5 +1,8 @@
 /**
- * The WGAN-div critic step's parameter gradients written by hand, for 'real-and-fake' sampling
+ * The critic step's parameter gradients written by hand: WGAN-div's (below) and the
+ * cross-entropy discriminator's (ceCriticGradients, a plain first-order backward pass).
+ *
+ * WGAN-div's, for 'real-and-fake' sampling
  * (the default): the critic term and the gradient penalty of wdivCriticLossAndPenalty
  * (adversarial-loss.ts), with the second-order part of the penalty propagated explicitly.
  *
@@ -26,10 +29,11 @@
  * differences in test/unit/compute/cyclegan/cyclegan-gradient-penalty.test.ts.
  */
 import { tf } from '../tf';
+import { ceDiscriminatorLoss } from './adversarial-loss';
 import type { DiscriminatorLayout } from './discriminator';
-import { patchCount } from './discriminator';
-import { leakyReluGrad, stackedMlpForwardTraced } from '../nn/stacked-mlp';
-import { powOnVectorPath } from '../nn/vector-path';
+import { discriminateTraced, patchCount, rowGradient } from './discriminator';
+import { leakyReluGrad, stackedMlpBackward, stackedMlpForwardTraced, stackedMlpWeightGradients } from '../nn/stacked-mlp';
+import { onVectorPath, powOnVectorPath } from '../nn/vector-path';
 
 export interface CriticGradients {
   /** E_real f - E_fake f per network [S]. */
@@ -87,4 +91,23 @@ export function wdivCriticGradients(params: tf.Tensor[], layout: DiscriminatorLa
     if (l + 1 < layers) e = leakyReluGrad(tf.matMul(e, params[2 * l] as tf.Tensor), trace.inputs[l + 1] as tf.Tensor, slope);
   }
   return { critic, penalty, grads };
+}
+
+/**
+ * The cross-entropy discriminator's loss per network [S] (ceDiscriminatorLoss: BCE of the real
+ * scores against `realLabel`, of the fake ones against 0, each a batch mean) and its parameter
+ * gradients, from one pass over real and fake samples [S, n, D]. d BCE(z, y) / dz = sigmoid(z) - y,
+ * so dScores = (sigmoid(z) - y) / n; the sigmoid on its vector path (vector-path.ts), and the
+ * layers' gradients by stacked-mlp.ts's backward pass instead of automatic differentiation's tape
+ * through the twice-differentiable leaky ReLU (which only WGAN-div's penalty needs). Checked
+ * against autodiff in test/unit/compute/cyclegan/cyclegan-adversarial-gradients.test.ts.
+ */
+export function ceCriticGradients(params: tf.Tensor[], layout: DiscriminatorLayout, slope: number, real: tf.Tensor, fake: tf.Tensor, realLabel: number): { loss: tf.Tensor; grads: tf.Tensor[] } {
+  const [stack, n] = real.shape as [number, number, number];
+  const pass = discriminateTraced(params, tf.concat([real, fake], 1), layout, slope);
+  const loss = ceDiscriminatorLoss(pass.scores.slice([0, 0], [stack, n]), pass.scores.slice([0, n], [stack, n]), realLabel);
+  const targets = tf.concat([tf.fill([stack, n], realLabel), tf.zeros([stack, n])], 1);
+  const dScores = tf.div(tf.sub(onVectorPath(pass.scores, tf.sigmoid), targets), n);
+  const { deltas } = stackedMlpBackward(params, pass.trace, rowGradient(dScores, layout), slope, false);
+  return { loss, grads: stackedMlpWeightGradients([pass.trace], [deltas]) };
 }

@@ -66,25 +66,28 @@ export function discriminateTraced(params: tf.Tensor[], x: tf.Tensor, layout: Di
  * (a loss's gradient with respect to the scores), backpropagated by hand through the pass: the
  * generator step's adversarial term, without automatic differentiation's tape and its comparison
  * and select kernels per activation (checked against autodiff in
- * test/unit/compute/cyclegan/cyclegan-generator-objective.test.ts).
+ * test/unit/compute/cyclegan/cyclegan-adversarial-gradients.test.ts).
  */
 export function discriminatorInputGradient(params: tf.Tensor[], pass: DiscriminatorPass, dScores: tf.Tensor, layout: DiscriminatorLayout, slope: number): tf.Tensor {
   const [stack, n] = dScores.shape as [number, number];
-  let dOutput: tf.Tensor;
-  let patches = 1;
-  if (layout.kind === 'mlp') {
-    dOutput = dScores.reshape([stack, n, 1]);
-  } else {
-    // A sample's score is the mean of its P slice scores: each slice gets dScore / P.
-    patches = patchCount(layout);
-    const perSlice = tf.div(dScores, patches).reshape([stack, n, 1]);
-    dOutput = (patches === 1 ? perSlice : tf.broadcastTo(perSlice, [stack, n, patches])).reshape([stack, n * patches, 1]);
-  }
-  const dRows = stackedMlpBackward(params, pass.trace, dOutput, slope, true).dInput as tf.Tensor;
+  const dRows = stackedMlpBackward(params, pass.trace, rowGradient(dScores, layout), slope, true).dInput as tf.Tensor;
   if (layout.kind === 'mlp') return dRows;
   const width = Math.min(layout.patchSize, layout.dim);
+  const patches = patchCount(layout);
   const perSample = dRows.reshape([stack, n, patches * width]);
   return patches * width === layout.dim ? perSample : perSample.slice([0, 0, 0], [stack, n, layout.dim]);
+}
+
+/**
+ * The gradient with respect to the critic MLP's outputs [S, rows, 1] of sum(dScores * scores):
+ * a sample's score is the mean of its P slice scores, so each slice gets dScore / P.
+ */
+export function rowGradient(dScores: tf.Tensor, layout: DiscriminatorLayout): tf.Tensor {
+  const [stack, n] = dScores.shape as [number, number];
+  if (layout.kind === 'mlp') return dScores.reshape([stack, n, 1]);
+  const patches = patchCount(layout);
+  const perSlice = tf.div(dScores, patches).reshape([stack, n, 1]);
+  return (patches === 1 ? perSlice : tf.broadcastTo(perSlice, [stack, n, patches])).reshape([stack, n * patches, 1]);
 }
 
 /** The critic MLP's input rows: every slice of every sample ('patch', zero-padded), or the samples ('mlp'). */

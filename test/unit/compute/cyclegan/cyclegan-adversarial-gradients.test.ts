@@ -1,15 +1,18 @@
-// The generator step's adversarial and classification terms, differentiated by hand with respect
-// to the fakes (discriminator.ts discriminatorInputGradient, adversarial-loss.ts's generator
-// loss gradients, auxiliary-classifier.ts classifierCrossEntropyInputGradient), against tfjs's
-// automatic differentiation of the same losses written with the plain forward passes: same
-// gradient for every sample of every stacked network, same loss values, for both losses and the
-// three discriminator shapes (patches with padding, one patch, one MLP over the whole vector).
+// Adversarial gradients written by hand against tfjs's automatic differentiation of the same
+// losses written with the plain forward passes: the generator step's adversarial and
+// classification terms with respect to the fakes (discriminator.ts discriminatorInputGradient,
+// adversarial-loss.ts's generator loss gradients, auxiliary-classifier.ts
+// classifierCrossEntropyInputGradient), and the cross-entropy discriminator's parameter
+// gradients (critic-gradients.ts ceCriticGradients). Same gradients for every stacked network,
+// same loss values, for the three discriminator shapes (patches with padding, one patch, one MLP
+// over the whole vector). WGAN-div's critic step is checked in cyclegan-gradient-penalty.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../../../compute/tf';
 import { Rng } from '../../../../compute/random';
 import { adversarialObjective } from '../../../../compute/cyclegan/adversarial-objective';
-import { ceGeneratorLoss, wdivGeneratorLoss } from '../../../../compute/cyclegan/adversarial-loss';
+import { ceDiscriminatorLoss, ceGeneratorLoss, wdivGeneratorLoss } from '../../../../compute/cyclegan/adversarial-loss';
+import { ceCriticGradients } from '../../../../compute/cyclegan/critic-gradients';
 import { classifierCrossEntropyInputGradient, classifierLogits } from '../../../../compute/cyclegan/auxiliary-classifier';
 import type { DiscriminatorLayout } from '../../../../compute/cyclegan/discriminator';
 import { discriminate, discriminateTraced, discriminatorInputGradient, discriminatorShapes } from '../../../../compute/cyclegan/discriminator';
@@ -86,3 +89,29 @@ test('hand-written classification gradient of the fakes equals autodiff of the c
     assert.ok(maxRelativeError(actual.loss, perRow(x)) < 1e-6, 'the loss reported is the one differentiated');
   });
 });
+
+for (const { name, layout } of layouts) {
+  test(`hand-written cross-entropy discriminator gradients equal autodiff (${name})`, () => {
+    const rng = new Rng(73);
+    const stack = 6;
+    const batch = 5;
+    const realLabel = 0.9;
+    tf.tidy(() => {
+      const params = discriminatorShapes(stack, layout).map((shape, i) => randomTensor(rng, shape, i % 2 === 0 ? 0.7 : 0.3));
+      const real = randomTensor(rng, [stack, batch, layout.dim], 1);
+      const fake = randomTensor(rng, [stack, batch, layout.dim], 1);
+      const reference = (...p: tf.Tensor[]): tf.Tensor => ceDiscriminatorLoss(discriminate(p, real, layout, SLOPE, leakyRelu), discriminate(p, fake, layout, SLOPE, leakyRelu), realLabel);
+      const expected = tf.grads((...p: tf.Tensor[]) => reference(...p).sum() as tf.Scalar)(params);
+
+      const actual = ceCriticGradients(params, layout, SLOPE, real, fake, realLabel);
+
+      assert.equal(actual.grads.length, expected.length);
+      actual.grads.forEach((g, i) => {
+        assert.deepEqual(g.shape, (expected[i] as tf.Tensor).shape, `parameter ${i} shape`);
+        const err = maxRelativeError(g, expected[i] as tf.Tensor);
+        assert.ok(err < 1e-5, `parameter ${i}: max relative error ${err}`);
+      });
+      assert.ok(maxRelativeError(actual.loss, reference(...params)) < 1e-6, 'the loss reported is the one differentiated');
+    });
+  });
+}
