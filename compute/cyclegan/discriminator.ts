@@ -10,8 +10,11 @@
  * through one batched matmul per layer.
  * 'mlp': one MLP over the whole vector.
  *
- * Both use the twice-differentiable leaky ReLU because WGAN-div differentiates their input
- * gradient again.
+ * Training differentiates them by hand (discriminateTraced and discriminatorInputGradient here,
+ * critic-gradients.ts), with the one-kernel tf.leakyRelu. `discriminate` is the plain forward
+ * pass that automatic differentiation goes through: WGAN-div's 'interpolate' sampling, whose
+ * penalty differentiates the input gradient again (hence its twice-differentiable leaky ReLU by
+ * default), and the tests' references.
  */
 import { tf } from '../tf';
 import { twiceDifferentiableLeakyRelu } from './leaky-relu';
@@ -41,7 +44,7 @@ export function discriminatorShapes(stack: number, layout: DiscriminatorLayout):
 /**
  * x: [C, N, D] -> scores [C, N] (logits for 'ce', critic values for 'wdiv'). `activation`: the
  * twice-differentiable leaky ReLU by default (the critic's penalty differentiates its gradient);
- * where only first derivatives are taken (the generator step), the one-kernel tf.leakyRelu.
+ * where only first derivatives are taken, the one-kernel tf.leakyRelu does.
  */
 export function discriminate(params: tf.Tensor[], x: tf.Tensor, layout: DiscriminatorLayout, slope: number, activation: Activation = twiceDifferentiableLeakyRelu): tf.Tensor {
   const [stack, n] = x.shape as [number, number, number];

@@ -3,8 +3,8 @@
  *
  * tf.leakyRelu is one kernel, but its gradient uses comparison kernels that have no gradient in
  * tfjs, so a gradient penalty (which differentiates a gradient again) cannot pass through it.
- * The generators and the classifier use it; the discriminators use the twice-differentiable
- * form below.
+ * Every network uses it where its gradients are written by hand (all of training but WGAN-div's
+ * 'interpolate' sampling); the critic's autodiff penalty uses the twice-differentiable form below.
  *
  * The twice-differentiable form is a tf.customGrad: the forward pass computes the slope factor
  * s(x) (a for x < 0, 1 for x > 0) once, outputs x*s(x), and saves s(x); the gradient is dy*s(x). tfjs
