@@ -19,20 +19,9 @@ import { discriminate, discriminateTraced, discriminatorInputGradient, discrimin
 import { parseGanSpec } from '../../../../compute/cyclegan/gan-spec';
 import { leakyRelu } from '../../../../compute/cyclegan/leaky-relu';
 import { stackedMlpShapes } from '../../../../compute/nn/stacked-mlp';
+import { maxRelativeError, randomTensor } from '../../../support/tensor-checks';
 
 const SLOPE = 0.2;
-
-function randomTensor(rng: Rng, shape: number[], scale: number): tf.Tensor {
-  const size = shape.reduce((a, c) => a * c, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
-}
-
-function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  return tf.tidy(() => {
-    const scale = Math.max(1e-6, tf.max(tf.abs(expected)).dataSync()[0] as number);
-    return (tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0] as number) / scale;
-  });
-}
 
 const layouts: Array<{ name: string; layout: DiscriminatorLayout }> = [
   { name: 'patches of 4 over 10 features (padded)', layout: { kind: 'patch', dim: 10, hidden: [6, 5], patchSize: 4 } },

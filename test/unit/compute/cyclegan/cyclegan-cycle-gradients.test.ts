@@ -7,18 +7,7 @@ import assert from 'node:assert/strict';
 import { tf } from '../../../../compute/tf';
 import { cycleForward, cycleTerm, cycleWeightGradients, generate, generatorShapes } from '../../../../compute/cyclegan/generator';
 import { Rng } from '../../../../compute/random';
-
-function randomTensor(rng: Rng, shape: number[], scale = 1): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
-}
-
-function maxRelativeError(actual: tf.Tensor, expected: tf.Tensor): number {
-  return tf.tidy(() => {
-    const scale = Math.max(1e-6, tf.max(tf.abs(expected)).dataSync()[0] as number);
-    return (tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0] as number) / scale;
-  });
-}
+import { maxRelativeError, randomTensor } from '../../../support/tensor-checks';
 
 /** The cycle loss per stacked network as the paper and gan-spec.ts define it, written independently of cycleTerm. */
 function referenceCycleLoss(rec: tf.Tensor, target: tf.Tensor, reduction: 'mean' | 'sum'): tf.Tensor {

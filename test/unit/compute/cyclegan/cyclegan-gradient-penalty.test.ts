@@ -12,13 +12,9 @@ import type { DiscriminatorLayout } from '../../../../compute/cyclegan/discrimin
 import { discriminate, discriminatorShapes } from '../../../../compute/cyclegan/discriminator';
 import { absFormLeakyRelu, twiceDifferentiableLeakyRelu } from '../../../../compute/cyclegan/leaky-relu';
 import { wdivCriticGradients } from '../../../../compute/cyclegan/critic-gradients';
+import { randomTensor } from '../../../support/tensor-checks';
 
 const SLOPE = 0.2;
-
-function randomTensor(rng: Rng, shape: number[], scale: number): tf.Tensor {
-  const size = shape.reduce((a, c) => a * c, 1);
-  return tf.tensor(Float32Array.from({ length: size }, () => rng.normal() * scale), shape);
-}
 
 function setup(layout: DiscriminatorLayout, seed: number): { params: tf.Tensor[]; u: tf.Tensor } {
   const rng = new Rng(seed);
