@@ -31,7 +31,7 @@
 import { tf } from '../tf';
 import { ceDiscriminatorLoss } from './adversarial-loss';
 import type { DiscriminatorLayout } from './discriminator';
-import { discriminateTraced, patchCount, rowGradient } from './discriminator';
+import { criticRows, discriminateTraced, patchCount, rowGradient, samplesGradient } from './discriminator';
 import { leakyReluGrad, stackedMlpBackward, stackedMlpForwardTraced, stackedMlpWeightGradients } from '../nn/stacked-mlp';
 import { onVectorPath, powOnVectorPath } from '../nn/vector-path';
 
@@ -49,17 +49,12 @@ export interface CriticGradients {
  * The hidden layers' activation is the leaky ReLU of `slope`.
  */
 export function wdivCriticGradients(params: tf.Tensor[], layout: DiscriminatorLayout, slope: number, real: tf.Tensor, fake: tf.Tensor, k: number, p: number): CriticGradients {
-  const [stack, n, dim] = real.shape as [number, number, number];
+  const [stack, n] = real.shape as [number, number, number];
   const points = 2 * n;
   const layers = params.length / 2;
-  // The critic's input rows: every slice of every sample ('mlp': the sample itself).
-  const width = layout.kind === 'patch' ? Math.min(layout.patchSize, dim) : dim;
   const patches = layout.kind === 'patch' ? patchCount(layout) : 1;
-  const padding = patches * width - dim;
-  const u = tf.concat([real, fake], 1);
-  const padded = padding === 0 ? u : tf.pad(u, [[0, 0], [0, 0], [0, padding]]);
-  const slices = padded.reshape([stack, points * patches, width]);
-  const trace = stackedMlpForwardTraced(params, slices, slope);
+  // The critic's input rows: every slice of every sample ('mlp': the sample itself).
+  const trace = stackedMlpForwardTraced(params, criticRows(tf.concat([real, fake], 1), layout), slope);
   const scores = trace.output.reshape([stack, points, patches]).mean(2);
   const critic = tf.sub(scores.slice([0, 0], [stack, n]).mean(1), scores.slice([0, n], [stack, n]).mean(1));
 
@@ -74,14 +69,12 @@ export function wdivCriticGradients(params: tf.Tensor[], layout: DiscriminatorLa
     g = tf.matMul(delta, params[2 * (l - 1)] as tf.Tensor, false, true);
   }
   // g = dvalue/dslices [S, M, width]; per sample, padding dropped: G [S, 2n, D].
-  const perSample = g.reshape([stack, points, patches * width]);
-  const inputGrad = padding === 0 ? perSample : perSample.slice([0, 0, 0], [stack, points, dim]);
+  const inputGrad = samplesGradient(g, stack, points, layout);
   const q = tf.mul(tf.sum(tf.square(inputGrad), 2, true), n * n);
   // pow on its vector path only, so that a critic's penalty does not depend on its place in a group (vector-path.ts).
   const penalty = tf.mul(powOnVectorPath(q, p / 2).mean([1, 2]), k);
   const dInputGrad = tf.mul(inputGrad, tf.mul(powOnVectorPath(q, p / 2 - 1), (k * p * n) / 2));
-  const dPadded = padding === 0 ? dInputGrad : tf.pad(dInputGrad, [[0, 0], [0, 0], [0, padding]]);
-  let e = dPadded.reshape([stack, points * patches, width]);
+  let e = criticRows(dInputGrad, layout);
 
   const grads: tf.Tensor[] = new Array<tf.Tensor>(params.length);
   for (let l = 0; l < layers; l++) {

@@ -73,7 +73,14 @@ export function discriminateTraced(params: tf.Tensor[], x: tf.Tensor, layout: Di
  */
 export function discriminatorInputGradient(params: tf.Tensor[], pass: DiscriminatorPass, dScores: tf.Tensor, layout: DiscriminatorLayout, slope: number): tf.Tensor {
   const [stack, n] = dScores.shape as [number, number];
-  const dRows = stackedMlpBackward(params, pass.trace, rowGradient(dScores, layout), slope, true).dInput as tf.Tensor;
+  return samplesGradient(stackedMlpBackward(params, pass.trace, rowGradient(dScores, layout), slope, true).dInput as tf.Tensor, stack, n, layout);
+}
+
+/**
+ * A gradient with respect to the critic MLP's input rows (`criticRows`' output) as one with
+ * respect to the N samples [S, N, D]: each sample's slices side by side, the padding dropped.
+ */
+export function samplesGradient(dRows: tf.Tensor, stack: number, n: number, layout: DiscriminatorLayout): tf.Tensor {
   if (layout.kind === 'mlp') return dRows;
   const width = Math.min(layout.patchSize, layout.dim);
   const patches = patchCount(layout);
@@ -94,7 +101,7 @@ export function rowGradient(dScores: tf.Tensor, layout: DiscriminatorLayout): tf
 }
 
 /** The critic MLP's input rows: every slice of every sample ('patch', zero-padded), or the samples ('mlp'). */
-function criticRows(x: tf.Tensor, layout: DiscriminatorLayout): tf.Tensor {
+export function criticRows(x: tf.Tensor, layout: DiscriminatorLayout): tf.Tensor {
   if (layout.kind === 'mlp') return x;
   const [stack, n] = x.shape as [number, number, number];
   const size = Math.min(layout.patchSize, layout.dim);
