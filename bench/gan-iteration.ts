@@ -14,6 +14,12 @@
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--group 3] [--no-torch]
  *
+ * Beside each row, the iteration's optimiser updates timed alone on variables of the same shapes
+ * ('adam ms'), and '% bound': the % of the ceiling the iteration would reach if its matmuls ran
+ * at the ceiling and nothing but these memory-bound updates ran besides them. The 60 % target is
+ * read against it: on a CPU whose matmuls are fast next to its memory, Adam alone keeps any
+ * implementation of this iteration well below the ceiling.
+ *
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
  * backward and second-order (gradient-penalty) products. The machine is shared: figures are noisy,
@@ -41,6 +47,12 @@ interface Row {
   cpuMsMedian: number;
   matmulGflop: number;
   gflopsPerSecond: number;
+  /**
+   * The iteration's optimiser updates alone (TensorFlow's fused Adam over the generator stack once
+   * per generator step and over the discriminator stack once), median ms: memory-bound work that
+   * no matmul speed removes, so it bounds the % of the ceiling an iteration can reach.
+   */
+  optimiserMs: number;
   /** PyTorch with the same classes batched in one graph (for one class: the sequential reference). */
   torchBatched?: TorchResult;
   /** PyTorch one class at a time: the per-class figures times the classes. */
@@ -55,6 +67,9 @@ async function main(): Promise<void> {
   const { sourceFromTrainingFold } = await import('../compute/cyclegan/fold-data.js');
   const { parseGanSpec } = await import('../compute/cyclegan/gan-spec.js');
   const { Rng } = await import('../compute/random.js');
+  const { FusedAdam } = await import('../compute/nn/fused-adam.js');
+  const { ResourceVariable } = await import('../compute/nn/resource-variable.js');
+  const { trainerNetworks } = await import('../compute/cyclegan/checkpoint-codec.js');
 
   const dims = option('dims', '88,988,2185,6373').split(',').map(Number);
   const repeats = Number(option('repeats', '5'));
@@ -98,6 +113,35 @@ async function main(): Promise<void> {
     const result = results[0];
     if (result === undefined) throw new Error(`${reference} printed no result for D=${dim}`);
     return result;
+  };
+
+  // The updates of one iteration on variables of the trainer's shapes (checkpoint-codec.ts
+  // trainerNetworks), constant gradients: Adam's cost depends on the sizes, not the values.
+  const measureOptimiser = (spec: ReturnType<typeof parseGanSpec>, dim: number, stack: number): number => {
+    const hyper = { beta1: spec.adamBeta1, beta2: spec.adamBeta2, epsilon: spec.adamEpsilon };
+    const updates = trainerNetworks(spec, dim, stack).map(({ prefix, optimiser, shapes }) => {
+      const params = shapes.map((shape, i) => new ResourceVariable(`${prefix}.${i}`, shape, 'zeros'));
+      return {
+        adam: new FusedAdam(optimiser, params, hyper),
+        grads: shapes.map((shape) => tf.fill(shape, 1e-3)),
+        perIteration: optimiser === 'genAdam' ? spec.generatorStepsPerDiscriminatorStep : 1,
+      };
+    });
+    try {
+      const times: number[] = [];
+      for (let r = 0; r < 6; r++) {
+        const t0 = performance.now();
+        for (const u of updates) for (let k = 0; k < u.perIteration; k++) u.adam.apply(u.grads, 1e-4);
+        times.push(performance.now() - t0);
+      }
+      return stats(times.slice(1)).median;
+    } finally {
+      for (const u of updates) {
+        u.adam.destroy();
+        for (const p of u.adam.params) p.destroy();
+        tf.dispose(u.grads);
+      }
+    }
   };
 
   const rows: Row[] = [];
@@ -144,9 +188,10 @@ async function main(): Promise<void> {
           await new Promise(setImmediate);
         }
         const s = stats(times);
+        const optimiserMs = measureOptimiser(spec, dim, gans);
         rows.push({
           dim, mode, classes: gans, msMin: s.min, msMedian: s.median, msMax: s.max,
-          msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000),
+          msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000), optimiserMs,
         });
         process.stderr.write(`D=${dim} ${mode} (${gans} class GANs): median ${s.median.toFixed(1)} ms\n`);
       } finally {
@@ -168,12 +213,19 @@ async function main(): Promise<void> {
   }
   const ceiling = Math.max(...ceilings);
 
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling',
+  // The most % of the ceiling an iteration could reach if its matmuls ran at the ceiling and
+  // nothing but the optimiser ran besides them.
+  const boundPercent = (r: Row): number => {
+    const matmulMs = (r.matmulGflop / ceiling) * 1000;
+    return (100 * matmulMs) / (matmulMs + r.optimiserMs);
+  };
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'adam ms', '% bound',
     'torch batched ms', 'tfjs/torch batched', 'torch seq ms', 'tfjs/torch seq', 'cpu ratio batched'];
   const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : (a / b).toFixed(2));
   const lines = rows.map((r) => [
     String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1),
     r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1), (100 * r.gflopsPerSecond / ceiling).toFixed(0),
+    r.optimiserMs.toFixed(1), boundPercent(r).toFixed(0),
     r.torchBatched?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchBatched?.msMedian),
     r.torchSequential?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchSequential?.msMedian),
     ratio(r.cpuMsMedian, r.torchBatched?.cpuMsMedian),
@@ -192,6 +244,8 @@ async function main(): Promise<void> {
   console.log(`backend float32 matmul 512x2185 @ 2185x800, fastest of 10 (the ceiling: the best of the run): ${ceiling.toFixed(1)} GFLOP/s ` +
     `(measured ${ceilings.map((c) => c.toFixed(0)).join(', ')}: before, after each D); ` +
     `load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
+  console.log('adam ms = the iteration\'s optimiser updates alone (fused Adam: generators once per generator step, discriminators once), median; ' +
+    '% bound = the % of the ceiling an iteration would reach with its matmuls at the ceiling and only these updates besides (memory-bound: the most any formulation of the matmuls can give).');
   console.log('torch batched = PyTorch with the classes batched (the target: tfjs/torch batched <= 0.8 for batched-5, and >= 60 % of the ceiling for D >= 988); ' +
     'torch seq = PyTorch one class at a time, x classes.');
   console.log(fmt(header));
