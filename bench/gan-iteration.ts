@@ -14,8 +14,8 @@
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--group 3] [--no-torch]
  *
- * Beside each row, the iteration's optimiser updates timed alone on variables of the same shapes
- * ('adam ms'), and '% bound': the % of the ceiling the iteration would reach if its matmuls ran
+ * Beside each row, the matmul kernels' time in the profiled iteration, the iteration's optimiser
+ * updates timed alone on variables of the same shapes ('adam ms'), the rest, and '% bound': the % of the ceiling the iteration would reach if its matmuls ran
  * at the ceiling and nothing but these memory-bound updates ran besides them. The 60 % target is
  * read against it: on a CPU whose matmuls are fast next to its memory, Adam alone keeps any
  * implementation of this iteration well below the ceiling.
@@ -53,6 +53,8 @@ interface Row {
    * no matmul speed removes, so it bounds the % of the ceiling an iteration can reach.
    */
   optimiserMs: number;
+  /** The matmul kernels' time in the profiled iteration (tf.profile): where the rest of the iteration goes is median - matmul - optimiser. */
+  matmulMs: number;
   /** PyTorch with the same classes batched in one graph (for one class: the sequential reference). */
   torchBatched?: TorchResult;
   /** PyTorch one class at a time: the per-class figures times the classes. */
@@ -165,8 +167,12 @@ async function main(): Promise<void> {
         trainer.runIteration();
         const profile = await tf.profile(() => { trainer.runIteration(); });
         let flops = 0;
+        let matmulMs = 0;
         for (const k of profile.kernels) {
           if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+          const ms = await k.kernelTimeMs;
+          if (typeof ms !== 'number') throw new Error(`tf.profile gave no time for ${k.name}: ${ms.error}`);
+          matmulMs += ms;
           const out = k.outputShapes[0] ?? [];
           const aShape = k.inputShapes[0] ?? [];
           // out = [...batch, m, n]; a holds m*k values per batch entry whichever way it is transposed.
@@ -191,7 +197,7 @@ async function main(): Promise<void> {
         const optimiserMs = measureOptimiser(spec, dim, gans);
         rows.push({
           dim, mode, classes: gans, msMin: s.min, msMedian: s.median, msMax: s.max,
-          msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000), optimiserMs,
+          msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000), optimiserMs, matmulMs,
         });
         process.stderr.write(`D=${dim} ${mode} (${gans} class GANs): median ${s.median.toFixed(1)} ms\n`);
       } finally {
@@ -219,13 +225,13 @@ async function main(): Promise<void> {
     const matmulMs = (r.matmulGflop / ceiling) * 1000;
     return (100 * matmulMs) / (matmulMs + r.optimiserMs);
   };
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'adam ms', '% bound',
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'matmul ms', 'adam ms', 'other ms', '% bound',
     'torch batched ms', 'tfjs/torch batched', 'torch seq ms', 'tfjs/torch seq', 'cpu ratio batched'];
   const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : (a / b).toFixed(2));
   const lines = rows.map((r) => [
     String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1),
     r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1), (100 * r.gflopsPerSecond / ceiling).toFixed(0),
-    r.optimiserMs.toFixed(1), boundPercent(r).toFixed(0),
+    r.matmulMs.toFixed(1), r.optimiserMs.toFixed(1), (r.msMedian - r.matmulMs - r.optimiserMs).toFixed(1), boundPercent(r).toFixed(0),
     r.torchBatched?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchBatched?.msMedian),
     r.torchSequential?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchSequential?.msMedian),
     ratio(r.cpuMsMedian, r.torchBatched?.cpuMsMedian),
@@ -244,7 +250,8 @@ async function main(): Promise<void> {
   console.log(`backend float32 matmul 512x2185 @ 2185x800, fastest of 10 (the ceiling: the best of the run): ${ceiling.toFixed(1)} GFLOP/s ` +
     `(measured ${ceilings.map((c) => c.toFixed(0)).join(', ')}: before, after each D); ` +
     `load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
-  console.log('adam ms = the iteration\'s optimiser updates alone (fused Adam: generators once per generator step, discriminators once), median; ' +
+  console.log('matmul ms = the matmul kernels of one profiled iteration (tf.profile); adam ms = the iteration\'s optimiser updates alone (fused Adam: generators once per generator step, discriminators once), median; ' +
+    'other ms = median - matmul - adam (element-wise kernels, dispatch, JavaScript); ' +
     '% bound = the % of the ceiling an iteration would reach with its matmuls at the ceiling and only these updates besides (memory-bound: the most any formulation of the matmuls can give).');
   console.log('torch batched = PyTorch with the classes batched (the target: tfjs/torch batched <= 0.8 for batched-5, and >= 60 % of the ceiling for D >= 988); ' +
     'torch seq = PyTorch one class at a time, x classes.');
