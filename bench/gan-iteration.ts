@@ -14,11 +14,12 @@
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--group 3] [--no-torch]
  *
- * Beside each row, the matmul kernels' time in the profiled iteration, the iteration's optimiser
- * updates timed alone on variables of the same shapes ('adam ms'), the rest, and '% bound': the % of the ceiling the iteration would reach if its matmuls ran
- * at the ceiling and nothing but these memory-bound updates ran besides them. The 60 % target is
- * read against it: on a CPU whose matmuls are fast next to its memory, Adam alone keeps any
- * implementation of this iteration well below the ceiling.
+ * Beside each row: the matmul kernels' time in the profiled iteration; the iteration's optimiser
+ * updates timed alone on variables of the same shapes ('adam ms'); the rest; and '% bound', the %
+ * of the ceiling the iteration would reach if its matmuls ran at the ceiling and nothing but these
+ * memory-bound updates ran besides them. The 60 % target is read against it: on a CPU whose
+ * matmuls are fast next to its memory, TensorFlow's fused Adam alone keeps the iteration well
+ * below the ceiling, however its matmuls are formulated.
  *
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
@@ -160,8 +161,10 @@ async function main(): Promise<void> {
       const targetClasses = mode === 'per-class' ? [0] : [0, 1, 2, 3, 4];
       // 'group': `group` GANs of the five classes (a fold's repeats) in one graph (compute/cyclegan trainer.ts).
       const seeds = mode === 'group' ? Array.from({ length: group }, (_, i) => 7 + i) : [7];
-      const trainer = await CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seeds, onWarning: () => undefined });
       const gans = targetClasses.length * seeds.length;
+      // Before the trainer exists: at D = 6373 a group's weights, moments and gradients take about 5 GB.
+      const optimiserMs = measureOptimiser(spec, dim, gans);
+      const trainer = await CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seeds, onWarning: () => undefined });
       try {
         trainer.runIteration();
         trainer.runIteration();
@@ -194,7 +197,6 @@ async function main(): Promise<void> {
           await new Promise(setImmediate);
         }
         const s = stats(times);
-        const optimiserMs = measureOptimiser(spec, dim, gans);
         rows.push({
           dim, mode, classes: gans, msMin: s.min, msMedian: s.median, msMax: s.max,
           msPerClassIteration: s.median / gans, cpuMsMedian: stats(cpu).median, matmulGflop: flops / 1e9, gflopsPerSecond: flops / 1e9 / (s.median / 1000), optimiserMs, matmulMs,
