@@ -2,9 +2,10 @@
 # `npm run bench`: every benchmark in one run, one after the other (the machine is shared by
 # nothing else of ours while it runs), each printing its table and writing JSON to bench/output/.
 #   npm run bench                 all
-#   npm run bench -- gan          only the named ones (gan, gan-fold, features, evaluation, overhead, scaling, optuna)
+#   npm run bench -- gan          only the named ones (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna)
 # gan-fold (one Table 1 fold's GAN trainings, tfjs and PyTorch, one training per repeat and then
-# each loss's repeats as one group: about 10 min) runs only when named.
+# each loss's repeats as one group: about 10 min) and layouts (a generator step's matmuls in four
+# layouts on this CPU: about 2 min) run only when named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh
@@ -17,11 +18,12 @@ for b in "${want[@]}"; do
   case "$b" in
     gan) bash infra/setup.sh torch && node --import tsx bench/gan-iteration.ts ;;
     gan-fold) bash infra/setup.sh torch && node --import tsx bench/gan-fold.ts && node --import tsx bench/gan-fold.ts --group ;;
+    layouts) node --import tsx bench/matmul-layouts.ts ;;
     features) node --import tsx bench/feature-extraction.ts ;;
     evaluation) node --import tsx bench/prepare-feature-tables.ts && node --import tsx bench/evaluation.ts ;;
     overhead) bin/serflow stack up >/dev/null && node --import tsx bench/orchestration-overhead.ts ;;
     scaling) bin/serflow stack up >/dev/null && node --import tsx bench/sweep-scaling.ts ;;
     optuna) bin/serflow stack up >/dev/null && node --import tsx bench/optuna-search.ts ;;
-    *) echo "unknown benchmark '$b' (gan, gan-fold, features, evaluation, overhead, scaling, optuna)" >&2; exit 2 ;;
+    *) echo "unknown benchmark '$b' (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna)" >&2; exit 2 ;;
   esac
 done
