@@ -12,7 +12,9 @@
  *
  *   npx tsx bench/matmul-layouts.ts [--dim 2185] [--hidden 800] [--stack 10] [--rows 64] [--rounds 2]
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { tf as Tf } from '../compute/tf';
 import { option, stats } from './bench-kit';
 import { cpuDescription, defaultTensorflowThreads, tensorflowBuild } from './machine-report';
@@ -80,18 +82,21 @@ async function main(): Promise<void> {
   console.log(`TensorFlow: oneDNN ${build.onednn}; threads intra-op ${build.intraOpThreads}, inter-op ${build.interOpThreads}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`one generator step's matmuls, D = ${dim}, hidden ${hidden} x ${hidden}, ${stack} stacked networks, ${rows} rows each; ms, median of 9 per product ` +
     '(f = forward, b = backward input, w = weight gradient over both passes)');
+  const results: { round: number; layout: string; msPerGeneratorStep: number; layers: LayerTimes[] }[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const [name, layout] of Object.entries(layouts)) {
-      let total = 0;
-      const parts: string[] = [];
-      for (let l = 0; l < 3; l++) {
-        const t = layout(sizes[l] as number, sizes[l + 1] as number);
-        total += 2 * t.forward + (l === 0 ? 1 : 2) * t.backward + t.weightGradient;
-        parts.push(`L${l + 1} f ${t.forward.toFixed(1)} b ${t.backward.toFixed(1)} w ${t.weightGradient.toFixed(1)}`);
-      }
+      const layers = [0, 1, 2].map((l) => layout(sizes[l] as number, sizes[l + 1] as number));
+      const total = layers.reduce((sum, t, l) => sum + 2 * t.forward + (l === 0 ? 1 : 2) * t.backward + t.weightGradient, 0);
+      results.push({ round, layout: name, msPerGeneratorStep: total, layers });
+      const parts = layers.map((t, l) => `L${l + 1} f ${t.forward.toFixed(1)} b ${t.backward.toFixed(1)} w ${t.weightGradient.toFixed(1)}`);
       console.log(`round ${round}  ${name.padEnd(32)} ${total.toFixed(1).padStart(7)} ms (${(flops / total / 1e6).toFixed(0)} GFLOP/s)  ${parts.join(' | ')}`);
     }
   }
+  const outDir = join(dirname(__filename), 'output');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `matmul-layouts-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ cpu, tensorflow: build, dim, hidden, stack, rows, loadAverage: loadavg(), results }, null, 2));
+  console.log(`wrote ${file}`);
 }
 
 main().catch((e: unknown) => {
