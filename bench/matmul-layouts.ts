@@ -23,6 +23,15 @@ defaultTensorflowThreads();
 
 interface LayerTimes { forward: number; backward: number; weightGradient: number }
 
+/**
+ * How often a generator step runs each product of layer `l`: forward in both passes, backward input
+ * in both but the first layer's (its input is data), one weight gradient over both passes. The
+ * weight gradient's inner size is 2 N, so it weighs two single-pass products in FLOPs.
+ */
+function productsPerStep(l: number): LayerTimes {
+  return { forward: 2, backward: l === 0 ? 1 : 2, weightGradient: 1 };
+}
+
 async function main(): Promise<void> {
   const { tf } = await import('../compute/tf.js');
   const dim = Number(option('dim', '2185'));
@@ -75,7 +84,10 @@ async function main(): Promise<void> {
   }
 
   let flops = 0;
-  for (let l = 0; l < 3; l++) flops += 2 * stack * rows * (sizes[l] as number) * (sizes[l + 1] as number) * (2 + (l === 0 ? 1 : 2) + 2);
+  for (let l = 0; l < 3; l++) {
+    const uses = productsPerStep(l);
+    flops += 2 * stack * rows * (sizes[l] as number) * (sizes[l + 1] as number) * (uses.forward + uses.backward + 2 * uses.weightGradient);
+  }
   const cpu = cpuDescription();
   const build = tensorflowBuild();
   console.log(`CPU ${cpu.model}, ${cpu.logicalCpus} logical CPUs, vector extensions ${cpu.vectorExtensions.join(' ')}`);
@@ -86,7 +98,10 @@ async function main(): Promise<void> {
   for (let round = 1; round <= rounds; round++) {
     for (const [name, layout] of Object.entries(layouts)) {
       const layers = [0, 1, 2].map((l) => layout(sizes[l] as number, sizes[l + 1] as number));
-      const total = layers.reduce((sum, t, l) => sum + 2 * t.forward + (l === 0 ? 1 : 2) * t.backward + t.weightGradient, 0);
+      const total = layers.reduce((sum, t, l) => {
+        const uses = productsPerStep(l);
+        return sum + uses.forward * t.forward + uses.backward * t.backward + uses.weightGradient * t.weightGradient;
+      }, 0);
       results.push({ round, layout: name, msPerGeneratorStep: total, layers });
       const parts = layers.map((t, l) => `L${l + 1} f ${t.forward.toFixed(1)} b ${t.backward.toFixed(1)} w ${t.weightGradient.toFixed(1)}`);
       console.log(`round ${round}  ${name.padEnd(32)} ${total.toFixed(1).padStart(7)} ms (${(flops / total / 1e6).toFixed(0)} GFLOP/s)  ${parts.join(' | ')}`);
