@@ -14,12 +14,15 @@
  *   npx tsx bench/gan-iteration.ts [--dims 88,988,2185,6373] [--repeats 5] [--loss wdiv|ce]
  *                                  [--discriminator patch|mlp] [--group 3] [--no-torch]
  *
- * Beside each row: the matmul kernels' time in the profiled iteration; the iteration's optimiser
- * updates timed alone on variables of the same shapes ('adam ms'); the rest; and '% bound', the %
- * of the ceiling the iteration would reach if its matmuls ran at the ceiling and nothing but these
- * memory-bound updates ran besides them. The 60 % target is read against it: on a CPU whose
- * matmuls are fast next to its memory, TensorFlow's fused Adam alone keeps the iteration well
- * below the ceiling, however its matmuls are formulated.
+ * Beside each row: the matmul kernels' time in the profiled iteration and their own % of the
+ * ceiling; the iteration's optimiser updates timed alone on variables of the same shapes ('adam
+ * ms'); the rest; and '% bound', the % of the ceiling the iteration would reach if its matmuls ran
+ * at the ceiling and nothing but these memory-bound updates ran besides them. Below the table, one
+ * line per batched-5 row says whether the targets are met: at most 0.8x batched PyTorch's time, and
+ * for D >= 988 the matmul kernels at 60 % of the ceiling or more. The 60 % is read on the matmuls,
+ * not on the whole iteration: on a CPU whose matmuls are fast next to its memory, TensorFlow's
+ * fused Adam alone keeps the iteration well below the ceiling, however its matmuls are formulated
+ * (README, 'Why the GAN iteration stays below 60 %').
  *
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
@@ -168,23 +171,32 @@ async function main(): Promise<void> {
       try {
         trainer.runIteration();
         trainer.runIteration();
-        const profile = await tf.profile(() => { trainer.runIteration(); });
+        // The matmul time is the median of three profiled iterations: the matmuls' own % of the
+        // ceiling is one of the two targets, and one profile on a shared machine is noisy.
         let flops = 0;
-        let matmulMs = 0;
-        for (const k of profile.kernels) {
-          if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
-          const ms = await k.kernelTimeMs;
-          if (typeof ms !== 'number') throw new Error(`tf.profile gave no time for ${k.name}: ${ms.error}`);
-          matmulMs += ms;
-          const out = k.outputShapes[0] ?? [];
-          const aShape = k.inputShapes[0] ?? [];
-          // out = [...batch, m, n]; a holds m*k values per batch entry whichever way it is transposed.
-          const m = out[out.length - 2] as number;
-          const nOut = out[out.length - 1] as number;
-          const batch = out.slice(0, -2).reduce((p, d) => p * d, 1);
-          const kDim = ((aShape[aShape.length - 1] as number) * (aShape[aShape.length - 2] as number)) / m;
-          flops += 2 * batch * m * nOut * kDim;
+        const matmulTimes: number[] = [];
+        for (let p = 0; p < 3; p++) {
+          const profile = await tf.profile(() => { trainer.runIteration(); });
+          let profileFlops = 0;
+          let profileMs = 0;
+          for (const k of profile.kernels) {
+            if (k.name !== 'BatchMatMul' && k.name !== '_FusedMatMul') continue;
+            const ms = await k.kernelTimeMs;
+            if (typeof ms !== 'number') throw new Error(`tf.profile gave no time for ${k.name}: ${ms.error}`);
+            profileMs += ms;
+            const out = k.outputShapes[0] ?? [];
+            const aShape = k.inputShapes[0] ?? [];
+            // out = [...batch, m, n]; a holds m*k values per batch entry whichever way it is transposed.
+            const m = out[out.length - 2] as number;
+            const nOut = out[out.length - 1] as number;
+            const batch = out.slice(0, -2).reduce((prod, d) => prod * d, 1);
+            const kDim = ((aShape[aShape.length - 1] as number) * (aShape[aShape.length - 2] as number)) / m;
+            profileFlops += 2 * batch * m * nOut * kDim;
+          }
+          flops = profileFlops;
+          matmulTimes.push(profileMs);
         }
+        const matmulMs = stats(matmulTimes).median;
         const times: number[] = [];
         const cpu: number[] = [];
         for (let r = 0; r < repeats; r++) {
@@ -227,13 +239,16 @@ async function main(): Promise<void> {
     const matmulMs = (r.matmulGflop / ceiling) * 1000;
     return (100 * matmulMs) / (matmulMs + r.optimiserMs);
   };
-  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'matmul ms', 'adam ms', 'other ms', '% bound',
+  // The matmul kernels' own rate against the ceiling: how well the products are formulated,
+  // whatever the memory-bound rest of the iteration costs.
+  const matmulPercent = (r: Row): number => (100 * r.matmulGflop) / (r.matmulMs / 1000) / ceiling;
+  const header = ['D', 'mode', 'min ms', 'median ms', 'max ms', 'cpu ms', 'GFLOP/iter', 'GFLOP/s', '% ceiling', 'matmul ms', 'matmul % ceiling', 'adam ms', 'other ms', '% bound',
     'torch batched ms', 'tfjs/torch batched', 'torch seq ms', 'tfjs/torch seq', 'cpu ratio batched'];
   const ratio = (a: number, b: number | undefined): string => (b === undefined ? '-' : (a / b).toFixed(2));
   const lines = rows.map((r) => [
     String(r.dim), r.mode, r.msMin.toFixed(1), r.msMedian.toFixed(1), r.msMax.toFixed(1),
     r.cpuMsMedian.toFixed(1), r.matmulGflop.toFixed(2), r.gflopsPerSecond.toFixed(1), (100 * r.gflopsPerSecond / ceiling).toFixed(0),
-    r.matmulMs.toFixed(1), r.optimiserMs.toFixed(1), (r.msMedian - r.matmulMs - r.optimiserMs).toFixed(1), boundPercent(r).toFixed(0),
+    r.matmulMs.toFixed(1), matmulPercent(r).toFixed(0), r.optimiserMs.toFixed(1), (r.msMedian - r.matmulMs - r.optimiserMs).toFixed(1), boundPercent(r).toFixed(0),
     r.torchBatched?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchBatched?.msMedian),
     r.torchSequential?.msMedian.toFixed(1) ?? '-', ratio(r.msMedian, r.torchSequential?.msMedian),
     ratio(r.cpuMsMedian, r.torchBatched?.cpuMsMedian),
@@ -252,13 +267,24 @@ async function main(): Promise<void> {
   console.log(`backend float32 matmul 512x2185 @ 2185x800, fastest of 10 (the ceiling: the best of the run): ${ceiling.toFixed(1)} GFLOP/s ` +
     `(measured ${ceilings.map((c) => c.toFixed(0)).join(', ')}: before, after each D); ` +
     `load average ${loadAtStart.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end`);
-  console.log('matmul ms = the matmul kernels of one profiled iteration (tf.profile); adam ms = the iteration\'s optimiser updates alone (fused Adam: generators once per generator step, discriminators once), median; ' +
+  console.log('matmul ms = the matmul kernels of a profiled iteration (tf.profile, median of 3); matmul % ceiling = their GFLOP at that time against the ceiling; adam ms = the iteration\'s optimiser updates alone (fused Adam: generators once per generator step, discriminators once), median; ' +
     'other ms = median - matmul - adam (element-wise kernels, dispatch, JavaScript); ' +
     '% bound = the % of the ceiling an iteration would reach with its matmuls at the ceiling and only these updates besides (memory-bound: the most any formulation of the matmuls can give).');
-  console.log('torch batched = PyTorch with the classes batched (the target: tfjs/torch batched <= 0.8 for batched-5, and >= 60 % of the ceiling for D >= 988); ' +
-    'torch seq = PyTorch one class at a time, x classes.');
+  console.log('torch batched = PyTorch with the classes batched; torch seq = PyTorch one class at a time, x classes.');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
+  // The targets (README, 'GAN iteration'): batched-5 in at most 0.8x batched PyTorch's time at every
+  // D, and its matmul kernels at 60 % of the ceiling or more for D >= 988. The whole iteration's %
+  // of the ceiling is printed against its bound, not judged: the memory-bound Adam updates alone
+  // keep it below 60 % on a CPU whose matmuls are fast next to its memory.
+  for (const r of rows.filter((x) => x.mode === 'batched-5')) {
+    const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
+    const versusTorch = r.torchBatched === undefined ? 'tfjs/torch batched - (no PyTorch run)'
+      : `tfjs/torch batched ${ratio(r.msMedian, r.torchBatched.msMedian)} (target <= 0.8: ${verdict(r.msMedian / r.torchBatched.msMedian <= 0.8)})`;
+    const matmuls = r.dim >= 988 ? `matmul kernels at ${matmulPercent(r).toFixed(0)} % of the ceiling (target >= 60: ${verdict(matmulPercent(r) >= 60)})`
+      : `matmul kernels at ${matmulPercent(r).toFixed(0)} % of the ceiling (no target below D = 988)`;
+    console.log(`target D=${r.dim} batched-5: ${versusTorch}; ${matmuls}; iteration at ${(100 * r.gflopsPerSecond / ceiling).toFixed(0)} % of the ceiling, its bound ${boundPercent(r).toFixed(0)} %`);
+  }
 
   const outDir = join(dirname(__filename), 'output');
   mkdirSync(outDir, { recursive: true });
