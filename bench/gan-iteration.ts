@@ -22,7 +22,7 @@
  * for D >= 988 the matmul kernels at 60 % of the ceiling or more. The 60 % is read on the matmuls,
  * not on the whole iteration: on a CPU whose matmuls are fast next to its memory, TensorFlow's
  * fused Adam alone keeps the iteration well below the ceiling, however its matmuls are formulated
- * (README, 'Why the GAN iteration stays below 60 %').
+ * (README, 'The targets, and why the whole GAN iteration stays below 60 % of the ceiling').
  *
  * Matmul FLOPs are counted from the kernels tfjs actually dispatches in one iteration
  * (tf.profile: BatchMatMul/_FusedMatMul input shapes, 2*m*k*n per product), so they include the
@@ -57,7 +57,7 @@ interface Row {
    * no matmul speed removes, so it bounds the % of the ceiling an iteration can reach.
    */
   optimiserMs: number;
-  /** The matmul kernels' time in the profiled iteration (tf.profile): where the rest of the iteration goes is median - matmul - optimiser. */
+  /** The matmul kernels' time in a profiled iteration (tf.profile, median of three): where the rest of the iteration goes is median - matmul - optimiser. */
   matmulMs: number;
   /** PyTorch with the same classes batched in one graph (for one class: the sequential reference). */
   torchBatched?: TorchResult;
@@ -273,10 +273,10 @@ async function main(): Promise<void> {
   console.log('torch batched = PyTorch with the classes batched; torch seq = PyTorch one class at a time, x classes.');
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
-  // The targets (README, 'GAN iteration'): batched-5 in at most 0.8x batched PyTorch's time at every
-  // D, and its matmul kernels at 60 % of the ceiling or more for D >= 988. The whole iteration's %
-  // of the ceiling is printed against its bound, not judged: the memory-bound Adam updates alone
-  // keep it below 60 % on a CPU whose matmuls are fast next to its memory.
+  // The targets (README, 'The targets, and why ...'): batched-5 in at most 0.8x batched PyTorch's
+  // time at every D, and its matmul kernels at 60 % of the ceiling or more for D >= 988. The whole
+  // iteration's % of the ceiling is printed against its bound, not judged: the memory-bound Adam
+  // updates alone keep it below 60 % on a CPU whose matmuls are fast next to its memory.
   for (const r of rows.filter((x) => x.mode === 'batched-5')) {
     const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
     const versusTorch = r.torchBatched === undefined ? 'tfjs/torch batched - (no PyTorch run)'
