@@ -2,7 +2,7 @@ import type { SmileInstallation } from '../compute/features/opensmile';
 import type { Logger } from '../logging/logger';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
-import type { OptunaStudies } from '../tracking/optuna-studies';
+import type { OptunaStudies } from '../tracking/optuna/optuna-studies';
 import type { RunRegistry } from '../tracking/run-registry';
 
 /** What activities are built over: the worker hands in real clients, tests whatever they need. */

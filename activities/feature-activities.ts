@@ -106,8 +106,9 @@ export function createFeatureActivities(deps: ActivityDeps) {
     async prepareFolds(input: PrepareFoldsInput): Promise<FoldsRef> {
       return withFailureMapping(async () => {
         const matrix = await loadFeatureMatrix(deps.store, input.featureKey);
-        const { folds: spec, seed, maxFolds } = input.protocol;
-        const chosen = buildFolds(matrix.meta, spec, { seed, maxFolds });
+        const { folds: spec, seed, maxFolds, excludeSpeakers } = input.protocol;
+        // excludeSpeakers: a sweep's held-out speakers, in no fold and so in no row of the experiment.
+        const chosen = buildFolds(matrix.meta, spec, { seed, maxFolds, excludeSpeakers });
         const foldsKey = await storeFolds(deps.store, chosen);
         return {
           foldsKey,

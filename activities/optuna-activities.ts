@@ -1,7 +1,7 @@
 /**
  * The activities of an optuna sweep: ask Optuna for a slot's trial, report a trial's running
  * validation score after each outer fold (and hear whether to prune), tell its end. Thin
- * adapters over tracking/optuna-studies.ts (the study lives in Optuna's storage) that also keep
+ * adapters over tracking/optuna/optuna-studies.ts (the study lives in Optuna's storage) that also keep
  * MLflow in step: the running score as a stepped metric of the trial's run, the trial's state
  * as a tag of it, the best so far as a metric of the sweep's run.
  *
@@ -12,7 +12,7 @@
 import { pointConfig } from '../configs/load/sweep-config';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
-import { OPTUNA_OBJECTIVES_TAG, OPTUNA_STUDY_TAG, type OptunaDistribution, type SweepObjectiveRecord, type StudySpec, type StudySummary, type TrialState } from '../tracking/optuna-studies';
+import { OPTUNA_OBJECTIVES_TAG, OPTUNA_STUDY_TAG, type OptunaDistribution, type SweepObjectiveRecord, type StudySpec, type StudySummary, type TrialState } from '../tracking/optuna/optuna-studies';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 

@@ -109,7 +109,7 @@ async function runSearch(settings: StackSettings, strategy: (typeof STRATEGIES)[
   input.mlflowExperiment = `bench-optuna-${tag}`;
   const client = await connectClient(settings);
   const started = Date.now();
-  const outcomes: TrialOutcome[] = await client.workflow.execute(optunaSweepWorkflow, { workflowId: `${workflowId}-${tag}`, taskQueue: settings.temporal.taskQueues.orchestration, args: [input] });
+  const outcomes: TrialOutcome[] = (await client.workflow.execute(optunaSweepWorkflow, { workflowId: `${workflowId}-${tag}`, taskQueue: settings.temporal.taskQueues.orchestration, args: [input] })).outcomes;
   const seconds = (Date.now() - started) / 1000;
   await client.connection.close();
   let best: number | null = null;

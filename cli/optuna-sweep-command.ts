@@ -4,8 +4,7 @@
  * per trial. The study is named after the sweep id, so a relaunch of the same file continues the
  * same study.
  */
-import { resolve } from 'node:path';
-import { loadSweepConfig, type LoadedSweep } from '../configs/load/sweep-config';
+import { requireHoldoutApplied, type LoadedSweep } from '../configs/load/sweep-config';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { orchestrationSettings } from '../composition/orchestration-settings';
 import { installation } from '../composition/runtime-deps';
@@ -27,6 +26,7 @@ export function isOptunaSweep(loaded: LoadedSweep): boolean {
 export function optunaSweepInput(loaded: LoadedSweep, settings: StackSettings): { input: OptunaSweepWorkflowInput; workflowId: string } {
   const { sweep, configDir, sweepHash, base } = loaded;
   if (sweep.search.kind !== 'optuna' || !sweep.objective) throw new Error(`${sweep.name}: not an optuna sweep`);
+  const heldOut = requireHoldoutApplied(loaded);
   const sweepId = `${sweep.name}-${sweepHash.slice(0, 12)}`;
   const { sampler, seed, pruner, trials, space } = sweep.search;
   return {
@@ -41,18 +41,20 @@ export function optunaSweepInput(loaded: LoadedSweep, settings: StackSettings): 
       objectives: sweep.objective, concurrency: sweep.concurrency,
       mlflowExperiment: sweep.tracking.experiment ?? `serflow-sweep-${sweep.name}`,
       orchestration: orchestrationSettings(settings),
+      ...(heldOut ? { holdout: { speakers: heldOut } } : {}),
     },
   };
 }
 
-export async function optunaSweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
+/** `loaded`: the sweep file as cli/sweep-command.ts loaded it for launch (its holdout applied). */
+export async function optunaSweepCommand(loaded: LoadedSweep, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
   const configured = loadStackSettings();
   // A bad sweep exits with 2 before any server is asked for the store's id.
-  const { input, workflowId } = optunaSweepInput(loadSweepConfig(file), configured);
+  const { input, workflowId } = optunaSweepInput(loaded, configured);
   try {
     await installation.optunaStudies().check(input.study);
   } catch (err) {
-    if (err instanceof InputError) throw new InputError({ ...err.details, file: resolve(file), field: 'search' });
+    if (err instanceof InputError) throw new InputError({ ...err.details, file: loaded.files.sweep, field: 'search' });
     throw err;
   }
   const { settings, store } = await routeToOwnStore(configured);
@@ -62,7 +64,8 @@ export async function optunaSweepCommand(file: string, options: { worker: boolea
     workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
   });
   if (!options.json) {
-    process.stderr.write(`serflow: optuna sweep ${workflowId}: ${input.trials} trials, sampler ${input.study.sampler.kind}, pruner ${input.study.pruner.kind} (${temporalWorkflowUrl(settings, workflowId)})\n`);
+    const held = input.holdout ? `, speakers ${input.holdout.speakers.join(', ')} held out for the best trial's test` : '';
+    process.stderr.write(`serflow: optuna sweep ${workflowId}: ${input.trials} trials, sampler ${input.study.sampler.kind}, pruner ${input.study.pruner.kind}${held} (${temporalWorkflowUrl(settings, workflowId)})\n`);
   }
   if (options.detach) {
     if (options.json) process.stdout.write(JSON.stringify({ workflowId }) + '\n');

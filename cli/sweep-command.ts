@@ -1,8 +1,10 @@
 /**
  * `serflow sweep <config>`: expands the sweep, launches it (attaching when the same sweep is
- * already running), follows it and prints one line per configuration.
+ * already running), follows it and prints one line per configuration, the best configuration
+ * and, with `search.holdout`, its held-out test UAR.
  */
-import { loadSweepConfig } from '../configs/load/sweep-config';
+import { corpusEntries } from '../activities/corpus-source';
+import { applyHoldout, loadSweepConfig, requireHoldoutApplied, type LoadedSweep } from '../configs/load/sweep-config';
 import { loadStackSettings } from '../infra/stack-settings';
 import type { StackSettings } from '../configs/schema/stack-settings';
 import { connectClient } from '../infra/temporal/connection';
@@ -16,33 +18,53 @@ import { isOptunaSweep, optunaSweepCommand } from './optuna-sweep-command';
 import { followToEnd } from './follow-to-end';
 import { sweepWorkflowId } from './workflow-ids';
 
-/** The workflow input of a sweep file; `settings` (and `store`) as routed by composition/store-routing.ts. */
-export function sweepInput(file: string, settings: StackSettings, store?: StoreIdentity): { input: SweepWorkflowInput; workflowId: string } {
-  const { sweep, configDir, points, sweepHash } = loadSweepConfig(file);
+/**
+ * A sweep file loaded for launch: with `search.holdout`, the held-out speakers resolved against
+ * the base corpus's speakers (read here, before anything launches: an unknown speaker exits 2
+ * naming the file and field) and written into every configuration.
+ */
+export async function loadSweepForLaunch(file: string): Promise<LoadedSweep> {
+  const loaded = loadSweepConfig(file);
+  if (!loaded.sweep.search.holdout) return loaded;
+  const entries = await corpusEntries(loaded.baseConfig.corpus, loaded.configDir);
+  return applyHoldout(loaded, entries.map((e) => e.speaker));
+}
+
+/** The workflow input of a loaded grid or random sweep; `settings` (and `store`) as routed by composition/store-routing.ts. */
+export function sweepInput(loaded: LoadedSweep | string, settings: StackSettings, store?: StoreIdentity): { input: SweepWorkflowInput; workflowId: string } {
+  const sweepFile = typeof loaded === 'string' ? loadSweepConfig(loaded) : loaded;
+  const { sweep, configDir, points, sweepHash } = sweepFile;
+  const heldOut = requireHoldoutApplied(sweepFile);
   const sweepId = `${sweep.name}-${sweepHash.slice(0, 12)}`;
   return {
     workflowId: sweepWorkflowId(sweepId),
     input: {
-      sweepId, sweepConfig: sweep, configDir, concurrency: sweep.concurrency,
+      sweepId, sweepName: sweep.name, sweepConfig: sweep, configDir, concurrency: sweep.concurrency,
       experiments: points.map((p) => ({ config: p.config, configHash: p.configHash, values: p.values })),
       mlflowExperiment: sweep.tracking.experiment ?? `serflow-sweep-${sweep.name}`,
       orchestration: orchestrationSettings(settings, store),
+      ...(sweep.objective?.[0] ? { objective: sweep.objective[0] } : {}),
+      ...(heldOut ? { holdout: { speakers: heldOut } } : {}),
     },
   };
 }
 
 export async function sweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
-  if (isOptunaSweep(loadSweepConfig(file))) return optunaSweepCommand(file, options);
+  // A bad sweep (an unknown held-out speaker too) exits with 2 before any server is asked for the store's id.
+  const loaded = await loadSweepForLaunch(file);
+  if (isOptunaSweep(loaded)) return optunaSweepCommand(loaded, options);
   const configured = loadStackSettings();
-  // A bad sweep exits with 2 before any server is asked for the store's id.
-  const { input, workflowId } = sweepInput(file, configured);
+  const { input, workflowId } = sweepInput(loaded, configured);
   const { settings, store } = await routeToOwnStore(configured);
   input.orchestration = orchestrationSettings(settings, store);
   const client = await connectClient(settings);
   await client.workflow.start(sweepWorkflow, {
     workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  if (!options.json) process.stderr.write(`serflow: sweep ${workflowId}: ${input.experiments.length} configurations (${temporalWorkflowUrl(settings, workflowId)})\n`);
+  if (!options.json) {
+    const held = input.holdout ? `, speakers ${input.holdout.speakers.join(', ')} held out for the best configuration's test` : '';
+    process.stderr.write(`serflow: sweep ${workflowId}: ${input.experiments.length} configurations${held} (${temporalWorkflowUrl(settings, workflowId)})\n`);
+  }
   if (options.detach) {
     if (options.json) process.stdout.write(JSON.stringify({ workflowId }) + '\n');
     await client.connection.close();

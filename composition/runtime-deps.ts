@@ -23,7 +23,7 @@ import { CachingStore } from '../store/caching-store';
 import { LocalFolderStore } from '../store/local-folder-store';
 import { MlflowArtifactStore } from '../store/mlflow-artifact-store';
 import { MlflowClient } from '../tracking/mlflow-client';
-import { OptunaStudies } from '../tracking/optuna-studies';
+import { OptunaStudies } from '../tracking/optuna/optuna-studies';
 import { RunRegistry } from '../tracking/run-registry';
 
 export function createArtifactStore(mlflow: MlflowClient, logger: Logger): ArtifactStore {
@@ -65,7 +65,7 @@ export const installation: Installation = {
     const storage = optunaStorage();
     let studies = optunaStudiesByStorage.get(storage);
     if (!studies) {
-      studies = new OptunaStudies({ python: pythonBin(), script: join(repoRoot, 'infra', 'optuna', 'optuna_study.py'), storage });
+      studies = new OptunaStudies({ python: pythonBin(), script: join(repoRoot, 'tracking', 'optuna', 'optuna_study.py'), storage });
       optunaStudiesByStorage.set(storage, studies);
     }
     return studies;

@@ -14,7 +14,7 @@ OPENSMILE_VERSION=2.4.2
 TENSORFLOW_CPU_VERSION=2.21.0
 # scikit-learn: the reference implementation the SVM is checked against (libsvm C-SVC).
 SCIKIT_LEARN_VERSION=1.9.1
-# Optuna: the samplers and pruners of adaptive sweeps (infra/optuna/optuna_study.py); cmaes: its CMA-ES sampler.
+# Optuna: the samplers and pruners of adaptive sweeps (tracking/optuna/optuna_study.py); cmaes: its CMA-ES sampler.
 OPTUNA_VERSION=5.0.0
 CMAES_VERSION=0.13.1
 # PyTorch: only the GAN benchmark's side-by-side references (bench/reference/gan_iteration_torch*.py).

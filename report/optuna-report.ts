@@ -15,7 +15,7 @@ import type { MlflowClient } from '../tracking/mlflow-client';
 import type { Run } from '../tracking/mlflow-schemas';
 import {
   OPTUNA_OBJECTIVES_TAG, OPTUNA_STUDY_TAG, type OptunaStudies, type OptunaTrial, type StudyTrials, type SweepObjectiveRecord,
-} from '../tracking/optuna-studies';
+} from '../tracking/optuna/optuna-studies';
 import type { RunRegistry } from '../tracking/run-registry';
 import { renderReportHtml, type HtmlFigure } from './report-html';
 import { tagOf } from './report-target';

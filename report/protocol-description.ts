@@ -28,6 +28,7 @@ function describeFolds(folds: unknown): string {
   const spec = (folds ?? {}) as Record<string, unknown>;
   if (spec.kind === 'loso') return 'leave-one-speaker-out';
   if (spec.kind === 'grouped-kfold') return `speaker-grouped ${describeValue(spec.k)}-fold`;
+  if (spec.kind === 'fixed') return `one fold tested on speaker(s) ${describeValue(spec.testSpeakers)}, trained on every other`;
   return folds === undefined ? 'folds not recorded' : describeValue(folds);
 }
 
@@ -37,6 +38,8 @@ export function describeProtocol(input: { config: RecordedConfig | undefined; re
   const folds = new Set(results.evaluations.map((e) => e.fold)).size;
   const repeats = new Set(results.evaluations.map((e) => e.repeat)).size;
   lines.push({ topic: 'folds', text: `${describeFolds(config?.protocol.folds)}: ${folds} fold(s), ${repeats} repeat(s) per cell${config ? `, base seed ${config.protocol.seed}` : ''}.` });
+  const excluded = config?.protocol.excludeSpeakers;
+  if (excluded?.length) lines.push({ topic: 'excluded speakers', text: `${excluded.join(', ')}: removed before the folds were built (a sweep's held-out speakers); no fold trained, validated or tested on them.` });
 
   // Selection is stated from what the evaluations recorded: a config may carry a selection block
   // while no hyperparameter was a set to select from.

@@ -16,6 +16,8 @@ export const recordedConfigSchema = z.object({
     folds: z.unknown().optional(),
     /** Model selection inside the outer folds (issue 14 item 1); any shape, described as written. */
     selection: z.unknown().optional(),
+    /** A sweep's held-out speakers, removed before the folds were built. */
+    excludeSpeakers: z.array(z.string()).optional(),
   }),
   classifiers: z.array(z.string()).optional(),
   comparisons: z.array(comparisonRequestSchema).optional(),

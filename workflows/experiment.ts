@@ -7,25 +7,27 @@
  * benchmark the same activities in-process and workflows/fold.ts's runFold, so the sequence is
  * written once. Cancellation clean-up stays in the workflow: it needs Temporal's scopes.
  *
- * An experiment that is an optuna sweep's trial (input.trial) validates its objective cells
- * (inner CV even without a hyperparameter to select) and, when the sweep prunes, reports after
- * each outer fold, in fold order, the running mean of the first objective cell's validation
- * score; when Optuna answers prune, the folds not yet started are skipped (those in flight end
- * and stay memoised), the summary covers the folds done, and the result says it was pruned.
+ * An experiment that is a sweep's trial (input.trial) validates its objective cells (inner CV
+ * even without a hyperparameter to select) and, when an optuna sweep prunes, reports after each
+ * outer fold, in fold order, the running mean of the first objective cell's validation score;
+ * when Optuna answers prune, the folds not yet started are skipped (those in flight end and stay
+ * memoised), the summary covers the folds done, and the result says it was pruned. The reports
+ * and the measure live in workflows/trial-pruning.ts.
  */
 import {
   CancellationScope, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { FeatureRef, FoldsRef } from '../activities/feature-activities';
-import type { ReportTrialStepInput } from '../activities/optuna-activities';
 import type { ExperimentSummary, ExperimentTracking } from '../activities/tracking-activities';
 import { planCells } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
-import type { SweepObjective } from '../configs/schema/sweep';
 import { activityOptions, type OrchestrationSettings } from './activity-options';
 import { foldWorkflow, type FoldEvaluation, type FoldWorkflowInput, type FoldWorkflowResult } from './fold';
 import { runBounded } from './run-bounded';
+import { trialMeasure, trialPruning, type ExperimentTrial, type TrialMeasure } from './trial-pruning';
+
+export { TRIAL_RUNNING_METRIC, type ExperimentTrial, type TrialMeasure } from './trial-pruning';
 
 export interface ExperimentWorkflowInput {
   config: ExperimentConfig;
@@ -38,29 +40,9 @@ export interface ExperimentWorkflowInput {
   foldConcurrency?: number;
   /** The sweep this experiment belongs to, and its swept values (dotted path -> value). */
   sweep?: { id: string; parentRunId: string; values?: Record<string, unknown> };
-  /** Set when the experiment is an optuna sweep's trial. */
+  /** Set when the experiment is a sweep's trial: an optuna trial, or a grid or random sweep's configuration scored by its objective. */
   trial?: ExperimentTrial;
 }
-
-export interface ExperimentTrial {
-  study: ReportTrialStepInput['study'];
-  number: number;
-  objectives: SweepObjective[];
-}
-
-/** What a trial's experiment measured for Optuna. */
-export interface TrialMeasure {
-  pruned: boolean;
-  /** Outer folds run (all of them unless pruned). */
-  foldsDone: number;
-  /** One per objective: the mean validation score of a `uar` objective, the GAN epochs of a `ganEpochs` one. */
-  values: number[];
-  /** The running means reported after each fold (empty when the sweep does not prune). */
-  intermediate: number[];
-}
-
-/** MLflow metric of a trial's running validation score, stepped by folds done. */
-export const TRIAL_RUNNING_METRIC = 'trial/running_validation_uar';
 
 export interface ExperimentProgress {
   phase: 'tracking' | 'features' | 'folds' | 'evaluating' | 'summarising' | 'done' | 'cancelled';
@@ -147,7 +129,7 @@ export async function runExperiment(
   progress.foldsTotal = folds.folds.length;
   progress.evaluationsTotal = folds.folds.length * cells.length * config.protocol.repeats;
   progress.phase = 'evaluating';
-  const pruning = trial && trial.study.pruner.kind !== 'none' ? trialPruning(trial, tracking.parentRunId, folds.folds.length, activities) : undefined;
+  const pruning = trialPruning(trial, tracking.parentRunId, folds.folds.length, activities);
   const ran = await runBounded(folds.folds.map((_, foldIndex) => foldIndex), input.foldConcurrency ?? 2, async (foldIndex) => {
     if (pruning?.pruned()) return undefined;
     const foldWorkflowId = `${workflowId}/fold-${foldIndex}`;
@@ -184,60 +166,4 @@ export async function runExperiment(
     evaluations: evaluations.length, memoHits: progress.memoHits, memoLookups,
     ...(trial ? { trial: trialMeasure(trial, foldResults, pruning) } : {}),
   };
-}
-
-/** Mean over a fold's repeats of a cell's inner-CV validation score (the evaluations of a validated cell all carry one). */
-function foldValidationScore(result: FoldWorkflowResult, cellId: string): number {
-  const scores = result.evaluations.filter((e) => e.cellId === cellId).map((e) => {
-    if (!e.selection) throw new Error(`evaluation of ${cellId} has no validation score: the trial's plan validates its objective cells`);
-    return e.selection.validationScore;
-  });
-  return scores.reduce((a, b) => a + b, 0) / scores.length;
-}
-
-interface TrialPruning {
-  pruned(): boolean;
-  /** Records a finished fold and reports every step whose folds are now all done, in fold order. */
-  foldDone(foldIndex: number, result: FoldWorkflowResult): Promise<void>;
-  intermediate: number[];
-}
-
-/**
- * The reports of a pruned sweep's trial: step k (1-based) is reported once folds 0..k-1 are all
- * done, whatever order they finish in, so the steps are the same in every run of the trial.
- */
-function trialPruning(trial: ExperimentTrial, runId: string, foldCount: number, activities: ExperimentActivities): TrialPruning {
-  const report = activities.reportTrialStep;
-  if (!report) throw new Error('runExperiment: a pruned trial needs the reportTrialStep activity');
-  const cell = (trial.objectives[0] as SweepObjective).cell;
-  const scores: (number | undefined)[] = new Array<number | undefined>(foldCount).fill(undefined);
-  const intermediate: number[] = [];
-  let prune = false;
-  // One report at a time, in step order, whichever fold finishes first.
-  let chain = Promise.resolve();
-  return {
-    pruned: () => prune,
-    intermediate,
-    foldDone(foldIndex, result) {
-      scores[foldIndex] = foldValidationScore(result, cell);
-      chain = chain.then(async () => {
-        while (!prune && intermediate.length < foldCount && scores[intermediate.length] !== undefined) {
-          const step = intermediate.length + 1;
-          const value = (scores.slice(0, step) as number[]).reduce((a, b) => a + b, 0) / step;
-          intermediate.push(value);
-          const answer = await report({ study: trial.study, trial: trial.number, step, value, runId, metricKey: TRIAL_RUNNING_METRIC });
-          // The last fold's report cannot save anything: the trial completes.
-          if (answer.prune && step < foldCount) prune = true;
-        }
-      });
-      return chain;
-    },
-  };
-}
-
-function trialMeasure(trial: ExperimentTrial, foldResults: FoldWorkflowResult[], pruning: TrialPruning | undefined): TrialMeasure {
-  const values = trial.objectives.map((o) => (o.metric === 'uar'
-    ? foldResults.reduce((sum, r) => sum + foldValidationScore(r, o.cell), 0) / foldResults.length
-    : foldResults.reduce((sum, r) => sum + r.gans.reduce((n, g) => n + g.epochs, 0), 0)));
-  return { pruned: pruning?.pruned() ?? false, foldsDone: foldResults.length, values, intermediate: [...(pruning?.intermediate ?? [])] };
 }

@@ -10,14 +10,19 @@
  * keeps its workflow id, so its finished work and its MLflow run are reused. A slot whose trial
  * had already ended is not run again. A cancelled sweep tells nothing: its running trials stay
  * RUNNING until it is resumed and they end. Past `slotsPerRun` slots the sweep continues as new.
+ *
+ * With `holdout` (search.holdout, resolved at launch into the base's protocol.excludeSpeakers),
+ * no trial sees the held-out speakers; after the last slot the study's best trial is trained on
+ * every other speaker and tested on them (workflows/sweep-holdout.ts).
  */
-import { continueAsNew, defineQuery, executeChild, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, executeChild, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AskTrialInput, ToldTrial } from '../activities/optuna-activities';
 import type { SweepObjective } from '../configs/schema/sweep';
 import { activityOptions, type OrchestrationSettings } from './activity-options';
 import { experimentWorkflow } from './experiment';
 import { runBounded } from './run-bounded';
+import { checkTrialExcludes, chooseBest, endSweep, SWEEP_END_PATCH, type SweepResult } from './sweep-holdout';
 
 export interface OptunaSweepWorkflowInput {
   sweepId: string;
@@ -33,6 +38,8 @@ export interface OptunaSweepWorkflowInput {
   concurrency: number;
   mlflowExperiment: string;
   orchestration: OrchestrationSettings;
+  /** Speakers no trial sees (search.holdout, resolved at launch; the base's protocol.excludeSpeakers); the best trial is tested on them at the end. */
+  holdout?: { speakers: string[] };
   /** Carried across continue-as-new. */
   nextSlot?: number;
   done?: TrialOutcome[];
@@ -52,6 +59,8 @@ export interface TrialOutcome {
   foldsDone?: number;
   parentRunId?: string;
   memoHits?: number;
+  /** The first objective cell's test scores over the sweep's folds (a trial run in this sweep execution, not a resumed one). */
+  objectiveTest?: { uar: number; wa: number };
 }
 
 export interface OptunaSweepProgress {
@@ -76,7 +85,7 @@ export function objectiveNames(objectives: readonly SweepObjective[]): string[] 
   return objectives.length === 1 ? [metric(objectives[0] as SweepObjective)] : objectives.map((o) => `${metric(o)}/${o.cell}`);
 }
 
-export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Promise<TrialOutcome[]> {
+export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Promise<SweepResult<TrialOutcome>> {
   const short = proxyActivities<Activities>(activityOptions(input.orchestration, 'short'));
   const done = [...(input.done ?? [])];
   const names = objectiveNames(input.objectives);
@@ -112,6 +121,7 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
       return record({ ...outcome, state: asked.state, objectiveValues: asked.objectiveValues }, undefined);
     }
     const childId = `${sweepWorkflowId}/${asked.config.name}`;
+    checkTrialExcludes(asked.config.name, asked.config.protocol.excludeSpeakers, input.holdout?.speakers);
     progress.running.push(childId);
     const tell = (end: Parameters<typeof short.tellTrial>[0]['end'], runId?: string) => short.tellTrial({
       study: input.study, trial: asked.number, end, sweepRunId: tracking.parentRunId, objectives, ...(runId ? { runId } : {}),
@@ -133,9 +143,11 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
       if (!measure) throw new Error(`experiment ${childId} returned no trial measure`);
       const told = await tell(measure.pruned ? { state: 'pruned' } : { state: 'complete', values: measure.values }, result.parentRunId);
       progress.memoHits += result.memoHits;
+      const row = result.rows.find((r) => r.cellId === input.objectives.find((o) => o.metric === 'uar')?.cell);
       return record({
         ...outcome, state: told.state, objectiveValues: measure.pruned ? measure.intermediate.slice(-1) : measure.values,
         foldsDone: measure.foldsDone, parentRunId: result.parentRunId, memoHits: result.memoHits,
+        ...(row && !measure.pruned ? { objectiveTest: { uar: row.uar.mean, wa: row.wa.mean } } : {}),
       }, told);
     } catch (err) {
       // A cancelled sweep leaves its trials running, to be resumed; a failed experiment fails its trial only.
@@ -150,7 +162,25 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
   if (last < input.trials) {
     await continueAsNew<typeof optunaSweepWorkflow>({ ...input, nextSlot: last, done, tracking, best: progress.best });
   }
+  // The study's best trial: the best validation UAR (the first `uar` objective) among complete
+  // trials, ties to the lower trial number (Optuna's best_trial; with several objectives, a trial
+  // of the Pareto front).
+  const uarIndex = input.objectives.findIndex((o) => o.metric === 'uar');
+  const byNumber = [...done].sort((a, b) => a.trial - b.trial);
+  const best = chooseBest(byNumber.map((o) => ({
+    name: o.name, values: o.values, objectiveTest: o.objectiveTest,
+    validation: o.state === 'complete' && uarIndex >= 0 ? o.objectiveValues?.[uarIndex] : undefined,
+  })), input.objectives[uarIndex]?.cell);
+  let end: { holdout: SweepResult<TrialOutcome>['holdout']; note: string } = { holdout: undefined, note: '' };
+  // Histories recorded before the sweep's end existed close without it.
+  if (patched(SWEEP_END_PATCH)) {
+    end = await endSweep({
+      short, sweepId: input.sweepId, sweepName: input.sweepName, sweepWorkflowId, sweepRunId: tracking.parentRunId,
+      heldOut: input.holdout?.speakers, best, bestSource: best ? { base: input.base, values: best.values } : undefined,
+      configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration,
+    });
+  }
   await short.markRunsEnded({ runIds: [tracking.parentRunId], status: 'FINISHED' });
   progress.phase = 'done';
-  return done;
+  return { outcomes: done, best, holdout: end.holdout, note: end.note };
 }

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { deriveSeed } from '../random';
 import type { FoldDefinition, FoldRow } from './fold-definition';
+import { foldsWithoutSpeakers } from './excluded-speakers';
+import { fixedSpeakersFold } from './fixed-speakers';
 import { groupedKFold } from './grouped-k-fold';
 import { leaveOneSpeakerOut } from './leave-one-speaker-out';
 import { stratifiedSplit } from './stratified-split';
@@ -20,6 +22,8 @@ export const foldsSpecSchema = z.discriminatedUnion('kind', [
   losoFoldsSchema,
   groupedKFoldSchema,
   z.strictObject({ kind: z.literal('stratified'), testFraction: z.number().gt(0).lt(1) }),
+  /** One fold testing on the named speakers, training on every other (a sweep's final run on its held-out speakers). */
+  z.strictObject({ kind: z.literal('fixed'), testSpeakers: z.array(z.string().min(1)).min(1) }),
 ]);
 
 /** The speaker-independent kinds (model selection's inner splits are grouped by speaker). */
@@ -31,10 +35,13 @@ export interface BuildFoldsOptions {
   seed: number;
   /** Keep only the first N folds (small budgets); all when absent. */
   maxFolds?: number;
+  /** Speakers whose rows no fold may hold (protocol.excludeSpeakers): dropped before the folds are built. */
+  excludeSpeakers?: readonly string[];
 }
 
 /** The folds over `rows` (a feature matrix's meta), in the builders' order, cut to maxFolds. */
 export function buildFolds(rows: readonly FoldRow[], spec: FoldsSpec, options: BuildFoldsOptions): FoldDefinition[] {
+  if (options.excludeSpeakers?.length) return foldsWithoutSpeakers(rows, options.excludeSpeakers, (kept) => buildFolds(kept, spec, { ...options, excludeSpeakers: [] }));
   let folds: FoldDefinition[];
   switch (spec.kind) {
     case 'loso':
@@ -45,6 +52,9 @@ export function buildFolds(rows: readonly FoldRow[], spec: FoldsSpec, options: B
       break;
     case 'stratified':
       folds = [stratifiedSplit(rows, { testFraction: spec.testFraction, seed: deriveSeed(options.seed, 'folds') })];
+      break;
+    case 'fixed':
+      folds = [fixedSpeakersFold(rows, spec.testSpeakers)];
       break;
   }
   return options.maxFolds ? folds.slice(0, options.maxFolds) : folds;

@@ -65,6 +65,13 @@ export const protocolSchema = z.strictObject({
    * UAR (compute/select/selection-protocol.ts); optional so that configs without it keep their hash.
    */
   selection: selectionProtocolSchema.optional(),
+  /**
+   * Speakers removed from the corpus before anything else: no fold trains, validates or tests on
+   * a row of theirs (compute/folds/build-folds.ts drops them before the folds are built). A
+   * sweep's `search.holdout` sets it on every trial; optional, so that configs without it keep
+   * their hash.
+   */
+  excludeSpeakers: z.array(z.string().min(1)).min(1).optional(),
 });
 
 const methodKind = z.enum(AUGMENTATION_METHODS);

@@ -4,9 +4,14 @@
  * run at once. A grid or a random sample is expanded up front; an `optuna` search asks Optuna's
  * sampler for each trial as earlier ones finish, scores it by the inner-CV validation score of
  * the `objective` cell (never the test speakers) and may prune it after any outer fold.
+ *
+ * `search.holdout` (every kind) names speakers no trial sees: they are removed from every
+ * trial's corpus (protocol.excludeSpeakers), and after the last trial the best configuration by
+ * validation is trained on every other speaker and tested on them once (workflows/sweep-holdout.ts).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { OPTUNA_PRUNERS, OPTUNA_SAMPLERS, OPTUNA_SAMPLERS_WITH_STARTUP_TRIALS } from '../../foundation/optuna-kinds';
 
 const path = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, 'a dotted path such as "gan.lambdaCls"');
 const value = z.union([z.number(), z.string(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
@@ -52,9 +57,6 @@ function checkConditions(space: Record<string, z.output<typeof distributionSchem
   });
 }
 
-export const OPTUNA_SAMPLERS = ['tpe', 'cmaes', 'gp', 'random', 'qmc', 'nsga2'] as const;
-export const OPTUNA_PRUNERS = ['median', 'hyperband', 'successive-halving', 'none'] as const;
-
 const prunerKind = z.enum(OPTUNA_PRUNERS);
 /** A pruner by name, or with Optuna's options (median: startupTrials default 5, warmupSteps default 0). */
 const prunerSchema = z.union([
@@ -83,6 +85,18 @@ const samplerSchema = z.union([
   z.strictObject({ kind: samplerKind, startupTrials: z.number().int().min(0).optional() }),
 ]);
 
+/**
+ * Speakers no trial of the sweep ever sees (not as outer test, inner validation, GAN data or
+ * anything else): by name, or a fraction of the corpus's utterances in whole speakers drawn from
+ * a seed (compute/folds/speaker-holdout.ts; the same corpus, fraction and seed always hold out
+ * the same speakers). The best configuration is tested on them once, after the last trial.
+ */
+export const holdoutSchema = z.union([
+  z.strictObject({ speakers: z.array(z.string().min(1)).min(1) }),
+  z.strictObject({ fraction: z.number().gt(0).lt(1), seed: z.number().int().min(1).max(0xffffffff) }),
+]);
+const holdout = holdoutSchema.optional();
+
 const optunaSearchSchema = z.strictObject({
   kind: z.literal('optuna'),
   sampler: samplerSchema.default({ kind: 'tpe' }),
@@ -90,6 +104,7 @@ const optunaSearchSchema = z.strictObject({
   pruner: prunerSchema.default({ kind: 'median' }),
   seed: z.number().int().min(1).max(0xffffffff).default(1),
   space: z.record(path, distributionSchema),
+  holdout,
 });
 
 export const sweepSchema = z.strictObject({
@@ -98,16 +113,21 @@ export const sweepSchema = z.strictObject({
   /** The base experiment config, relative to the sweep file. */
   base: z.string().min(1),
   search: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('grid'), space: z.record(path, z.array(value).min(1)) }),
+    z.strictObject({ kind: z.literal('grid'), space: z.record(path, z.array(value).min(1)), holdout }),
     z.strictObject({
       kind: z.literal('random'),
       trials: z.number().int().min(1),
       seed: z.number().int().min(1).default(1),
       space: z.record(path, distributionSchema),
+      holdout,
     }),
     optunaSearchSchema,
   ]),
-  /** Optuna searches only: one objective, or several (Pareto front; no pruning). */
+  /**
+   * Optuna: one objective, or several (Pareto front; no pruning). Grid and random: one `uar`
+   * objective, the cell whose inner-CV validation score picks the best configuration (needed
+   * with a holdout; without one the best is picked on test, and says so).
+   */
   objective: z.union([objectiveSchema.transform((o) => [o]), z.array(objectiveSchema).min(1)]).optional(),
   /** Experiments running at the same time. */
   concurrency: z.number().int().min(1).max(64).default(2),
@@ -116,8 +136,19 @@ export const sweepSchema = z.strictObject({
   tracking: z.strictObject({ experiment: z.string().min(1).max(250).optional() }).default({}),
 }).superRefine((sweep, ctx) => {
   if (sweep.search.kind !== 'grid') checkConditions(sweep.search.space, ctx);
+  const held = sweep.search.holdout;
+  if (held) {
+    const corpusPaths = Object.keys(sweep.search.space).filter((p) => p === 'corpus' || p.startsWith('corpus.'));
+    if (corpusPaths.length) ctx.addIssue({ code: 'custom', path: ['search', 'holdout'], message: `holds out speakers of the base corpus, and the space sweeps ${corpusPaths.join(', ')}: sweep the corpus without a holdout, or hold out without sweeping it` });
+    if ('speakers' in held && new Set(held.speakers).size !== held.speakers.length) ctx.addIssue({ code: 'custom', path: ['search', 'holdout', 'speakers'], message: 'names a speaker twice' });
+  }
   if (sweep.search.kind !== 'optuna') {
-    if (sweep.objective) ctx.addIssue({ code: 'custom', path: ['objective'], message: 'applies to `search: { kind: optuna }` only (grid and random sweeps run every configuration)' });
+    if (sweep.objective && (sweep.objective.length > 1 || sweep.objective[0]?.metric !== 'uar')) {
+      ctx.addIssue({ code: 'custom', path: ['objective'], message: 'a grid or random sweep takes one `uar` objective, the cell whose validation score picks its best configuration (several objectives: use `search: { kind: optuna }`)' });
+    }
+    if (held && !sweep.objective) {
+      ctx.addIssue({ code: 'custom', path: ['objective'], message: 'a sweep with a holdout needs an objective, e.g. `objective: { cell: none/svm, metric: uar }`: its inner-CV validation score picks the configuration tested on the held-out speakers' });
+    }
     return;
   }
   if (!sweep.objective) {
@@ -125,11 +156,14 @@ export const sweepSchema = z.strictObject({
     return;
   }
   const { sampler, pruner } = sweep.search;
+  if (held && sweep.objective[0]?.metric !== 'uar') {
+    ctx.addIssue({ code: 'custom', path: ['objective', 0, 'metric'], message: 'with a holdout, the first objective must be `uar`: its cell is the one tested on the held-out speakers' });
+  }
   if (sweep.objective.length > 1 && pruner.kind !== 'none') {
     ctx.addIssue({ code: 'custom', path: ['search', 'pruner'], message: 'Optuna prunes single-objective studies only: set `pruner: none` with several objectives' });
   }
-  if (sampler.startupTrials !== undefined && !['tpe', 'gp', 'cmaes'].includes(sampler.kind)) {
-    ctx.addIssue({ code: 'custom', path: ['search', 'sampler', 'startupTrials'], message: `${sampler.kind} has no startup trials (tpe, gp and cmaes do): remove it` });
+  if (sampler.startupTrials !== undefined && !OPTUNA_SAMPLERS_WITH_STARTUP_TRIALS.includes(sampler.kind)) {
+    ctx.addIssue({ code: 'custom', path: ['search', 'sampler', 'startupTrials'], message: `${sampler.kind} has no startup trials (${OPTUNA_SAMPLERS_WITH_STARTUP_TRIALS.join(', ')} do): remove it` });
   }
   if (sweep.objective.length > 1 && sampler.kind === 'cmaes') {
     ctx.addIssue({ code: 'custom', path: ['search', 'sampler'], message: 'cmaes optimises one objective: use nsga2 (or tpe) with several objectives' });
@@ -143,3 +177,4 @@ export type SweepConfig = z.output<typeof sweepSchema>;
 export type Distribution = z.output<typeof distributionSchema>;
 export type OptunaSearch = z.output<typeof optunaSearchSchema>;
 export type SweepObjective = z.output<typeof objectiveSchema>;
+export type SweepHoldout = z.output<typeof holdoutSchema>;

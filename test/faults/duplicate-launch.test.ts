@@ -68,9 +68,9 @@ test('a sweep launched twice through the client and twice through `serflow sweep
   assert.equal(running.runId, first.firstExecutionRunId, 'the CLI launches attached to the same run');
 
   workers = await startInProcessWorkers({ settings, storeDir: mkdtempSync(join(tmpdir(), 'serflow-store-')), mlflow: new MlflowClient({ baseUrl: settings.mlflow.trackingUri }) });
-  const outcomes: SweepOutcome[] = await withDeadline(first.result(), 180_000, 'the sweep to finish');
+  const outcomes: SweepOutcome[] = (await withDeadline(first.result(), 180_000, 'the sweep to finish')).outcomes;
   assert.equal(outcomes.length, 2);
-  assert.equal(await second.result().then((o) => o.length), 2, 'the attached handle sees the same result');
+  assert.equal(await second.result().then((o) => o.outcomes.length), 2, 'the attached handle sees the same result');
 
   // One execution of this id, ever.
   const executions = await waitFor('the finished sweep in the visibility store', async () => {

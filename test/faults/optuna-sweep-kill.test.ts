@@ -86,8 +86,8 @@ test('an optuna sweep whose worker is SIGKILLed during a trial, then cancelled d
   await handle.cancel();
   await waitFor('the sweep to close as cancelled', async () => ((await handle.describe()).status.name === 'CANCELLED' ? true : undefined), 120_000, 500);
   await restartFromRecordedInput(client, interrupted.workflowId);
-  const outcomes: TrialOutcome[] = await withDeadline(client.workflow.getHandle(interrupted.workflowId).result(), 900_000, 'the resumed sweep to finish');
-  const baseline: TrialOutcome[] = await withDeadline(straightResult, 900_000, 'the uninterrupted sweep to finish');
+  const outcomes: TrialOutcome[] = (await withDeadline(client.workflow.getHandle<typeof optunaSweepWorkflow>(interrupted.workflowId).result(), 900_000, 'the resumed sweep to finish')).outcomes;
+  const baseline: TrialOutcome[] = (await withDeadline(straightResult, 900_000, 'the uninterrupted sweep to finish')).outcomes;
   console.log(`[optuna-kill] killed during ${killedDuring.running.join(', ')}, cancelled during ${cancelledDuring.running.join(', ')}`);
 
   const killedStudy = await assertStudyClean(interrupted.input);

@@ -121,7 +121,7 @@ test('restarting the Temporal server during an optuna trial: every trial slot en
   }, 300_000, 200);
   await restartTemporal();
 
-  const outcomes: TrialOutcome[] = await withDeadline(client.workflow.getHandle(workflowId).result(), 300_000, 'the sweep after the restart');
+  const outcomes: TrialOutcome[] = (await withDeadline(client.workflow.getHandle<typeof optunaSweepWorkflow>(workflowId).result(), 300_000, 'the sweep after the restart')).outcomes;
   assert.equal(outcomes.length, input.trials);
   const study = await assertStudyClean(input);
   const counts = countsOf(study);

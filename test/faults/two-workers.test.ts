@@ -87,7 +87,7 @@ test('two workers sharing only the servers both take work; one is killed mid-GAN
   const aCheckpoints = checkpoints(a.lines);
   const lastOfA = aCheckpoints[aCheckpoints.length - 1] as number;
 
-  const outcomes: SweepOutcome[] = await withDeadline(result, 240_000, 'the sweep to finish on the surviving worker');
+  const outcomes: SweepOutcome[] = (await withDeadline(result, 240_000, 'the sweep to finish on the surviving worker')).outcomes;
   assert.equal(outcomes.length, 2);
   workflowId = undefined;
 

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
 import { pythonBin, repoRoot } from '../../infra/paths';
-import { OptunaProcess } from '../../tracking/optuna-process';
-import { OptunaStudies, type OptunaDistribution, type StudySpec } from '../../tracking/optuna-studies';
+import { OptunaProcess } from '../../tracking/optuna/optuna-process';
+import { OptunaStudies, type OptunaDistribution, type StudySpec } from '../../tracking/optuna/optuna-studies';
 import { useScratchFolder } from '../support/scratch-folder';
 
 const scratch = useScratchFolder('serflow-optuna-studies-');
-const script = join(repoRoot, 'infra', 'optuna', 'optuna_study.py');
+const script = join(repoRoot, 'tracking', 'optuna', 'optuna_study.py');
 const storageOf = (name: string): string => `sqlite:///${join(scratch.path, `${name}.sqlite`)}`;
 const spec = (study: string): StudySpec => ({ study, directions: ['maximize'], sampler: { kind: 'tpe', seed: 7 }, pruner: { kind: 'median' } });
 

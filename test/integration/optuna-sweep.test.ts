@@ -28,7 +28,7 @@ test('a TPE sweep with a median pruner ends every trial slot once, prunes after 
   const again = await stack.client.workflow.start(optunaSweepWorkflow, options);
   assert.equal(again.firstExecutionRunId, handle.firstExecutionRunId, 'a duplicate launch attaches to the running sweep');
 
-  const outcomes: TrialOutcome[] = await handle.result();
+  const outcomes: TrialOutcome[] = (await handle.result()).outcomes;
   assert.equal(outcomes.length, input.trials);
   const study = await assertStudyClean(input);
   const counts = countsOf(study);

@@ -62,9 +62,9 @@ test('terminating a sweep midway and resuming it reuses finished work and ends w
 
   const a = sweepInput(file, straight.settings);
   a.input.mlflowExperiment = `test-sweep-straight-${tag8}`;
-  const straightOutcomes: SweepOutcome[] = await stack.client.workflow.execute(sweepWorkflow, {
+  const straightOutcomes: SweepOutcome[] = (await stack.client.workflow.execute(sweepWorkflow, {
     workflowId: `${a.workflowId}-straight-${tag8}`, taskQueue: straight.settings.temporal.taskQueues.orchestration, args: [a.input],
-  });
+  })).outcomes;
   assert.equal(straightOutcomes.length, 4);
   straightSweep = { workflowId: `${a.workflowId}-straight-${tag8}`, mlflowExperiment: a.input.mlflowExperiment, outcomes: straightOutcomes };
 
@@ -84,7 +84,7 @@ test('terminating a sweep midway and resuming it reuses finished work and ends w
   assert.equal((await handle.describe()).status.name, 'TERMINATED');
 
   await restartFromRecordedInput(stack.client, id);
-  const resumedOutcomes: SweepOutcome[] = await stack.client.workflow.getHandle(id).result();
+  const resumedOutcomes: SweepOutcome[] = (await stack.client.workflow.getHandle<typeof sweepWorkflow>(id).result()).outcomes;
   assert.equal(resumedOutcomes.length, 4);
   const hits = resumedOutcomes.reduce((n, o) => n + o.memoHits, 0);
   const finishedFirst = resumedOutcomes.find((o) => o.memoHits === o.memoLookups);

@@ -13,7 +13,7 @@ import { optunaSweepInput } from '../../cli/optuna-sweep-command';
 import { installation } from '../../composition/runtime-deps';
 import { loadSweepConfig } from '../../configs/load/sweep-config';
 import type { StackSettings } from '../../configs/schema/stack-settings';
-import type { StudyTrials } from '../../tracking/optuna-studies';
+import type { StudyTrials } from '../../tracking/optuna/optuna-studies';
 import type { OptunaSweepWorkflowInput } from '../../workflows/optuna-sweep';
 import { writeTinyManifest } from './tiny-experiment';
 

@@ -45,9 +45,12 @@ describe('optuna sweep config', () => {
       inputError(/objective\.cell: "smote\/ratio-1\/svm" is not a cell of the base experiment.*none\/svm, noise\/ratio-1\/svm/));
   });
 
-  it('refuses an optuna search without an objective, and an objective on a grid', () => {
+  it('refuses an optuna search without an objective, and a grid objective other than one `uar` cell', () => {
     assert.throws(() => loadSweepConfig(writeSweep('no-objective', search)), /objective.*needs an objective/s);
-    assert.throws(() => loadSweepConfig(writeSweep('grid', ['search: { kind: grid, space: { svm.C: [1] } }', 'objective: { cell: none/svm }'])), /objective: applies to `search: { kind: optuna }` only/);
+    const grid = loadSweepConfig(writeSweep('grid', ['search: { kind: grid, space: { svm.C: [1] } }', 'objective: { cell: none/svm }']));
+    assert.deepEqual(grid.sweep.objective, [{ cell: 'none/svm', metric: 'uar' }]);
+    assert.throws(() => loadSweepConfig(writeSweep('grid-epochs', ['search: { kind: grid, space: { svm.C: [1] } }', 'objective: { cell: none/svm, metric: ganEpochs }'])), /objective: a grid or random sweep takes one `uar` objective/);
+    assert.throws(() => loadSweepConfig(writeSweep('grid-cell', ['search: { kind: grid, space: { svm.C: [1] } }', 'objective: { cell: smote/ratio-1/svm }'])), inputError(/objective\.cell: "smote\/ratio-1\/svm" is not a cell/));
   });
 
   it('takes a sampler\'s startup trials where Optuna has them, and refuses them where it has none', () => {

@@ -1,6 +1,6 @@
 /**
- * Optuna studies, through the project venv's Python (infra/optuna/optuna_study.py in one
- * long-lived process, tracking/optuna-process.ts): a JSON request in, a zod-validated answer
+ * Optuna studies, through the project venv's Python (tracking/optuna/optuna_study.py in one
+ * long-lived process, optuna-process.ts beside it): a JSON request in, a zod-validated answer
  * out. Optuna keeps each study in its own storage, a SQLite file by default or any SQLAlchemy
  * URL (PostgreSQL when workers run on several machines); serflow keeps no copy of it.
  *
@@ -9,20 +9,18 @@
  * past its timeout, Python killed) is thrown as a plain Error and retried by the caller's policy.
  */
 import { z } from 'zod';
-import { InputError } from '../foundation/errors';
+import { InputError } from '../../foundation/errors';
+import type { PrunerKind, SamplerKind } from '../../foundation/optuna-kinds';
 import { OptunaBadRequest, OptunaProcess } from './optuna-process';
 
 export interface OptunaInstallation {
   /** The venv's Python, with optuna installed (infra/setup.sh python). */
   python: string;
-  /** infra/optuna/optuna_study.py. */
+  /** tracking/optuna/optuna_study.py. */
   script: string;
   /** SQLAlchemy URL of the storage, e.g. sqlite:////abs/path/optuna.sqlite or postgresql://... */
   storage: string;
 }
-
-export type SamplerKind = 'tpe' | 'cmaes' | 'gp' | 'random' | 'qmc' | 'nsga2';
-export type PrunerKind = 'median' | 'hyperband' | 'successive-halving' | 'none';
 
 /** What a study is built with on every call: Optuna does not store samplers and pruners. */
 export interface StudySpec {

@@ -1,4 +1,4 @@
-"""Operations on Optuna studies, for serflow's TypeScript side (tracking/optuna-process.ts).
+"""Operations on Optuna studies, for serflow's TypeScript side (optuna-process.ts beside it).
 
 A long-lived process: one JSON request per line on stdin, one JSON answer per line on stdout,
 {"id", "ok": answer} or {"id", "error", "bad"}; `bad` marks a wrong request (the caller maps it
@@ -18,7 +18,9 @@ operation is idempotent, so that a Temporal activity may retry it:
           state and the best trial(s);
   check   that a sweep's sampler and pruner can be built and its storage opened (before it starts);
   figures Optuna's own plots (optimisation history, parallel coordinates, parameter importances)
-          as SVG and PNG, and the importances as data.
+          as SVG and PNG, and the importances as data;
+  kinds   the sampler and pruner kinds it builds: those of foundation/optuna-kinds.json, which
+          it checks when it starts (it exits, naming both lists, when they disagree).
 
 Samplers and pruners are not stored by Optuna: every request names them and they are built
 anew. A sampler built anew with the same seed would repeat its first draw in every process, so
@@ -27,7 +29,11 @@ trial is the same whichever process asks for it. QMC keeps the sweep's seed (its
 be the same for the whole sequence; the sequence index is kept in the study).
 """
 import json
+import os
 import sys
+
+# The sampler and pruner names serflow offers: one list for the schema, the TypeScript client and this script.
+KINDS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "foundation", "optuna-kinds.json")
 
 
 class BadRequest(Exception):
@@ -35,6 +41,7 @@ class BadRequest(Exception):
 
 
 def main() -> int:
+    check_kinds()
     # Answers go to the real stdout; anything a library prints goes to stderr, not into an answer.
     answers = sys.stdout
     sys.stdout = sys.stderr
@@ -71,43 +78,70 @@ def slot_seed(seed: int, slot: int) -> int:
     return (seed * 1000003 + slot) % 2**32
 
 
+def _tpe(optuna, seed, startup):
+    # constant_liar: with trials running at once, TPE does not sample next to a running one.
+    return optuna.samplers.TPESampler(seed=seed, constant_liar=True, **startup)
+
+
+def _gp(optuna, seed, startup):
+    # GPSampler imports them only when it first samples, after its startup trials: check now.
+    try:
+        import scipy  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as err:
+        raise BadRequest(f"the gp sampler needs PyTorch and SciPy in the serflow venv ({err}); use tpe or cmaes, or pip install torch scipy into it")
+    return optuna.samplers.GPSampler(seed=seed, **startup)
+
+
+# Builders by serflow's name: (optuna, the slot's seed, startup-trial options) -> sampler. QMC
+# takes the sweep's own seed instead (build_sampler). Their names must be the samplers of
+# foundation/optuna-kinds.json, and those with startup trials its samplersWithStartupTrials.
+SAMPLERS = {
+    "tpe": _tpe,
+    "random": lambda optuna, seed, startup: optuna.samplers.RandomSampler(seed=seed),
+    "cmaes": lambda optuna, seed, startup: optuna.samplers.CmaEsSampler(seed=seed, **startup),
+    "gp": _gp,
+    "qmc": lambda optuna, seed, startup: optuna.samplers.QMCSampler(seed=seed, scramble=True),
+    "nsga2": lambda optuna, seed, startup: optuna.samplers.NSGAIISampler(seed=seed),
+}
+
+# Builders by serflow's name: (optuna, the pruner's spec) -> pruner; the pruners of foundation/optuna-kinds.json.
+PRUNERS = {
+    "median": lambda optuna, spec: optuna.pruners.MedianPruner(n_startup_trials=spec.get("startupTrials", 5), n_warmup_steps=spec.get("warmupSteps", 0)),
+    "successive-halving": lambda optuna, spec: optuna.pruners.SuccessiveHalvingPruner(min_resource=spec.get("minResource", "auto")),
+    "hyperband": lambda optuna, spec: optuna.pruners.HyperbandPruner(min_resource=spec.get("minResource", 1), max_resource=spec.get("maxResource", "auto")),
+    "none": lambda optuna, spec: optuna.pruners.NopPruner(),
+}
+
+
 def build_sampler(optuna, spec: dict, slot):
     kind, seed = spec["kind"], spec["seed"]
-    per_slot = seed if slot is None else slot_seed(seed, slot)
+    if kind not in SAMPLERS:
+        raise BadRequest(f"unknown sampler {kind!r} (one of {', '.join(SAMPLERS)})")
+    per_slot = seed if slot is None or kind == "qmc" else slot_seed(seed, slot)
     startup = {"n_startup_trials": spec["startupTrials"]} if "startupTrials" in spec else {}
-    if kind == "tpe":
-        # constant_liar: with trials running at once, TPE does not sample next to a running one.
-        return optuna.samplers.TPESampler(seed=per_slot, constant_liar=True, **startup)
-    if kind == "random":
-        return optuna.samplers.RandomSampler(seed=per_slot)
-    if kind == "cmaes":
-        return optuna.samplers.CmaEsSampler(seed=per_slot, **startup)
-    if kind == "gp":
-        # GPSampler imports them only when it first samples, after its startup trials: check now.
-        try:
-            import scipy  # noqa: F401
-            import torch  # noqa: F401
-        except ImportError as err:
-            raise BadRequest(f"the gp sampler needs PyTorch and SciPy in the serflow venv ({err}); use tpe or cmaes, or pip install torch scipy into it")
-        return optuna.samplers.GPSampler(seed=per_slot, **startup)
-    if kind == "qmc":
-        return optuna.samplers.QMCSampler(seed=seed, scramble=True)
-    if kind == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=per_slot)
-    raise BadRequest(f"unknown sampler {kind!r}")
+    return SAMPLERS[kind](optuna, per_slot, startup)
 
 
 def build_pruner(optuna, spec: dict):
     kind = spec["kind"]
-    if kind == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=spec.get("startupTrials", 5), n_warmup_steps=spec.get("warmupSteps", 0))
-    if kind == "successive-halving":
-        return optuna.pruners.SuccessiveHalvingPruner(min_resource=spec.get("minResource", "auto"))
-    if kind == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=spec.get("minResource", 1), max_resource=spec.get("maxResource", "auto"))
-    if kind == "none":
-        return optuna.pruners.NopPruner()
-    raise BadRequest(f"unknown pruner {kind!r}")
+    if kind not in PRUNERS:
+        raise BadRequest(f"unknown pruner {kind!r} (one of {', '.join(PRUNERS)})")
+    return PRUNERS[kind](optuna, spec)
+
+
+def check_kinds(path: str = KINDS_FILE) -> dict:
+    """The kinds of foundation/optuna-kinds.json, after checking that the builders above cover exactly them."""
+    with open(path, encoding="utf-8") as f:
+        kinds = json.load(f)
+    problems = []
+    if sorted(kinds["samplers"]) != sorted(SAMPLERS):
+        problems.append(f"samplers: the list has {sorted(kinds['samplers'])}, the builders {sorted(SAMPLERS)}")
+    if sorted(kinds["pruners"]) != sorted(PRUNERS):
+        problems.append(f"pruners: the list has {sorted(kinds['pruners'])}, the builders {sorted(PRUNERS)}")
+    if problems:
+        raise SystemExit(f"optuna_study.py: {path} and the builders disagree: " + "; ".join(problems) + ". Fix: add the builder, or the name, so that both list the same kinds.")
+    return kinds
 
 
 _STORAGES = {}
@@ -323,7 +357,12 @@ def op_check(request: dict) -> dict:
     return {}
 
 
-OPERATIONS = {"check": op_check, "ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures}
+def op_kinds(request: dict) -> dict:
+    """The sampler and pruner kinds this script builds (checked against foundation/optuna-kinds.json at start)."""
+    return {"samplers": list(SAMPLERS), "pruners": list(PRUNERS)}
+
+
+OPERATIONS = {"kinds": op_kinds, "check": op_check, "ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,5 +1,5 @@
 /**
- * The long-lived Python process that answers Optuna requests (infra/optuna/optuna_study.py):
+ * The long-lived Python process that answers Optuna requests (optuna_study.py beside this file):
  * one JSON request per line on its stdin, one JSON answer per line on its stdout, one request at
  * a time. Starting Python and importing Optuna costs about 2 s (7-10 s on a loaded machine), so
  * a process per request made every ask, report and tell of a trial cost seconds; one process per
