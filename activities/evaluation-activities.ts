@@ -4,14 +4,20 @@
  * a classifier fitted and scored on the fold's test part. Memoised by its inputs; logged to the
  * cell's MLflow run as metrics named by fold and repeat (wa, uar, and for a selection
  * `selected/<param>` and `validation_uar`), and the confusion matrix as an artifact. A thin
- * adapter: it loads the references (fold sets with their speakers, the fold's GANs), and
- * compute/evaluate.ts does the rest for every method alike.
+ * adapter: it loads the references (fold sets with their speakers, the fold's trained
+ * augmenters, one per fit set), and compute/evaluate.ts does the rest for every method alike.
+ * `planFoldModels` lists, for a fold, the fit sets its evaluations will ask for
+ * (compute/evaluate/fit-sets-of-evaluation.ts), from the same settings as `evaluate`.
  */
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
+import { sameSpeakers } from '../compute/fold-models/fit-sets';
+import type { FoldModels, TrainedAugmenter } from '../compute/fold-models/trained-augmenter';
+import type { FoldSets } from '../compute/folds/fold-sets';
+import type { ArtifactStore } from '../store/artifact-store';
 import type { ConfusionMatrix } from '../compute/metrics';
-import { deriveSeed } from '../compute/random';
 import type { Cell } from '../configs/experiment-plan';
+import { evaluationSettings, planFoldModels, type PlannedFoldModel } from '../configs/fold-model-plan';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { loadFoldSets } from '../store/fold-store';
@@ -27,10 +33,38 @@ export interface EvaluateInput {
   repeat: number;
   /** The experiment's base seed; the evaluation's seed derives from it, the fold and the repeat. */
   baseSeed: number;
-  /** The fold's trained class GANs, for cycle-GAN cells. */
+  /**
+   * The fold's trained class GANs for this repeat and loss, one per fit set (planFoldModels), for
+   * cycle-GAN cells. `fitSpeakers` absent: fitted on every outer-training speaker.
+   */
+  foldModels?: FoldModelRef[];
+  /**
+   * Before fit sets: the one GAN of the fold for this repeat and loss, fitted on every
+   * outer-training row. Still read for evaluations recorded then (a workflow in flight); it can
+   * serve only the uses that augment every outer-training row, the seam refuses the others.
+   */
   ganKey?: string;
   /** The cell's MLflow run. */
   runId: string;
+}
+
+export type { PlannedFoldModel } from '../configs/fold-model-plan';
+
+/** A trained fold model by reference: the speakers it was fitted on (absent: all of the outer training part) and its store key. */
+export interface FoldModelRef {
+  fitSpeakers?: string[];
+  ganKey: string;
+}
+
+export interface PlanFoldModelsInput {
+  featureKey: string;
+  classes: string[];
+  foldsKey: string;
+  foldIndex: number;
+  /** The fold's cells; only those whose method trains a model count. */
+  cells: Cell[];
+  repeats: number;
+  baseSeed: number;
 }
 
 export interface EvaluationResult {
@@ -62,6 +96,14 @@ export interface EvaluationResult {
 
 export function createEvaluationActivities(deps: ActivityDeps) {
   return {
+    /** The models the fold's evaluations will ask for, per loss and fit set (configs/fold-model-plan.ts). */
+    async planFoldModels(input: PlanFoldModelsInput): Promise<{ models: PlannedFoldModel[] }> {
+      return withFailureMapping(async () => {
+        const sets = await loadFoldSets(deps.store, input);
+        return { models: planFoldModels(input.cells, input.repeats, input.baseSeed, { name: sets.fold.name, train: sets.train, trainSpeakers: sets.trainSpeakers }) };
+      });
+    },
+
     async evaluate(input: EvaluateInput): Promise<EvaluationResult> {
       // Heartbeats while the evaluation runs (fit, MLflow retries), so that a dead worker is
       // noticed after the heartbeat timeout (workflows/activity-options.ts).
@@ -79,18 +121,15 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     return withFailureMapping(async () => {
       const { runId, ...memoInputs } = input;
       const memo = await memoised(deps.store, 'evaluation', memoInputs, async () => {
-        const { fold, train, test, trainSpeakers } = await loadFoldSets(deps.store, input);
-        // The same seed for every cell of a (fold, repeat): methods are compared on equal
-        // classifier initialisations and batch orders (common random numbers).
-        const seed = deriveSeed(input.baseSeed, 'evaluation', fold.name, input.repeat);
+        const sets = await loadFoldSets(deps.store, input);
+        const { fold, train, test, trainSpeakers } = sets;
         Context.current().heartbeat();
-        const generator = input.ganKey ? await loadGenerator(deps.store, input.ganKey) : undefined;
+        const refs = input.foldModels ?? (input.ganKey ? [{ ganKey: input.ganKey }] : undefined);
+        const foldModels = refs ? await restoreFoldModels(deps.store, refs, sets) : undefined;
         const result = await evaluateFold({
-          train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec, seed, generator,
-          // Inner grouped k-fold splits from the protocol seed and the fold: the same for every cell and repeat.
-          // A cell with a selection protocol always runs its inner CV: one that selects nothing is
-          // validated over its single candidate (configs/experiment-plan.ts PlanOptions.validate).
-          ...(input.cell.selection ? { selection: input.cell.selection, selectionSeed: deriveSeed(input.baseSeed, 'selection', fold.name), validate: true } : {}),
+          train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,
+          ...evaluationSettings(input.baseSeed, input.cell, fold.name, input.repeat),
+          ...(foldModels ? { foldModels } : {}),
         });
         const value: Omit<EvaluationResult, 'memoHit'> = {
           fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,
@@ -116,4 +155,19 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       return { ...r, memoHit: memo.memoHit };
     });
   }
+}
+
+/** The referenced models, restored (through the worker's cache), each answering for its fit set. */
+async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], sets: FoldSets): Promise<FoldModels> {
+  const all = [...new Set(sets.trainSpeakers)].sort();
+  const restored = await Promise.all(refs.map(async (r) => ({ speakers: r.fitSpeakers ?? all, model: await loadGenerator(store, r.ganKey) })));
+  return {
+    fittedOn(speakers: readonly string[]): TrainedAugmenter {
+      const hit = restored.find((r) => sameSpeakers(r.speakers, speakers));
+      if (!hit) {
+        throw new Error(`no trained model of this fold was fitted on speakers ${speakers.join(', ')}; the fold trained ${restored.map((r) => `[${r.speakers.join(', ')}]`).join(', ')} (a plan that does not match the evaluation: a bug)`);
+      }
+      return hit.model;
+    },
+  };
 }

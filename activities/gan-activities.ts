@@ -3,7 +3,9 @@
  * (`trainClassGans`) or as a group: the repeats of one fold and loss, which differ only in their
  * seed, in one graph (`trainClassGanGroup`; compute/cyclegan/trainer.ts says how). Either way every
  * training keeps what it has alone: its memo entry, its checkpoint slots, its nested MLflow run
- * per (fold, loss) or (fold, loss, repeat) with epochs as steps, and its result bytes. Resumable:
+ * per (fold, loss) or (fold, loss, repeat) with epochs as steps, and its result bytes. A
+ * training is fitted on one fit set (`fitSpeakers`: the outer-training rows of those speakers
+ * only, compute/fold-models/fit-sets.ts), sources and auxiliary classifier included. Resumable:
  * every checkpoint goes to the shared store through the training's checkpoint slots
  * (store/checkpoint-slots.ts), its key into the heartbeat details, so a retry on any worker
  * continues from the latest good checkpoint. An adapter only: the training is compute/cyclegan,
@@ -17,7 +19,8 @@ import { groupKeepsResults, type GroupShape } from '../compute/cyclegan/group-ch
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
 import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
-import type { LabelledSet } from '../compute/labelled-set';
+import { fitSetName, fitSetRows } from '../compute/fold-models/fit-sets';
+import { selectRows, type LabelledSet } from '../compute/labelled-set';
 import { deriveSeed } from '../compute/random';
 import { InputError } from '../foundation/errors';
 import type { Logger } from '../logging/logger';
@@ -42,6 +45,12 @@ export interface TrainGansInput {
    * by every repeat: their input, seed and memo key are those of every run before per-repeat GANs.
    */
   repeat?: number;
+  /**
+   * The fit set: the outer-training speakers whose rows the GANs are fitted on and draw sources
+   * from (sorted). Absent: every outer-training speaker, with the input, seed and memo key of
+   * every training before fit sets.
+   */
+  fitSpeakers?: string[];
   /** MLflow: the experiment and the parent run the GAN run nests under. */
   experimentId: string;
   parentRunId: string;
@@ -112,6 +121,7 @@ async function trainGans(deps: ActivityDeps, inputs: TrainGansInput[]): Promise<
       'serflow.gan_key': result.ganKey, 'serflow.fold_index': String(t.input.foldIndex), 'serflow.loss': t.spec.loss,
       ...(repeat === undefined ? {} : { 'serflow.repeat': String(repeat) }),
       ...(inputs.length > 1 ? { 'serflow.gan_group': String(inputs.length) } : {}),
+      'serflow.fit_speakers': t.input.fitSpeakers ? fitSetName(t.input.fitSpeakers) : 'all',
     });
     await deps.runs.finishRun(t.runId);
     if (t.memoHit) t.log.info({ ganKey: result.ganKey }, 'GAN reused from the memo');
@@ -148,7 +158,7 @@ async function openTraining(deps: ActivityDeps, input: TrainGansInput, attempt: 
     // The training itself is shared (memoised) by every experiment with the same inputs; the
     // run that records it belongs to one experiment, so its key names the parent too.
     experimentId, parentRunId, key: `gan/${parentRunId}/${inputHash}`,
-    name: `gan fold ${input.foldIndex} ${spec.loss}${repeat === undefined ? '' : ` repeat ${repeat}`}`,
+    name: `gan fold ${input.foldIndex} ${spec.loss}${repeat === undefined ? '' : ` repeat ${repeat}`}${input.fitSpeakers ? ` fit ${fitSetName(input.fitSpeakers)}` : ''}`,
     tags: { 'serflow.kind': 'gan' },
   });
   const hit = await memoLookup<TrainedGan>(deps.store, 'gan', computeInputs, { references: (v) => [v.ganKey] });
@@ -167,7 +177,10 @@ async function openTraining(deps: ActivityDeps, input: TrainGansInput, attempt: 
 async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void> {
   const ctx = Context.current();
   const first = todo[0] as Training;
-  const { fold, train } = await loadFoldSets(deps.store, first.input);
+  const sets = await loadFoldSets(deps.store, first.input);
+  const fold = sets.fold;
+  // The fit set's rows only: targets, sources and the auxiliary classifier's training set.
+  const train = first.input.fitSpeakers ? selectRows(sets.train, fitSetRows(sets.trainSpeakers, first.input.fitSpeakers)) : sets.train;
   const heartbeatKeys = heartbeatCheckpointKeys(ctx.info.heartbeatDetails);
   const states: (Buffer | undefined)[] = [];
   for (const t of todo) {
@@ -175,13 +188,13 @@ async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void
     await deps.runs.logParamsOnce(t.runId, {
       fold: fold.name, loss: t.spec.loss, seed: String(t.input.seed), train_rows: String(train.rows),
       ...(repeat === undefined ? {} : { repeat: String(repeat) }),
+      fit_speakers: t.input.fitSpeakers ? fitSetName(t.input.fitSpeakers) : 'all',
       ...Object.fromEntries(Object.entries(t.spec).filter(([, v]) => typeof v !== 'object').map(([k, v]) => [`gan.${k}`, String(v)])),
       // The fold decides the sharing, and the activity's spec does not carry it: whether a
       // repeat came with the input does.
       'gan.shareAcrossRepeats': String(repeat === undefined),
     });
-    // A shared GAN keeps the seed of every run before per-repeat GANs.
-    t.seed = repeat === undefined ? deriveSeed(t.input.seed, 'gan', fold.name, t.spec.loss) : deriveSeed(t.input.seed, 'gan', fold.name, t.spec.loss, 'repeat', repeat);
+    t.seed = ganSeed(t.input, fold.name, t.spec.loss);
     t.slots = new CheckpointSlots(deps.store, `gan-progress/${t.inputHash}`, { logger: t.log });
     // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
     const restored = await t.slots.restoreMostAdvanced({
@@ -245,6 +258,16 @@ async function trainToEnd(deps: ActivityDeps, trainer: CycleGanTrainer, members:
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * A training's seed. A shared GAN keeps the seed of every run before per-repeat GANs, a GAN of
+ * every outer-training speaker that of every run before fit sets; another fit set draws its own.
+ */
+function ganSeed(input: TrainGansInput, foldName: string, loss: string): number {
+  const base = input.repeat === undefined ? [input.seed, 'gan', foldName, loss] as const : [input.seed, 'gan', foldName, loss, 'repeat', input.repeat] as const;
+  const [seed, ...path] = base;
+  return input.fitSpeakers ? deriveSeed(seed, ...path, 'fit', fitSetName(input.fitSpeakers)) : deriveSeed(seed, ...path);
 }
 
 /** Heartbeats where the trainings are, one GanHeartbeat for a lone training (as before groups), `{ members }` for a group. */

@@ -100,7 +100,7 @@ async function timeEvaluation(fold: Fold, C: number | { select: number[] }): Pro
 /** The inner fits of a selection without the shared Gram: every C fitted with the linear kernel on every inner split. */
 async function timeInnerLinearFits(fold: Fold): Promise<number> {
   const t = performance.now();
-  for (const split of innerSplits(fold.train, fold.trainSpeakers, { kind: 'loso' }, 1)) {
+  for (const split of innerSplits(fold.train, fold.trainSpeakers, { kind: 'loso' }, { foldsSeed: 1, holdoutSeed: 1 })) {
     const z = fitInnerStandardisation(fold.train, split.trainRows);
     const inner = standardisedRows(z, fold.train, split.trainRows);
     const validation = standardisedRows(z, fold.train, split.validationRows);

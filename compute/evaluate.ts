@@ -2,18 +2,23 @@
  * Evaluates one fold: selects the classifier's hyperparameters on the training speakers when the
  * spec gives sets to select from (compute/select), trains on the real training rows as the cell
  * says (compute/evaluate/train-on-real-rows.ts: early-stopping rows of whole speakers first,
- * then the augmentation of the rest), predicts the test part, returns small metrics JSON. Pure
+ * then the augmentation of the rest), predicts the test part, returns small metrics JSON. A
+ * trained augmenter is taken from `foldModels` for each set of rows it augments, through the
+ * guard of compute/fold-models/fit-set-guard.ts. Pure
  * compute: no I/O, no clock, no logger. The sets must already be normalised (on the training
  * part's statistics). Every random draw derives from `seed`.
  */
 import type { z } from 'zod';
 import { augmentationSpecSchema } from './augment/augmentation-spec';
 import type { AugmentationSpec, AugmentationSpecInput } from './augment/augmentation-spec';
-import type { AugmentationReport } from './augment/augmented-set';
 import type { ClassConditionalGenerator } from './augment/class-conditional-generator';
+import type { AugmentationReport } from './augment/augmented-set';
 import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields } from './classify/classifier-spec';
 import type { ClassifierSpec, ClassifierSpecInput } from './classify/classifier-spec';
 import { fitPrepared, prepareTrainingRows } from './evaluate/train-on-real-rows';
+import { augmenterForRows } from './fold-models/fit-set-guard';
+import type { FoldModels } from './fold-models/trained-augmenter';
+import { needsTrainedAugmenter } from './augment/augmentation-spec';
 import { InputError } from '../foundation/errors';
 import { describeZodError } from '../foundation/zod-issues';
 import type { LabelledSet } from './labelled-set';
@@ -37,8 +42,11 @@ export interface FoldEvaluationInput {
   /** The classifier; numeric hyperparameters may be `{ select: [...] }`. */
   classifier: ClassifierSpecInput;
   seed: number;
-  /** The fold's trained class GANs: required by a 'cyclegan' augmentation, unused by the others. */
-  generator?: ClassConditionalGenerator;
+  /**
+   * The fold's trained augmenters for this repeat and method, one per fit set (the refit's rows,
+   * each inner split's): required by a 'cyclegan' augmentation, unused by the others.
+   */
+  foldModels?: FoldModels;
   /** How selected hyperparameters are chosen; default inner leave-one-speaker-out, UAR. */
   selection?: SelectionProtocolInput;
   /** Seed of seeded inner splits (grouped k-fold); default deriveSeed(seed, 'selection-folds'). */
@@ -88,6 +96,7 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
   checkSet(test, 'test');
   checkCompatible(train, test);
   if (input.trainSpeakers) checkSpeakers(input.trainSpeakers, train);
+  const trained = trainedAugmenters(input, augmentationSpec);
 
   const candidates = candidateGrid(searchSpec);
   let chosen = candidates[0] as Candidate;
@@ -103,8 +112,8 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
     const foldsSeed = input.selectionSeed ?? deriveSeed(seed, 'selection-folds');
     checkSeed(foldsSeed, 'selectionSeed');
     const result = await selectHyperparameters({
-      real: train, speakers: input.trainSpeakers, candidates, augmentation: augmentationSpec, generator: input.generator,
-      seed, protocol, foldsSeed,
+      real: train, speakers: input.trainSpeakers, candidates, augmentation: augmentationSpec, seed, protocol, foldsSeed,
+      ...(trained ? { augmenterFor: (split: { name: string }, rows: readonly number[]) => trained(rows, `inner split ${split.name}`) } : {}),
     });
     chosen = candidates[result.chosenIndex] as Candidate;
     selection = { metric: result.metric, chosen: result.chosen, validationScore: result.validationScore, candidates: result.candidates };
@@ -112,8 +121,9 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
 
   // The refit: the chosen values on the whole outer training fold, augmented as the cell says.
   const prepared = prepareTrainingRows({
-    real: train, speakers: input.trainSpeakers, augmentation: augmentationSpec, generator: input.generator, seed,
+    real: train, speakers: input.trainSpeakers, augmentation: augmentationSpec, seed,
     earlyStopping: earlyStoppingOf(chosen.spec),
+    ...(trained ? { augmenterFor: (rows: readonly number[]) => trained(rows, 'the refit') } : {}),
   });
   const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows));
   const confusion = confusionMatrix(test.y, predicted as Int32Array, train.classes.length);
@@ -131,6 +141,30 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
     testRows: test.rows,
     ...(selection ? { selection } : {}),
   };
+}
+
+/**
+ * For a method that augments with a trained model: the model fitted on exactly the given rows of
+ * the outer training part, checked at the seam. Undefined for the other methods.
+ */
+function trainedAugmenters(input: FoldEvaluationInput, augmentation: AugmentationSpec): ((rows: readonly number[], where: string) => ClassConditionalGenerator) | undefined {
+  if (!needsTrainedAugmenter(augmentation)) return undefined;
+  const { foldModels: models, trainSpeakers: speakers, train: real } = input;
+  if (!models) {
+    throw new InputError({
+      field: 'foldModels',
+      reason: `a ${augmentation.method} augmentation needs the fold's trained models (one per set of rows it augments), and none were given`,
+      fix: "train the fold's models first (the fold's plan lists them) and pass them, or choose another method",
+    });
+  }
+  if (!speakers) {
+    throw new InputError({
+      field: 'trainSpeakers',
+      reason: `a ${augmentation.method} augmentation takes the model fitted on the speakers it augments, and the speaker of each training row was not given`,
+      fix: 'pass the speakers of the training rows (compute/folds/fold-sets.ts gives them as trainSpeakers)',
+    });
+  }
+  return (rows, where) => augmenterForRows({ models, real, speakers, rows, where });
 }
 
 function parseSpec<T extends z.ZodType>(schema: T, value: unknown, field: string): z.infer<T> {

@@ -1,7 +1,12 @@
 /**
- * One fold of an experiment: the fold's class GANs (one activity per adversarial loss and repeat,
- * or per loss when `gan.shareAcrossRepeats`, on the compute queue), then every cell x repeat
- * evaluation. Cells that need no GAN start at once.
+ * One fold of an experiment: the fold's class GANs, then every cell x repeat evaluation. Cells
+ * that need no GAN start at once. The GANs are fold models: the fold first asks for its plan
+ * (planFoldModels: per loss, every fit set its evaluations will augment, the refit's and each
+ * inner split's, and the repeats that use it), then trains one per fit set and repeat (or per fit
+ * set when `gan.shareAcrossRepeats`), a fit set's repeats as one group, on the compute queue; a
+ * cycle-GAN evaluation gets every model of its loss and repeat and takes, for each set of rows it
+ * augments, the one fitted on exactly those rows. Folds recorded before fit sets (patched
+ * 'fit-sets') trained one GAN per loss and repeat on every outer-training row.
  *
  * The orchestration is runFold, a function over the activities it calls: foldWorkflow hands it
  * Temporal's activity proxies, the orchestration-overhead and sweep-scaling benchmarks hand it
@@ -10,7 +15,7 @@
  * randomness): it runs inside the workflow sandbox.
  */
 import { defineQuery, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { EvaluationResult } from '../activities/evaluation-activities';
+import type { EvaluationResult, FoldModelRef, PlannedFoldModel } from '../activities/evaluation-activities';
 import type { TrainGansInput, TrainGansResult } from '../activities/gan-activities';
 import type { Activities } from '../activities';
 import type { GanSpec } from '../compute/cyclegan/gan-spec';
@@ -44,8 +49,12 @@ export interface FoldEvaluation extends EvaluationResult {
 
 export interface FoldWorkflowResult {
   evaluations: FoldEvaluation[];
-  /** One per GAN training: per loss and repeat (`repeat` set), or per loss when the repeats share them. */
-  gans: (TrainGansResult & { loss: GanLoss; repeat?: number })[];
+  /**
+   * One per GAN training: per loss, fit set and repeat (`repeat` set), or per loss and fit set
+   * when the repeats share them; `fitSpeakers` absent for the fit set of every outer-training
+   * speaker (and in folds recorded before fit sets).
+   */
+  gans: (TrainGansResult & { loss: GanLoss; repeat?: number; fitSpeakers?: string[] })[];
 }
 
 export interface FoldProgress {
@@ -57,7 +66,7 @@ export interface FoldProgress {
 }
 
 /** The activities a fold calls; in a workflow, proxies (the GAN trainings on the compute options, evaluate on the evaluation options). */
-export type FoldActivities = Pick<Activities, 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>;
+export type FoldActivities = Pick<Activities, 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'> & { planFoldModels?: Activities['planFoldModels'] };
 
 export const foldProgressQuery = defineQuery<FoldProgress>('progress');
 
@@ -76,6 +85,12 @@ export interface FoldRunOptions {
    * (one trainClassGans per loss and repeat). Default true.
    */
   ganGroupsPatched?: boolean;
+  /**
+   * Whether GANs are fold models fitted per fit set (planFoldModels first): patched('fit-sets'),
+   * false while replaying a fold recorded before (one GAN per loss and repeat on every row).
+   * Default true.
+   */
+  fitSetsPatched?: boolean;
 }
 
 /**
@@ -95,12 +110,13 @@ export function initialFoldProgress(input: Pick<FoldWorkflowInput, 'cells' | 're
 
 export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkflowResult> {
   // First, before any command: a history recorded before this patch has no marker here.
-  const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat'), ganGroupsPatched: patched('gan-groups') };
+  const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat'), ganGroupsPatched: patched('gan-groups'), fitSetsPatched: patched('fit-sets') };
   const { trainClassGans, trainClassGanGroup } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
-  const { evaluate } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
+  // The plan reads the fold's rows with the compute library: it runs where evaluations run.
+  const { evaluate, planFoldModels } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
   const progress = initialFoldProgress(input, options);
   setHandler(foldProgressQuery, () => progress);
-  return runFold(input, { trainClassGans, trainClassGanGroup, evaluate }, progress, options);
+  return runFold(input, { trainClassGans, trainClassGanGroup, evaluate, planFoldModels }, progress, options);
 }
 
 /**
@@ -113,8 +129,9 @@ export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkfl
 export async function runFold(
   input: FoldWorkflowInput, activities: FoldActivities, progressIn?: FoldProgress, options: FoldRunOptions = {},
 ): Promise<FoldWorkflowResult> {
-  const { trainClassGans, trainClassGanGroup, evaluate } = activities;
   const progress = progressIn ?? initialFoldProgress(input, options);
+  if ((options.fitSetsPatched ?? true) && ganLosses(input.cells).length > 0) return runFoldWithFitSets(input, activities, progress, options);
+  const { trainClassGans, trainClassGanGroup, evaluate } = activities;
   const losses = ganLosses(input.cells);
   const perRepeat = gansPerRepeat(input, options);
   // A shared GAN's input is what it was before GANs per repeat (no repeat, no sharing flag), so
@@ -171,4 +188,70 @@ export async function runFold(
   );
   const ganResults = await Promise.all(trainings.map(async ({ loss, repeat, result }) => ({ ...(await result), loss, ...(repeat === undefined ? {} : { repeat }) })));
   return { evaluations, gans: ganResults };
+}
+
+/**
+ * runFold since fit sets: the plan, one training per planned model and repeat (a model's repeats
+ * as one group where groups are patched in), then the evaluations, a cycle-GAN one once every
+ * model of its loss and repeat is trained.
+ */
+async function runFoldWithFitSets(
+  input: FoldWorkflowInput, activities: FoldActivities, progress: FoldProgress, options: FoldRunOptions,
+): Promise<FoldWorkflowResult> {
+  const { trainClassGans, trainClassGanGroup, evaluate, planFoldModels } = activities;
+  if (!planFoldModels) throw new Error('runFold: a fold with cycle-GAN cells needs the planFoldModels activity');
+  const perRepeat = gansPerRepeat(input, options);
+  const { shareAcrossRepeats: _sharing, ...gan } = input.gan;
+  const { models } = await planFoldModels({
+    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+    cells: input.cells, repeats: input.repeats, baseSeed: input.baseSeed,
+  });
+  progress.gansTotal = models.reduce((n, m) => n + (perRepeat ? m.repeats.length : 1), 0);
+  const trainingInput = (m: PlannedFoldModel, repeat: number | undefined): TrainGansInput => ({
+    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+    gan: { ...gan, loss: m.loss }, seed: input.baseSeed,
+    ...(repeat === undefined ? {} : { repeat }),
+    ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}),
+    experimentId: input.experimentId, parentRunId: input.parentRunId,
+  });
+  const trainings: { model: PlannedFoldModel; repeat: number | undefined; result: Promise<TrainGansResult> }[] = [];
+  const counted = (result: Promise<TrainGansResult>): Promise<TrainGansResult> => result.then((r) => {
+    progress.gansDone++;
+    if (r.memoHit) progress.memoHits++;
+    return r;
+  });
+  for (const m of models) {
+    const repeats: (number | undefined)[] = perRepeat ? m.repeats : [undefined];
+    if (repeats.length > 1 && (options.ganGroupsPatched ?? true)) {
+      const group = trainClassGanGroup({ members: repeats.map((repeat) => trainingInput(m, repeat)) });
+      repeats.forEach((repeat, i) => trainings.push({ model: m, repeat, result: counted(group.then((results) => results[i] as TrainGansResult)) }));
+    } else {
+      for (const repeat of repeats) trainings.push({ model: m, repeat, result: counted(trainClassGans(trainingInput(m, repeat))) });
+    }
+  }
+  /** Every model an evaluation of this loss and repeat may ask for. */
+  const modelsFor = (loss: GanLoss, repeat: number): Promise<FoldModelRef[]> => Promise.all(
+    trainings.filter((t) => t.model.loss === loss && t.model.repeats.includes(repeat) && (t.repeat === undefined || t.repeat === repeat))
+      .map(async (t) => ({ ...(t.model.fitSpeakers ? { fitSpeakers: t.model.fitSpeakers } : {}), ganKey: (await t.result).ganKey })),
+  );
+
+  const evaluations = await Promise.all(
+    input.cells.flatMap((cell) =>
+      Array.from({ length: input.repeats }, async (_, repeat): Promise<FoldEvaluation> => {
+        const foldModels = cell.augmentation.method === 'cyclegan' ? await modelsFor(cell.augmentation.loss, repeat) : undefined;
+        const result = await evaluate({
+          featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+          cell, repeat, baseSeed: input.baseSeed, runId: input.cellRuns[cell.id] as string,
+          ...(foldModels ? { foldModels } : {}),
+        });
+        progress.evaluationsDone++;
+        if (result.memoHit) progress.memoHits++;
+        return { ...result, cellId: cell.id };
+      }),
+    ),
+  );
+  const gans = await Promise.all(trainings.map(async ({ model, repeat, result }) => ({
+    ...(await result), loss: model.loss, ...(repeat === undefined ? {} : { repeat }), ...(model.fitSpeakers ? { fitSpeakers: model.fitSpeakers } : {}),
+  })));
+  return { evaluations, gans };
 }

@@ -52,6 +52,14 @@ export type AugmentationMethod = AugmentationSpec['method'];
 export const AUGMENTATION_METHODS = augmentationSpecSchema.options.map((o) => o.shape.method.value) as [AugmentationMethod, ...AugmentationMethod[]];
 
 /**
+ * Whether a method augments with a model fitted on the training rows (compute/fold-models): such
+ * a method gets the model fitted on exactly the rows it augments.
+ */
+export function needsTrainedAugmenter(spec: Pick<AugmentationSpecInput, 'method'>): boolean {
+  return spec.method === 'cyclegan';
+}
+
+/**
  * Each method's own parameters as an experiment config block (`noise: { sigma }`,
  * `smote: { k }`): its spec without `method` and `amount`, defaults filled in. A block is
  * shared by every amount of its method, and a sweep addresses it by a dotted path

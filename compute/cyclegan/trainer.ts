@@ -367,6 +367,19 @@ export class CycleGanTrainer {
     return { rows: count, cols: this.dim, x: out, y: new Int32Array(count).fill(classIndex), classes: [...this.classes] };
   }
 
+  /**
+   * Every row this trainer has seen: its source pool S, then its target rows (the auxiliary
+   * classifier was fitted on the training set they come from). What the fold-model seam checks
+   * against the rows a use augments (compute/fold-models/fit-set-guard.ts).
+   */
+  seenRows(): { rows: number; cols: number; x: Float32Array } {
+    const targets = this.targetCounts.reduce((a, n) => a + n, 0);
+    const x = new Float32Array((this.sourceData.rows + targets) * this.dim);
+    x.set(this.sourceData.x.subarray(0, this.sourceData.rows * this.dim));
+    x.set(this.targetData.subarray(0, targets * this.dim), this.sourceData.rows * this.dim);
+    return { rows: this.sourceData.rows + targets, cols: this.dim, x };
+  }
+
   /** The frozen auxiliary classifier's predicted class index per row of x ([rows, dim], row-major). `member`: which GAN of a group. */
   classify(x: Float32Array, rows: number, member = 0): Int32Array {
     this.ensureAlive();

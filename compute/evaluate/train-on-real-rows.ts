@@ -7,7 +7,9 @@
  *    rows, drawn from deriveSeed(seed, 'early-stopping')): synthetic rows and copies of training
  *    rows never decide when training stops, and the stop does not depend on the method;
  * 2. the augmentation is applied to the remaining real rows only (never to validation rows),
- *    drawing from `seed` exactly as it always has (compute/augment/apply-augmentation.ts);
+ *    drawing from `seed` exactly as it always has (compute/augment/apply-augmentation.ts); a
+ *    trained augmenter (cycle-GAN) is asked for with exactly those rows (`augmenterFor`), so the
+ *    one it gets was fitted on them alone (compute/fold-models);
  * 3. the classifier fits the augmented remainder with deriveSeed(seed, 'classifier'),
  *    early-stopping on the validation rows.
  *
@@ -15,7 +17,7 @@
  * validation rows moved: same draws, same model.
  */
 import { applyAugmentation } from '../augment/apply-augmentation';
-import type { AugmentationSpec } from '../augment/augmentation-spec';
+import { needsTrainedAugmenter, type AugmentationSpec } from '../augment/augmentation-spec';
 import type { AugmentationReport } from '../augment/augmented-set';
 import type { ClassConditionalGenerator } from '../augment/class-conditional-generator';
 import type { TrainedModel } from '../classify/classifier';
@@ -32,8 +34,12 @@ export interface RealRowsInput {
   /** Speaker of each real row; required when `earlyStopping` is given. */
   speakers?: readonly string[];
   augmentation: AugmentationSpec;
-  /** Class GANs for a cycle-GAN augmentation, generating in the same feature space as `real`. */
-  generator?: ClassConditionalGenerator;
+  /**
+   * The trained augmenter for a method that needs one (cycle-GAN): called once with the indices
+   * (into `real`) of the rows that will be augmented, it returns the model fitted on exactly those
+   * rows, generating in the same feature space as `real`.
+   */
+  augmenterFor?: (fitRows: readonly number[]) => ClassConditionalGenerator;
   /** The evaluation's (or inner split's) seed. */
   seed: number;
   /** The classifier's early stopping (classify/classifier-spec.ts earlyStoppingOf); none for a fixed budget. */
@@ -53,30 +59,46 @@ export interface PreparedTraining {
 
 /** Steps 1-2: the hold-out and the augmentation of the remainder. Independent of the classifier's other hyperparameters, so one preparation serves every candidate of a grid. */
 export function prepareTrainingRows(input: RealRowsInput): PreparedTraining {
-  const { real, augmentation, seed, generator, earlyStopping } = input;
-  if (!earlyStopping) {
-    const augmented = applyAugmentation(real, augmentation, seed, { generator });
-    return { fit: augmented.set, augmentation: augmented.report, validationRows: 0, validationSpeakers: [] };
-  }
-  const speakers = input.speakers;
-  if (!speakers || speakers.length !== real.rows) {
+  const { real, augmentation, seed, earlyStopping } = input;
+  const split = fitRowsOf({ rows: real.rows, speakers: input.speakers, seed, earlyStopping });
+  const fitted = split.validationRows.length === 0 ? real : selectRows(real, split.fitRows);
+  const generator = needsTrainedAugmenter(augmentation) && input.augmenterFor ? input.augmenterFor(split.fitRows) : undefined;
+  const augmented = applyAugmentation(fitted, augmentation, seed, { generator });
+  return {
+    fit: augmented.set,
+    ...(earlyStopping ? { validation: selectRows(real, split.validationRows) } : {}),
+    augmentation: augmented.report,
+    validationRows: split.validationRows.length,
+    validationSpeakers: split.validationSpeakers,
+  };
+}
+
+export interface FitRowsInput {
+  rows: number;
+  speakers?: readonly string[];
+  seed: number;
+  earlyStopping?: EarlyStoppingSpec;
+}
+
+/**
+ * Step 1 alone: which real rows stay to be augmented and fitted, and which are held out for early
+ * stopping (none without). Also what the plan of a fold's trained augmenters asks
+ * (compute/evaluate/fit-sets-of-evaluation.ts), so the two cannot drift apart.
+ */
+export function fitRowsOf(input: FitRowsInput): { fitRows: number[]; validationRows: number[]; validationSpeakers: string[] } {
+  const { earlyStopping, speakers } = input;
+  if (!earlyStopping) return { fitRows: Array.from({ length: input.rows }, (_, i) => i), validationRows: [], validationSpeakers: [] };
+  if (!speakers || speakers.length !== input.rows) {
     throw new InputError({
       field: 'trainSpeakers',
       reason: 'the classifier early-stops on whole held-out speakers, and the speaker of each training row was not given',
       fix: 'pass the speakers of the training rows (compute/folds/fold-sets.ts gives them as trainSpeakers)',
-      expected: real.rows,
+      expected: input.rows,
       actual: speakers?.length ?? 'none',
     });
   }
-  const holdout = speakerHoldout(speakers, earlyStopping.validationFraction, deriveSeed(seed, 'early-stopping'));
-  const augmented = applyAugmentation(selectRows(real, holdout.fitRows), augmentation, seed, { generator });
-  return {
-    fit: augmented.set,
-    validation: selectRows(real, holdout.validationRows),
-    augmentation: augmented.report,
-    validationRows: holdout.validationRows.length,
-    validationSpeakers: holdout.validationSpeakers,
-  };
+  const holdout = speakerHoldout(speakers, earlyStopping.validationFraction, deriveSeed(input.seed, 'early-stopping'));
+  return { fitRows: holdout.fitRows, validationRows: holdout.validationRows, validationSpeakers: holdout.validationSpeakers };
 }
 
 /**

@@ -1,16 +1,18 @@
 /**
  * The inner splits of a model selection: an outer fold's training rows split by speaker, with
- * the fold builders of compute/folds (leave-one-speaker-out, or speaker-grouped k-fold). Indices
- * are row indices of the outer training set; the outer test rows are not among them, so no inner
- * split ever sees a test speaker.
+ * the fold builders of compute/folds (leave-one-speaker-out, or speaker-grouped k-fold), or one
+ * whole-speaker hold-out drawn as early stopping draws its speakers (compute/folds/speaker-holdout.ts).
+ * Indices are row indices of the outer training set; the outer test rows are not among them, so
+ * no inner split ever sees a test speaker.
  */
 import type { FoldRow } from '../folds/fold-definition';
 import { buildFolds } from '../folds/build-folds';
+import { speakerHoldout } from '../folds/speaker-holdout';
 import type { LabelledSet } from '../labelled-set';
-import type { SelectionProtocol } from './selection-protocol';
+import type { SelectionFolds } from './selection-protocol';
 
 export interface InnerSplit {
-  /** The fold builder's name, e.g. "speaker-03" or "fold-2-of-5". */
+  /** The fold builder's name, e.g. "speaker-03", "fold-2-of-5" or "holdout-03+10". */
   name: string;
   /** Outer-training row indices the candidates fit on. */
   trainRows: number[];
@@ -19,8 +21,19 @@ export interface InnerSplit {
   validationSpeakers: string[];
 }
 
-/** `speakers[i]` is the speaker of `train` row i; `seed` draws grouped k-fold's groups. */
-export function innerSplits(train: LabelledSet, speakers: readonly string[], folds: SelectionProtocol['folds'], seed: number): InnerSplit[] {
+export interface InnerSplitSeeds {
+  /** Seed of grouped k-fold's groups (the same for every repeat of a fold). */
+  foldsSeed: number;
+  /** Seed of a speaker hold-out: the evaluation's early-stopping seed, deriveSeed(seed, 'early-stopping'). */
+  holdoutSeed: number;
+}
+
+/** `speakers[i]` is the speaker of `train` row i. */
+export function innerSplits(train: LabelledSet, speakers: readonly string[], folds: SelectionFolds, seeds: InnerSplitSeeds): InnerSplit[] {
+  if (folds.kind === 'speaker-holdout') {
+    const held = speakerHoldout(speakers, folds.fraction, seeds.holdoutSeed);
+    return [{ name: `holdout-${held.validationSpeakers.join('+')}`, trainRows: held.fitRows, validationRows: held.validationRows, validationSpeakers: held.validationSpeakers }];
+  }
   const rows: FoldRow[] = speakers.map((speaker, i) => ({ speaker, label: train.classes[train.y[i] as number] ?? '' }));
-  return buildFolds(rows, folds, { seed }).map((f) => ({ name: f.name, trainRows: f.trainIndices, validationRows: f.testIndices, validationSpeakers: f.testSpeakers }));
+  return buildFolds(rows, folds, { seed: seeds.foldsSeed }).map((f) => ({ name: f.name, trainRows: f.trainIndices, validationRows: f.testIndices, validationSpeakers: f.testSpeakers }));
 }

@@ -18,12 +18,12 @@
  * every candidate; linear SVM candidates also share the split's Gram matrix (one per inner split:
  * the re-standardisation differs between splits, so no Gram is shared across them).
  *
- * Cycle-GAN cells use the outer fold's GANs for every inner split, their rows put through the
- * inner standardisation. Those GANs were trained on all outer training speakers, including each
- * inner split's validation speakers, so a cycle-GAN candidate's inner scores may be optimistic;
- * training GANs per inner split would multiply GAN cost by the number of inner splits. The
- * guarantee that holds is the one the outer result needs: the outer test speakers are never seen,
- * neither by the GANs nor by the selection.
+ * Trained augmenters (cycle-GAN): each inner split augments with the model fitted on exactly the
+ * rows it augments (its training speakers, less its early-stopping hold-out), asked for through
+ * `augmenterFor` and checked at the seam (compute/fold-models/fit-set-guard.ts); its rows are put
+ * through the inner standardisation like the real rows. No inner validation or stopping speaker
+ * has reached it. Such models are trained per inner split (compute/evaluate/fit-sets-of-evaluation.ts
+ * lists them): the `speaker-holdout` inner kind keeps that to one extra fit set.
  *
  * Determinism: inner split s draws its augmentation, hold-out and classifier seeds from
  * deriveSeed(seed, 'selection', s's name), the same for every candidate (common random numbers);
@@ -37,7 +37,7 @@ import type { LabelledSet } from '../labelled-set';
 import { confusionMatrix, metricsFromConfusion } from '../metrics';
 import { deriveSeed } from '../random';
 import type { Candidate } from './candidate-grid';
-import { innerSplits } from './inner-splits';
+import { innerSplits, type InnerSplit } from './inner-splits';
 import { fitInnerStandardisation, standardisedGenerator, standardisedRows } from './inner-standardisation';
 import type { SelectionProtocol } from './selection-protocol';
 import { assertRealValidationRows } from './validation-guard';
@@ -48,13 +48,23 @@ export interface SelectionInput {
   speakers: readonly string[];
   candidates: readonly Candidate[];
   augmentation: AugmentationSpec;
-  /** The outer fold's class GANs, for a cycle-GAN augmentation. */
-  generator?: ClassConditionalGenerator;
+  /**
+   * The trained augmenter of an inner split, for a method that needs one (cycle-GAN): given the
+   * split and the indices (into `real`) of the rows it augments, the model fitted on exactly
+   * those rows, generating in the outer fold's space.
+   */
+  augmenterFor?: (split: InnerSplit, rows: readonly number[]) => ClassConditionalGenerator;
   /** The evaluation's seed. */
   seed: number;
   protocol: SelectionProtocol;
   /** Seed of seeded inner splits (grouped k-fold). */
   foldsSeed: number;
+}
+
+/** The inner splits of a selection and each one's seed, in the order scored; also what the fold-model plan walks. */
+export function selectionSplits(input: Pick<SelectionInput, 'real' | 'speakers' | 'seed' | 'protocol' | 'foldsSeed'>): (InnerSplit & { seed: number })[] {
+  const splits = innerSplits(input.real, input.speakers, input.protocol.folds, { foldsSeed: input.foldsSeed, holdoutSeed: deriveSeed(input.seed, 'early-stopping') });
+  return splits.map((split) => ({ ...split, seed: deriveSeed(input.seed, 'selection', split.name) }));
 }
 
 export interface SelectionResult {
@@ -71,24 +81,25 @@ export interface SelectionResult {
 }
 
 export async function selectHyperparameters(input: SelectionInput): Promise<SelectionResult> {
-  const { real, speakers, candidates, augmentation, generator, seed, protocol } = input;
+  const { real, speakers, candidates, augmentation, augmenterFor, protocol } = input;
   if (candidates.length === 0) throw new RangeError('selectHyperparameters: no candidates');
   if (speakers.length !== real.rows) throw new RangeError(`selectHyperparameters: ${speakers.length} speakers for ${real.rows} rows`);
   const specs = candidates.map((c) => c.spec);
   // Not a selectable field: the same for every candidate.
   const earlyStopping = earlyStoppingOf(specs[0] as Candidate['spec']);
-  const splits = innerSplits(real, speakers, protocol.folds, input.foldsSeed);
+  const splits = selectionSplits(input);
   const sums = new Array<number>(candidates.length).fill(0);
   for (const split of splits) {
     const standardisation = fitInnerStandardisation(real, split.trainRows);
     const validation = standardisedRows(standardisation, real, split.validationRows);
     assertRealValidationRows({ split, real, speakers, standardisation, validation });
-    const splitSeed = deriveSeed(seed, 'selection', split.name);
+    const splitSeed = split.seed;
     const prepared = prepareTrainingRows({
       real: standardisedRows(standardisation, real, split.trainRows),
       speakers: split.trainRows.map((r) => speakers[r] as string),
       augmentation,
-      generator: generator ? standardisedGenerator(generator, standardisation) : undefined,
+      // The split's rows are indices into its own training rows; the model is asked for by outer rows.
+      ...(augmenterFor ? { augmenterFor: (fitRows: readonly number[]) => standardisedGenerator(augmenterFor(split, fitRows.map((i) => split.trainRows[i] as number)), standardisation) } : {}),
       seed: splitSeed,
       earlyStopping,
     });

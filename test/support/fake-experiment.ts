@@ -11,12 +11,12 @@ import type { OrchestrationSettings } from '../../workflows/activity-options';
 import type { FoldWorkflowInput } from '../../workflows/fold';
 
 /** What the experiment and fold workflows call. */
-export type FakeActivities = Pick<Activities, 'openExperiment' | 'extractFeatures' | 'prepareFolds' | 'finishExperiment' | 'markRunsEnded' | 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>;
+export type FakeActivities = Pick<Activities, 'openExperiment' | 'extractFeatures' | 'prepareFolds' | 'finishExperiment' | 'markRunsEnded' | 'planFoldModels' | 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>;
 export type FakeActivityName = keyof FakeActivities;
 
 /** Every activity the fakes stand in for: what the test workers register. */
 export const FAKE_ACTIVITY_NAMES: readonly FakeActivityName[] = [
-  'openExperiment', 'extractFeatures', 'prepareFolds', 'finishExperiment', 'markRunsEnded', 'trainClassGans', 'trainClassGanGroup', 'evaluate',
+  'openExperiment', 'extractFeatures', 'prepareFolds', 'finishExperiment', 'markRunsEnded', 'planFoldModels', 'trainClassGans', 'trainClassGanGroup', 'evaluate',
 ];
 
 type InputOf<N extends FakeActivityName> = Parameters<FakeActivities[N]>[0];
@@ -53,9 +53,14 @@ export function fakeCellRuns(cells: readonly Cell[]): Record<string, string> {
   return Object.fromEntries(cells.map((c) => [c.id, `run:${c.id}`]));
 }
 
-/** The ganKey the fake trainClassGans returns for a fold, a loss and (GANs per repeat) a repeat. */
-export function fakeGanKey(foldIndex: number, loss: string | undefined, repeat?: number): string {
-  return `gan:${foldIndex}:${loss}${repeat === undefined ? '' : `#${repeat}`}`;
+/** The ganKey the fake trainClassGans returns for a fold, a loss, (GANs per repeat) a repeat and (a fit set short of every speaker) its speakers. */
+export function fakeGanKey(foldIndex: number, loss: string | undefined, repeat?: number, fitSpeakers?: readonly string[]): string {
+  return `gan:${foldIndex}:${loss}${repeat === undefined ? '' : `#${repeat}`}${fitSpeakers ? `@${fitSpeakers.join('+')}` : ''}`;
+}
+
+/** The GAN keys an evaluation was handed: its fold models' (since fit sets), or its one ganKey (before). */
+export function evaluationGanKeys(input: { foldModels?: { ganKey: string }[]; ganKey?: string }): string[] | undefined {
+  return input.foldModels ? input.foldModels.map((m) => m.ganKey) : input.ganKey === undefined ? undefined : [input.ganKey];
 }
 
 /**
@@ -90,7 +95,15 @@ const FAKE_CLASSES = ['anger', 'neutral', 'sadness'];
  * activities (one that fails, or waits for a gate); every call, faked or overridden, is recorded
  * in `events` in the order calls started and returned.
  */
-export function fakeActivities(options: { folds?: number; overrides?: Partial<FakeActivities> } = {}) {
+export function fakeActivities(options: {
+  folds?: number;
+  overrides?: Partial<FakeActivities>;
+  /**
+   * The fit sets the fake plan lists per loss (default: one of every speaker, used by every
+   * repeat: what a fold trained before fit sets).
+   */
+  fitSets?: (repeats: number) => { fitSpeakers?: string[]; repeats: number[] }[];
+} = {}) {
   const folds = options.folds ?? 2;
   const events: ActivityEvent[] = [];
   const defaults: FakeActivities = {
@@ -109,8 +122,13 @@ export function fakeActivities(options: { folds?: number; overrides?: Partial<Fa
         folds: Array.from({ length: folds }, (_, i) => ({ name: `speaker-s${i}`, testSpeakers: [`s${i}`], trainRows: 50, testRows: 10 })),
       };
     },
+    async planFoldModels(input) {
+      const losses = [...new Set(input.cells.flatMap((c) => (c.augmentation.method === 'cyclegan' ? [c.augmentation.loss] : [])))].sort();
+      const sets = options.fitSets?.(input.repeats) ?? [{ repeats: Array.from({ length: input.repeats }, (_, r) => r) }];
+      return { models: losses.flatMap((loss) => sets.map((set) => ({ loss, ...set, uses: [] }))) };
+    },
     async trainClassGans(input) {
-      return { ganKey: fakeGanKey(input.foldIndex, input.gan.loss, input.repeat), epochs: 2, finalLosses: { 'g/adv': 0.7 }, resumedFromEpoch: 0, memoHit: false };
+      return { ganKey: fakeGanKey(input.foldIndex, input.gan.loss, input.repeat, input.fitSpeakers), epochs: 2, finalLosses: { 'g/adv': 0.7 }, resumedFromEpoch: 0, memoHit: false };
     },
     // What the real group returns: each member's trainClassGans result. So it runs the (recorded,
     // overridable) trainClassGans fake per member: a test's gate, failure or count of trainings

@@ -11,7 +11,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { planCells } from '../../configs/experiment-plan';
 import { experimentProgressQuery, experimentWorkflow, type ExperimentWorkflowInput } from '../../workflows/experiment';
 import {
-  eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeGanKey, gate, ganTrainingName, type FakeActivities,
+  evaluationGanKeys, eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeGanKey, gate, ganTrainingName, type FakeActivities,
 } from '../support/fake-experiment';
 import { assertFailedOnInputError, useFakeActivityWorkers } from '../support/workflow-test-env';
 
@@ -54,7 +54,7 @@ test('an experiment runs one fold workflow per fold, each training its GANs once
   assert.equal(evaluations.length, evaluationsTotal, 'folds x cells x repeats');
   for (const e of evaluations) {
     const a = e.cell.augmentation;
-    assert.equal(e.ganKey, a.method === 'cyclegan' ? fakeGanKey(e.foldIndex, a.loss, e.repeat) : undefined, `${e.cell.id}#${e.repeat} in fold ${e.foldIndex}`);
+    assert.deepEqual(evaluationGanKeys(e), a.method === 'cyclegan' ? [fakeGanKey(e.foldIndex, a.loss, e.repeat)] : undefined, `${e.cell.id}#${e.repeat} in fold ${e.foldIndex}`);
   }
 
   for (const foldIndex of [0, 1]) {

@@ -14,7 +14,7 @@ import { planCells } from '../../configs/experiment-plan';
 import type { ExperimentConfig } from '../../configs/schema/experiment';
 import { foldProgressQuery, foldWorkflow, type FoldWorkflowInput } from '../../workflows/fold';
 import {
-  eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeFoldInput, fakeGanKey, gate, ganTrainingName,
+  evaluationGanKeys, eventually, expectedGanTrainings, FAKE_ACTIVITY_NAMES, fakeActivities, fakeExperimentConfig, fakeFoldInput, fakeGanKey, gate, ganTrainingName,
   type FakeActivities,
 } from '../support/fake-experiment';
 import { assertFailedOnInputError, useFakeActivityWorkers } from '../support/workflow-test-env';
@@ -91,11 +91,11 @@ for (const [mode, modeConfig] of [
       assert.equal(e.runId, `run:${e.cell.id}`, 'logged to the cell\'s run');
       const loss = lossOf(e.cell.id);
       if (!loss) {
-        assert.equal(e.ganKey, undefined, `${e.cell.id} needs no GAN`);
+        assert.equal(evaluationGanKeys(e), undefined, `${e.cell.id} needs no GAN`);
         continue;
       }
       const ganRepeat = shared ? undefined : e.repeat;
-      assert.equal(e.ganKey, fakeGanKey(1, loss, ganRepeat), `${e.cell.id}#${e.repeat} gets the GAN of its loss${shared ? '' : ' and repeat'}`);
+      assert.deepEqual(evaluationGanKeys(e), [fakeGanKey(1, loss, ganRepeat)], `${e.cell.id}#${e.repeat} gets the GAN of its loss${shared ? '' : ' and repeat'}`);
       const trained = fakes.indexOf('trainClassGans', 'end', (t: { gan: { loss: string }; repeat?: number }) => t.gan.loss === loss && t.repeat === ganRepeat);
       const started = fakes.indexOf('evaluate', 'start', (x: { cell: { id: string }; repeat: number }) => x.cell.id === e.cell.id && x.repeat === e.repeat);
       assert.ok(trained >= 0 && started > trained, `${e.cell.id}#${e.repeat} starts after its GAN is trained`);
@@ -139,7 +139,7 @@ test('a fold input from before gan.shareAcrossRepeats existed (an experiment in 
   assert.equal((await handle.query(foldProgressQuery)).gansTotal, 2);
   for (const e of fakes.calls('evaluate')) {
     const loss = lossOf(e.cell.id);
-    assert.equal(e.ganKey, loss ? fakeGanKey(0, loss) : undefined, `${e.cell.id}#${e.repeat}`);
+    assert.deepEqual(evaluationGanKeys(e), loss ? [fakeGanKey(0, loss)] : undefined, `${e.cell.id}#${e.repeat}`);
   }
 });
 
@@ -225,4 +225,23 @@ test('an evaluation that fails with a retryable error is retried and the fold co
   const result = await (await startFold(fakes.activities)).result();
   assert.deepEqual(attempts, [1, 2]);
   assert.equal(result.evaluations.length, cells.length * repeats);
+});
+
+test('a fold trains one GAN per fit set its plan lists (a fit set\'s repeats as one group), and hands each cycle-GAN evaluation every model of its loss and repeat, none of another repeat', async () => {
+  // What table1.yaml plans: every speaker (the SVM refit), and per repeat the speakers left after its hold-out.
+  const fakes = fakeActivities({ fitSets: (n) => [{ repeats: Array.from({ length: n }, (_, r) => r) }, ...Array.from({ length: n }, (_, r) => ({ fitSpeakers: [`s${r + 2}`, `s${r + 3}`], repeats: [r] }))] });
+  const handle = await startFold(fakes.activities, 1);
+  const result = await handle.result();
+  assert.equal(fakes.calls('planFoldModels').length, 1);
+  const trainings = fakes.calls('trainClassGans').map((t) => fakeGanKey(t.foldIndex, t.gan.loss, t.repeat, t.fitSpeakers)).sort();
+  const expected = ['ce', 'wdiv'].flatMap((loss) => [0, 1].flatMap((r) => [fakeGanKey(1, loss, r), fakeGanKey(1, loss, r, [`s${r + 2}`, `s${r + 3}`])])).sort();
+  assert.deepEqual(trainings, expected, 'per loss: every speaker per repeat, and each repeat\'s own fit set');
+  assert.equal(fakes.calls('trainClassGanGroup').length, 2, 'per loss, the repeats of the every-speaker fit set as one group; the others alone');
+  for (const e of fakes.calls('evaluate')) {
+    const loss = lossOf(e.cell.id);
+    if (!loss) continue;
+    assert.deepEqual(evaluationGanKeys(e)?.sort(), [fakeGanKey(1, loss, e.repeat), fakeGanKey(1, loss, e.repeat, [`s${e.repeat + 2}`, `s${e.repeat + 3}`])].sort(), `${e.cell.id}#${e.repeat}`);
+  }
+  assert.equal((await handle.query(foldProgressQuery)).gansTotal, 8);
+  assert.deepEqual(result.gans.filter((g) => g.fitSpeakers).map((g) => `${g.loss}#${g.repeat}@${g.fitSpeakers?.join('+')}`).sort(), ['ce#0@s2+s3', 'ce#1@s3+s4', 'wdiv#0@s2+s3', 'wdiv#1@s3+s4']);
 });

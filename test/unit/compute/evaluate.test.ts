@@ -11,6 +11,7 @@ import type { ClassifierSpecInput } from '../../../compute/classify/classifier-s
 import { evaluateFold } from '../../../compute/evaluate';
 import type { LabelledSet } from '../../../compute/labelled-set';
 import { deriveSeed } from '../../../compute/random';
+import { classMeanFoldModels } from '../../support/fold-models';
 import { classMeanGenerator, gaussianClasses, splitEvery } from '../../support/synthetic-classes';
 
 const { train, test } = splitEvery(gaussianClasses({ perClass: [30, 12, 20], cols: 8, separation: 3, seed: 4 }), 4);
@@ -118,6 +119,9 @@ describe('evaluateFold', () => {
 
   describe('cycle-GAN', () => {
     const generator = classMeanGenerator(train);
+    // Four speakers; no selection and no early stopping, so the one model asked for is fitted on every row.
+    const trainSpeakers = Array.from({ length: train.rows }, (_, i) => `s${i % 4}`);
+    const foldModels = classMeanFoldModels(train, trainSpeakers);
     const dnn: ClassifierSpecInput = { kind: 'dnn', hidden: [8], epochs: 3 };
     const amount = { mode: 'ratio', ratio: 0.5 } as const;
 
@@ -129,7 +133,7 @@ describe('evaluateFold', () => {
       const before = appendRows(train, synthetic.flatMap((s) => Array.from(s.y)), (row, i) => row.set(rows[i] as Float32Array));
       for (const classifier of [svm, dnn]) {
         const old = await evaluateFold({ train: before, test, augmentation: { method: 'none' }, classifier, seed: 5 });
-        const now = await evaluateFold({ train, test, augmentation: { method: 'cyclegan', loss: 'wdiv', amount }, classifier, seed: 5, generator });
+        const now = await evaluateFold({ train, test, augmentation: { method: 'cyclegan', loss: 'wdiv', amount }, classifier, seed: 5, trainSpeakers, foldModels });
         assert.deepEqual(now.confusion, old.confusion, classifier.kind);
         assert.deepEqual(now.metrics, old.metrics, classifier.kind);
         assert.equal(now.trainRows, train.rows, 'trainRows of a cycle-GAN cell: the real rows, as for every method');
@@ -138,8 +142,9 @@ describe('evaluateFold', () => {
       }
     });
 
-    it('refuses a cyclegan spec without a generator, naming the field and the fix', async () => {
-      await rejects({ train, test, augmentation: { method: 'cyclegan', loss: 'ce' }, classifier: svm, seed: 1 }, /^generator: .*Fix: /);
+    it('refuses a cyclegan spec without fold models or without speakers, naming the field and the fix', async () => {
+      await rejects({ train, test, augmentation: { method: 'cyclegan', loss: 'ce' }, classifier: svm, seed: 1 }, /^foldModels: .*Fix: /);
+      await rejects({ train, test, augmentation: { method: 'cyclegan', loss: 'ce' }, classifier: svm, seed: 1, foldModels }, /^trainSpeakers: .*Fix: /);
     });
   });
 });

@@ -59,7 +59,7 @@ describe('selectHyperparameters', () => {
     const expected: number[] = [];
     for (const C of [1e-3, 1e-2, 1]) {
       let sum = 0;
-      for (const split of innerSplits(train, trainSpeakers, { kind: 'loso' }, 4)) {
+      for (const split of innerSplits(train, trainSpeakers, { kind: 'loso' }, { foldsSeed: 4, holdoutSeed: 4 })) {
         const z = fitInnerStandardisation(train, split.trainRows);
         const validation = standardisedRows(z, train, split.validationRows);
         const model = await new LinearSvm({ C }).fit(standardisedRows(z, train, split.trainRows), 1);
@@ -91,7 +91,7 @@ describe('selectHyperparameters', () => {
     const kfold = selectionProtocolSchema.parse({ folds: { kind: 'grouped-kfold', k: 2 } });
     const a = await selectHyperparameters({ real: train, speakers: trainSpeakers, candidates: grid, augmentation: { method: 'none' }, seed: 3, protocol: kfold, foldsSeed: 4 });
     assert.deepEqual(a.splits, ['fold-1-of-2', 'fold-2-of-2']);
-    const splits = innerSplits(train, trainSpeakers, kfold.folds, 4);
+    const splits = innerSplits(train, trainSpeakers, kfold.folds, { foldsSeed: 4, holdoutSeed: 4 });
     for (const s of splits) assert.ok(s.validationSpeakers.every((v) => !s.trainRows.some((r) => trainSpeakers[r] === v)));
     assert.deepEqual(await selectHyperparameters({ real: train, speakers: trainSpeakers, candidates: grid, augmentation: { method: 'none' }, seed: 3, protocol: kfold, foldsSeed: 4 }), a);
   });

@@ -15,7 +15,8 @@ import { Rng } from '../../../../compute/random';
 import { innerSplits } from '../../../../compute/select/inner-splits';
 import { fitInnerStandardisation, standardisedRows } from '../../../../compute/select/inner-standardisation';
 import { assertRealValidationRows, ValidationLeakError } from '../../../../compute/select/validation-guard';
-import { classMeanGenerator, gaussianClasses } from '../../../support/synthetic-classes';
+import { classMeanFoldModels } from '../../../support/fold-models';
+import { gaussianClasses } from '../../../support/synthetic-classes';
 
 /** Overlapping classes (C matters), six speakers who each speak every class. */
 const train = gaussianClasses({ perClass: [36, 24, 30], cols: 12, separation: 1.2, seed: 8 });
@@ -32,8 +33,6 @@ function scrambled(set: LabelledSet, seed: number): LabelledSet {
   return { ...set, x, y: Int32Array.from(labelOrder, (r) => set.y[r] as number) };
 }
 
-const generator = classMeanGenerator(train);
-
 describe('model selection does not see the outer test fold', () => {
   const cases: { name: string; augmentation: AugmentationSpecInput; classifier: ClassifierSpecInput }[] = [
     { name: 'SVM C, SMOTE', augmentation: { method: 'smote' }, classifier: { kind: 'svm', C: { select: [1e-3, 1e-2, 1e-1, 1] } } },
@@ -46,7 +45,7 @@ describe('model selection does not see the outer test fold', () => {
   ];
   for (const c of cases) {
     it(`permuting the test fold's labels and features changes no selected value and no validation score (${c.name})`, async () => {
-      const input = { train, trainSpeakers, augmentation: c.augmentation, classifier: c.classifier, seed: 11, generator };
+      const input = { train, trainSpeakers, augmentation: c.augmentation, classifier: c.classifier, seed: 11, foldModels: classMeanFoldModels(train, trainSpeakers) };
       const original = await evaluateFold({ ...input, test });
       const permuted = await evaluateFold({ ...input, test: scrambled(test, 3) });
       assert.ok(original.selection, 'something was selected');
@@ -59,7 +58,7 @@ describe('model selection does not see the outer test fold', () => {
 });
 
 describe('the inner validation rows are real rows of the validation speakers', () => {
-  const split = innerSplits(train, trainSpeakers, { kind: 'loso' }, 1)[2]!;
+  const split = innerSplits(train, trainSpeakers, { kind: 'loso' }, { foldsSeed: 1, holdoutSeed: 1 })[2]!;
   const standardisation = fitInnerStandardisation(train, split.trainRows);
   const validation = standardisedRows(standardisation, train, split.validationRows);
   const check = (overrides: Partial<Parameters<typeof assertRealValidationRows>[0]>): void =>
