@@ -7,6 +7,7 @@
  */
 import { holdoutConfig } from '../configs/load/sweep-config';
 import type { ExperimentConfig } from '../configs/schema/experiment';
+import { SWEEP_RESULT_KEYS } from '../tracking/sweep-result-keys';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 
@@ -47,21 +48,6 @@ export interface RecordSweepResultInput {
   /** The sentence the terminal prints about the best's test figure. */
   note: string;
 }
-
-/** MLflow keys of a sweep's result on its run. */
-export const SWEEP_RESULT_KEYS = {
-  heldOutUar: 'holdout/test_uar',
-  heldOutWa: 'holdout/test_wa',
-  selectedTestUar: 'best/selected_test_uar',
-  bestValidation: 'best/objective_validation_uar',
-  holdoutRunTag: 'serflow.holdout_run_id',
-  holdoutSpeakersTag: 'serflow.holdout_speakers',
-  holdoutCellTag: 'serflow.holdout_cell',
-  bestConfigurationTag: 'serflow.best_configuration',
-  chosenOnTag: 'serflow.best_chosen_on',
-  noteTag: 'serflow.best_test_note',
-  holdoutOfTag: 'serflow.holdout_of_sweep',
-} as const;
 
 export function createSweepActivities(deps: ActivityDeps) {
   return {

@@ -34,7 +34,7 @@ import { describeProtocol, protocolHtml, protocolMarkdown, type ProtocolLine } f
 import { renderReportHtml, type HtmlFigure, type HtmlSection } from './report-html';
 import type { ReportTarget } from './report-target';
 import { buildSelectionTables, selectionHtml, selectionMarkdown, type CellSelection } from './selection-table';
-import { buildSweepTable, choiceNote, sweepMetricSpec, sweepTableCsv, sweepTableHtml, sweepTableMarkdown, type SweepPoint, type SweepTable } from './sweep-table';
+import { buildSweepTable, choiceNote, sweepEndOf, sweepMetricSpec, sweepTableCsv, sweepTableHtml, sweepTableMarkdown, type SweepPoint, type SweepTable } from './sweep-table';
 import { buildTableOne, comparisonsCsv, comparisonsHtml, tableOneCsv, tableOneHtml, tableOneMarkdown, type TableOne } from './table-one';
 
 export interface ReportDeps {
@@ -113,7 +113,7 @@ export async function generateReport(deps: ReportDeps, target: ReportTarget, out
     : `serflow report: ${experiments[0]?.name ?? target.run.info.run_id}`;
   let sweep: SweepTable | undefined;
   if (target.kind === 'sweep') {
-    sweep = buildSweepTable(sweepPoints(records));
+    sweep = buildSweepTable(sweepPoints(records), sweepEndOf(target.run));
     const spec = sweepMetricSpec(sweep, 'Test UAR against each swept value');
     const chart = await renderChart(spec);
     files.set('sweep.md', Buffer.from(`# ${title}\n\n${sweepTableMarkdown(sweep)}`));

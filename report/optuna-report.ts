@@ -6,7 +6,10 @@
  *
  * The objective is the inner-CV validation score; the test speakers' scores are shown for the
  * best trial(s) only, marked as such: choosing among trials by their test scores would leak the
- * test speakers into the choice.
+ * test speakers into the choice. Those scores were selected across folds (each test speaker was
+ * a validation speaker in the other folds), so the report calls them optimistic; a sweep with
+ * `search.holdout` shows instead its held-out test UAR, from the final run of the best trial on
+ * speakers no trial saw (report/sweep-table.ts reads it from the sweep's run).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -19,6 +22,7 @@ import {
 import type { RunRegistry } from '../tracking/run-registry';
 import { renderReportHtml, type HtmlFigure } from './report-html';
 import { tagOf } from './report-target';
+import { sweepEndNote, sweepEndOf } from './sweep-table';
 import { escapeHtml } from './table-one';
 
 export interface OptunaReportDeps {
@@ -33,6 +37,8 @@ export interface OptunaReportSummary {
   artifactPath: string | undefined;
   counts: StudyTrials['counts'];
   warnings: string[];
+  /** The sweep's held-out test UAR (search.holdout), when it had one. */
+  heldOutUar: number | undefined;
 }
 
 /** Trials in the best trials' table. */
@@ -61,10 +67,14 @@ export async function generateOptunaReport(deps: OptunaReportDeps, sweepRun: Run
   }
   const counts = trials.counts;
   const primary = objectives[0];
+  const end = sweepEndOf(sweepRun);
   const facts: [string, string][] = [
     ['sweep run', sweepRun.info.run_id], ['study', study],
     ['objective', objectives.map((o) => `${o.name} of ${o.cell} (${trials.directions[objectives.indexOf(o)] ?? '?'})`).join('; ')],
     ['trials', Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ')],
+    end?.holdout
+      ? ['held-out test UAR', `${(100 * end.holdout.uar).toFixed(2)} % of ${end.holdout.cellId ?? '?'} on speakers ${end.holdout.speakers.join(', ')} (final run ${end.holdout.runId ?? '?'})`]
+      : ['held-out test UAR', 'none: no speakers were held out; the best trial\'s test figure below is optimistic'],
   ];
   const importances = plots.importances
     ? `<table><tr><th>parameter</th><th>importance (fANOVA)</th></tr>${Object.entries(plots.importances).map(([p, v]) => `<tr><td>${escapeHtml(p)}</td><td class="num">${v.toFixed(3)}</td></tr>`).join('')}</table>`
@@ -74,7 +84,8 @@ export async function generateOptunaReport(deps: OptunaReportDeps, sweepRun: Run
     facts,
     protocolHtml: `<ul class="protocol"><li>Each trial is one experiment with the sampled values; its score is the ${escapeHtml(primary ? `${primary.name} of ${primary.cell}` : 'objective')}: the mean over outer folds of the inner-CV validation score on the training speakers of each fold, never the test speakers.</li>`
       + '<li>Pruning is decided after each outer fold, in fold order, on the running mean of that score; a pruned trial skipped its remaining folds.</li>'
-      + '<li>The test speakers\' UAR and WA are shown for the best trial(s) only, and are marked so.</li></ul>',
+      + '<li>The test speakers\' UAR and WA are shown for the best trial(s) only, and are marked so. They were selected across folds (each test speaker was a validation speaker in the other folds): optimistic, not a held-out estimate.</li>'
+      + `<li>${escapeHtml(sweepEndNote(end))}</li></ul>`,
     tableHtml: bestTable(bestRows, objectives) + `<h3>Parameter importances</h3>${importances}`,
     figures,
     notes: warnings,
@@ -82,7 +93,7 @@ export async function generateOptunaReport(deps: OptunaReportDeps, sweepRun: Run
   const htmlFile = join(outDir, 'optuna-report.html');
   await writeFile(htmlFile, html);
   const dataFile = join(outDir, 'optuna-trials.json');
-  await writeFile(dataFile, JSON.stringify({ study, objectives, counts, importances: plots.importances, best: bestRows, trials: trials.trials }, null, 2));
+  await writeFile(dataFile, JSON.stringify({ study, objectives, counts, importances: plots.importances, best: bestRows, end: end ?? null, trials: trials.trials }, null, 2));
   files.push(htmlFile, dataFile);
 
   let artifactPath: string | undefined;
@@ -90,7 +101,7 @@ export async function generateOptunaReport(deps: OptunaReportDeps, sweepRun: Run
     artifactPath = 'report/optuna';
     for (const file of files) await deps.runs.logArtifact(sweepRun, `${artifactPath}/${basename(file)}`, await readFile(file));
   }
-  return { runId: sweepRun.info.run_id, files, artifactPath, counts, warnings };
+  return { runId: sweepRun.info.run_id, files, artifactPath, counts, warnings, heldOutUar: end?.holdout?.uar };
 }
 
 const FIGURE_TITLES: Record<string, string> = {
@@ -149,5 +160,5 @@ function bestTable(rows: BestRow[], objectives: SweepObjectiveRecord[]): string 
     return `<tr${r.test ? ' class="baseline"' : ''}>${cells.map((c) => `<td class="num">${escapeHtml(c)}</td>`).join('')}</tr>`;
   }).join('\n');
   return `<h3>Best trials by ${escapeHtml(objectives[0]?.name ?? 'objective')}</h3>\n<table><tr>${head}</tr>\n${body}</table>\n`
-    + '<p class="note">Test scores (the outer folds\' test speakers) are given for the best trial(s) only, for the record; the trials were chosen by their validation score.</p>';
+    + '<p class="note">Test scores (the outer folds\' test speakers) are given for the best trial(s) only, for the record; the trials were chosen by their validation score. Selected across folds, they are optimistic: the held-out test UAR above, when the sweep held speakers out, is the unbiased figure.</p>';
 }

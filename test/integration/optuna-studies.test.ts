@@ -2,13 +2,17 @@
  * Optuna studies through the project venv's Python and a real SQLite storage, without Temporal:
  * one long-lived process answers every request and is started again when it dies; a slot's
  * trial survives a process that died between creating and sampling it (no RUNNING trial without
- * a slot, no second trial for the slot); conditional parameters are sampled define-by-run.
+ * a slot, no second trial for the slot); conditional parameters are sampled define-by-run; the
+ * script's sampler and pruner kinds are those of the one list, foundation/optuna-kinds.json.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../foundation/errors';
+import kinds from '../../foundation/optuna-kinds.json';
+import { OPTUNA_SAMPLERS } from '../../foundation/optuna-kinds';
 import { pythonBin, repoRoot } from '../../infra/paths';
 import { OptunaProcess } from '../../tracking/optuna/optuna-process';
 import { OptunaStudies, type OptunaDistribution, type StudySpec } from '../../tracking/optuna/optuna-studies';
@@ -78,5 +82,17 @@ describe('Optuna studies', () => {
   it('a bad request is an InputError naming the study and the operation', async () => {
     const studies = new OptunaStudies({ python: pythonBin(), script, storage: storageOf('bad') });
     await assert.rejects(studies.report(spec('b'), 41, 1, 0.5), (err: unknown) => err instanceof InputError && /optuna report on study b.*has no trial 41/.test(err.message));
+  });
+
+  it('the script builds exactly the sampler and pruner kinds of foundation/optuna-kinds.json, which the schema accepts, and refuses to start when they disagree', async () => {
+    const process = new OptunaProcess(pythonBin(), script);
+    const built = await process.request({ op: 'kinds' }) as { samplers: string[]; pruners: string[] };
+    assert.deepEqual([...built.samplers].sort(), [...kinds.samplers].sort());
+    assert.deepEqual([...built.pruners].sort(), [...kinds.pruners].sort());
+    assert.deepEqual([...OPTUNA_SAMPLERS].sort(), [...kinds.samplers].sort());
+    const bad = join(scratch.path, 'kinds.json');
+    writeFileSync(bad, JSON.stringify({ ...kinds, pruners: [...kinds.pruners, 'patient'] }));
+    assert.throws(() => execFileSync(pythonBin(), ['-c', `import sys; sys.path.insert(0, sys.argv[1]); import optuna_study; optuna_study.check_kinds(sys.argv[2])`, dirname(script), bad], { stdio: 'pipe' }),
+      (e: unknown) => /pruners: the list has .*'patient'.*the builders/.test(String((e as { stderr?: Buffer }).stderr)));
   });
 });
