@@ -7,9 +7,14 @@
  * (a fresh one after the kill) over one state folder; both sweeps keep their studies in the test
  * process's Optuna storage (SERFLOW_OPTUNA_STORAGE), each under its own study name.
  *
+ * Both sweeps hold speaker 10 out (search.holdout): no trial's folds reach it, and after the last
+ * trial the best trial is trained on the other three speakers and tested on it.
+ *
  * Proves: the interrupted sweep ends with the same number of trials per state as the straight
  * one, one trial per slot and none left RUNNING in Optuna, one MLflow run per serflow.key and one
- * trial run per trial, each tagged with the state Optuna holds.
+ * trial run per trial, each tagged with the state Optuna holds; no trial run holds a fold of the
+ * held-out speaker, and one final run (the same best trial, the same held-out test UAR as the
+ * straight sweep's) tests on it alone, its UAR on the sweep's run.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +27,7 @@ import { restartFromRecordedInput } from '../../cli/manage-commands';
 import { optunaStorage } from '../../composition/runtime-deps';
 import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
+import type { Run } from '../../tracking/mlflow-schemas';
 import { optunaSweepWorkflow, type OptunaSweepProgress, type TrialOutcome } from '../../workflows/optuna-sweep';
 import { assertOneRunPerKey, routedTo, runsOf, spawnWorker, stopWorker, tag, waitFor, withDeadline, writeStackConfig, type SpawnedWorker } from '../support/fault-kit';
 import { startInProcessWorkers, type InProcessWorkers } from '../support/in-process-workers';
@@ -45,7 +51,8 @@ test('an optuna sweep whose worker is SIGKILLed during a trial, then cancelled d
   const straightStack = writeStackConfig(dir);
   const mlflow = new MlflowClient({ baseUrl: stack.settings.mlflow.trackingUri });
   client = await connectClient(stack.settings, 5_000);
-  const file = writeOptunaSweep({ trials: 5 });
+  const heldOut = '10';
+  const file = writeOptunaSweep({ trials: 5, holdout: [heldOut] });
   const tag8 = randomUUID().slice(0, 8);
 
   // The uninterrupted sweep: workers in this process, on a store of its own.
@@ -86,8 +93,10 @@ test('an optuna sweep whose worker is SIGKILLed during a trial, then cancelled d
   await handle.cancel();
   await waitFor('the sweep to close as cancelled', async () => ((await handle.describe()).status.name === 'CANCELLED' ? true : undefined), 120_000, 500);
   await restartFromRecordedInput(client, interrupted.workflowId);
-  const outcomes: TrialOutcome[] = (await withDeadline(client.workflow.getHandle<typeof optunaSweepWorkflow>(interrupted.workflowId).result(), 900_000, 'the resumed sweep to finish')).outcomes;
-  const baseline: TrialOutcome[] = (await withDeadline(straightResult, 900_000, 'the uninterrupted sweep to finish')).outcomes;
+  const result = await withDeadline(client.workflow.getHandle<typeof optunaSweepWorkflow>(interrupted.workflowId).result(), 900_000, 'the resumed sweep to finish');
+  const straightEnd = await withDeadline(straightResult, 900_000, 'the uninterrupted sweep to finish');
+  const outcomes: TrialOutcome[] = result.outcomes;
+  const baseline: TrialOutcome[] = straightEnd.outcomes;
   console.log(`[optuna-kill] killed during ${killedDuring.running.join(', ')}, cancelled during ${cancelledDuring.running.join(', ')}`);
 
   const killedStudy = await assertStudyClean(interrupted.input);
@@ -104,4 +113,20 @@ test('an optuna sweep whose worker is SIGKILLed during a trial, then cancelled d
     const t = killedStudy.trials.find((s) => s.number === Number(tag(run, 'serflow.trial')));
     assert.equal(tag(run, 'serflow.trial_state'), t?.state);
   }
+
+  // The holdout: no trial's fold reaches speaker 10; one final run tests on it alone, after the kill and the resume as straight through.
+  console.log(`[optuna-kill] ${result.note}`);
+  assert.equal(result.best?.name, straightEnd.best?.name, 'the same best trial');
+  assert.deepEqual(result.holdout?.speakers, [heldOut]);
+  assert.equal(result.holdout?.uar, straightEnd.holdout?.uar, 'the same held-out test UAR as the uninterrupted sweep');
+  const finalRuns = runs.filter((r) => tag(r, 'serflow.holdout_of_sweep') !== undefined);
+  assert.deepEqual(finalRuns.map((r) => r.info.run_id), [result.holdout?.runId], 'one final run');
+  const finalCellRuns = runs.filter((r) => tag(r, 'mlflow.parentRunId') === result.holdout?.runId);
+  const foldsOf = (r: Run) => [...new Set(r.data.metrics.map((m) => /^fold_([^/]+)\//.exec(m.key)?.[1]).filter((f): f is string => f !== undefined))];
+  assert.deepEqual([...new Set(finalCellRuns.flatMap(foldsOf))], [`speakers-${heldOut}`], 'the final run tests on the held-out speaker alone');
+  const trialFolds = runs.filter((r) => r.info.run_id !== result.holdout?.runId && !finalCellRuns.includes(r)).flatMap(foldsOf);
+  assert.ok(trialFolds.length > 0);
+  assert.deepEqual(trialFolds.filter((f) => f.includes(heldOut)), [], 'no trial has a fold of the held-out speaker');
+  const sweepRun = runs.find((r) => tag(r, 'serflow.kind') === 'sweep');
+  assert.equal(sweepRun?.data.metrics.find((m) => m.key === 'holdout/test_uar')?.value, result.holdout?.uar, 'the held-out test UAR is on the sweep\'s run');
 });

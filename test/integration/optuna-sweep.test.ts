@@ -28,7 +28,11 @@ test('a TPE sweep with a median pruner ends every trial slot once, prunes after 
   const again = await stack.client.workflow.start(optunaSweepWorkflow, options);
   assert.equal(again.firstExecutionRunId, handle.firstExecutionRunId, 'a duplicate launch attaches to the running sweep');
 
-  const outcomes: TrialOutcome[] = (await handle.result()).outcomes;
+  const result = await handle.result();
+  const outcomes: TrialOutcome[] = result.outcomes;
+  // No holdout: the sweep says plainly that its best trial's test figure is optimistic.
+  assert.equal(result.holdout, undefined);
+  assert.match(result.note, /selected across the folds it is measured on.*optimistic.*search\.holdout/);
   assert.equal(outcomes.length, input.trials);
   const study = await assertStudyClean(input);
   const counts = countsOf(study);
@@ -55,6 +59,7 @@ test('a TPE sweep with a median pruner ends every trial slot once, prunes after 
     const history = await stack.mlflow.getMetricHistory(run.info.run_id, TRIAL_RUNNING_METRIC);
     assert.deepEqual(history.map((m) => m.step).sort(), (t?.intermediate ?? []).map(([step]) => step), `trial ${number}: one running score per fold reported`);
   }
+  assert.equal(tag(sweepRun, 'serflow.best_test_note'), result.note, 'the note is on the sweep run');
   const best = await stack.mlflow.getMetricHistory(sweepRun.info.run_id, 'best/validation_uar');
   assert.ok(best.length >= 1, 'the best so far is a metric of the sweep run');
   assert.equal([...best].sort((a, b) => a.step - b.step).at(-1)?.value, study.best[0]?.values?.[0]);
@@ -68,6 +73,7 @@ test('a TPE sweep with a median pruner ends every trial slot once, prunes after 
   }
   const html = readFileSync(join(out, 'optuna-report.html'), 'utf8');
   assert.match(html, /test UAR % \(best only\)/);
+  assert.match(html, /no speakers were held out; the best trial&#39;s test figure below is optimistic|no speakers were held out; the best trial's test figure below is optimistic/);
   assert.equal((html.match(/<svg/g) ?? []).length >= 3, true, 'the plots are inline in the page');
   const logged = await stack.mlflow.listRunArtifacts(sweepRunNow, 'report/optuna');
   assert.ok(logged.some((f) => f.path.endsWith('optuna-report.html')), 'the report is logged on the sweep run');

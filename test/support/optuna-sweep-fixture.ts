@@ -3,15 +3,16 @@
  * augmentation and an SVM on four LOSO folds, C and the noise's sigma searched, scored by the
  * noise cell's inner-CV validation UAR (the SVM selects nothing: the trial validates its single
  * candidate). Its launch gets a study name and an MLflow experiment of its own, so that test
- * runs never continue each other's study.
+ * runs never continue each other's study. With `holdout`, the named speakers are held out of
+ * every trial (search.holdout) and the best trial is tested on them at the end.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { optunaSweepInput } from '../../cli/optuna-sweep-command';
 import { installation } from '../../composition/runtime-deps';
-import { loadSweepConfig } from '../../configs/load/sweep-config';
+import { applyHoldout, loadSweepConfig } from '../../configs/load/sweep-config';
 import type { StackSettings } from '../../configs/schema/stack-settings';
 import type { StudyTrials } from '../../tracking/optuna/optuna-studies';
 import type { OptunaSweepWorkflowInput } from '../../workflows/optuna-sweep';
@@ -20,7 +21,7 @@ import { writeTinyManifest } from './tiny-experiment';
 export const OPTUNA_OBJECTIVE_CELL = 'noise/ratio-1/svm';
 
 /** Writes base.yaml and sweep.yaml beside a fresh tiny manifest; `search` lines override the sweep's search block. */
-export function writeOptunaSweep(search: { sampler?: string; pruner?: string; trials?: number; seed?: number; concurrency?: number } = {}): string {
+export function writeOptunaSweep(search: { sampler?: string; pruner?: string; trials?: number; seed?: number; concurrency?: number; holdout?: string[] } = {}): string {
   const dir = writeTinyManifest();
   writeFileSync(join(dir, 'base.yaml'), [
     'name: base', 'corpus: { kind: manifest, path: manifest.csv }', 'features: { extractor: opensmile, set: eGeMAPSv02 }',
@@ -31,6 +32,7 @@ export function writeOptunaSweep(search: { sampler?: string; pruner?: string; tr
     'search:', '  kind: optuna', `  sampler: ${search.sampler ?? 'tpe'}`, `  trials: ${search.trials ?? 6}`, `  seed: ${search.seed ?? 3}`,
     `  pruner: ${search.pruner ?? '{ kind: median, startupTrials: 2 }'}`,
     '  space:', '    svm.C: { logUniform: [0.0001, 10] }', '    noise.sigma: { uniform: [0.05, 2] }',
+    ...(search.holdout ? [`  holdout: { speakers: [${search.holdout.map((s) => `'${s}'`).join(', ')}] }`] : []),
     `objective: { cell: ${OPTUNA_OBJECTIVE_CELL}, metric: uar }`, `concurrency: ${search.concurrency ?? 1}`,
   ].join('\n'));
   return join(dir, 'sweep.yaml');
@@ -38,7 +40,10 @@ export function writeOptunaSweep(search: { sampler?: string; pruner?: string; tr
 
 /** The sweep's launch with its own study and MLflow experiment (suffix `tag`). */
 export function optunaLaunch(file: string, settings: StackSettings, tag: string = randomUUID().slice(0, 8)): { input: OptunaSweepWorkflowInput; workflowId: string } {
-  const launch = optunaSweepInput(loadSweepConfig(file), settings);
+  const loaded = loadSweepConfig(file);
+  // What `serflow sweep` does with the corpus it reads (cli/sweep-command.ts): here the tiny manifest's speaker column.
+  const speakers = () => readFileSync(join(dirname(file), 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[2] as string);
+  const launch = optunaSweepInput(loaded.sweep.search.holdout ? applyHoldout(loaded, speakers()) : loaded, settings);
   launch.input.study = { ...launch.input.study, study: `${launch.input.study.study}-${tag}` };
   launch.input.mlflowExperiment = `test-optuna-${tag}`;
   return { input: launch.input, workflowId: `${launch.workflowId}-${tag}` };
