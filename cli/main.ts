@@ -32,6 +32,9 @@ options:
   --id <workflow id>       (run) use this workflow id instead of the one derived from the config
   --no-worker              (run) do not start a worker in this process (use separate \`serflow worker\`s)
   --detach                 (run) start and return at once
+  --plan                   (run) print the folds, evaluations, GAN trainings and fit sets, and an estimated
+                           wall time from a short calibration; launch nothing, no stack needed
+                           (--no-calibrate: no estimate; --calibrate-seconds N; --dim N: the feature dimension)
   --json                   machine-readable output
   -h, --help               this text
 `;
@@ -47,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       'no-worker': { type: 'boolean' },
       detach: { type: 'boolean' },
+      plan: { type: 'boolean' },
+      'no-calibrate': { type: 'boolean' },
+      'calibrate-seconds': { type: 'string' },
+      dim: { type: 'string' },
       queues: { type: 'string' },
       'compute-concurrency': { type: 'string' },
       'short-concurrency': { type: 'string' },
@@ -75,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
       return commands.run().runCommand(rest[0], {
         ...(typeof values.id === 'string' ? { id: values.id } : {}),
         worker: values['no-worker'] !== true, json, detach: values.detach === true,
+        ...(values.plan === true ? { plan: planOptions(values) } : {}),
       });
     }
     case 'sweep':
@@ -133,17 +141,28 @@ function usage(message: string): number {
   return ExitCode.badInput;
 }
 
+/** The options of `run --plan`. */
+function planOptions(values: Record<string, unknown>): { calibrate: boolean; calibrationSeconds?: number; dim?: number } {
+  const seconds = numberOption(values['calibrate-seconds'], '--calibrate-seconds', 1, 600);
+  const dim = numberOption(values.dim, '--dim', 1, 1_000_000);
+  return { calibrate: values['no-calibrate'] !== true, ...(seconds === undefined ? {} : { calibrationSeconds: seconds }), ...(dim === undefined ? {} : { dim }) };
+}
+
+function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min || n > max) {
+    throw new InputError({ field: name, reason: `is ${JSON.stringify(value)}`, fix: `give a whole number from ${min} to ${max}` });
+  }
+  return n;
+}
+
 function stringOption(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
 function intOption(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1 || n > 64) {
-    throw new InputError({ field: name, reason: `is ${JSON.stringify(value)}`, fix: 'give a whole number from 1 to 64' });
-  }
-  return n;
+  return numberOption(value, name, 1, 64);
 }
 
 main(process.argv.slice(2)).then(

@@ -12,6 +12,7 @@ import type { StoreIdentity } from '../store/store-identity';
 import { experimentWorkflow, type ExperimentWorkflowInput } from '../workflows/experiment';
 import { ExitCode } from './exit-codes';
 import { followToEnd } from './follow-to-end';
+import type { PlanCommandOptions } from './plan-command';
 import { temporalWorkflowUrl } from './links';
 import { experimentWorkflowId } from './workflow-ids';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   worker: boolean;
   json: boolean;
   detach: boolean;
+  /** `--plan`: print what the run would do, and an estimate, and launch nothing (cli/plan-command.ts). */
+  plan?: Omit<PlanCommandOptions, 'json'>;
 }
 
 /** The workflow input of a config file; `settings` (and `store`) as routed by composition/store-routing.ts. */
@@ -34,6 +37,7 @@ export function experimentInput(file: string, settings: StackSettings, store?: S
 }
 
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
+  if (options.plan) return (await import('./plan-command.js')).planCommand(file, { ...options.plan, json: options.json });
   const configured = loadStackSettings();
   // A bad config exits with 2 before any server is asked for the store's id.
   const { input, workflowId: defaultId } = experimentInput(file, configured);
