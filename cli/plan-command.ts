@@ -83,7 +83,7 @@ export function formatPlan(plan: RunPlan, totals: PlanTotals, timing?: { calibra
   row('evaluations', `${totals.evaluations} (${totals.folds} folds x ${totals.cells} cells x ${totals.repeats} repeats)`);
   const g = totals.ganTrainings;
   const perLoss = Object.entries(g.perLoss).map(([loss, n]) => `${loss} ${n.total}: ${n.inGroups} in groups, ${n.alone} alone`).join('; ');
-  row('GAN trainings', g.total === 0 ? '0' : `${g.total}: ${g.inGroups} in ${g.groupActivities} groups, ${g.alone} alone (${perLoss})`);
+  row('GAN trainings', g.total === 0 ? '0' : `${g.total}: ${g.inGroups} in ${g.groupActivities} group${g.groupActivities === 1 ? '' : 's'}, ${g.alone} alone (${perLoss})`);
   row('GAN epochs', g.total === 0 ? '0' : `${totals.ganEpochs} (${plan.gan.pretrainEpochs} pretraining + ${plan.gan.epochs} per training)`);
   if (totals.selection.length === 0) row('selection', 'none (every hyperparameter fixed)');
   for (const s of totals.selection) {
@@ -93,7 +93,7 @@ export function formatPlan(plan: RunPlan, totals: PlanTotals, timing?: { calibra
       `inner splits ${describeFolds(s.protocol)} (${splits} per evaluation), metric ${s.protocol?.metric ?? 'uar'}`);
   }
   if (g.total > 0) {
-    lines.push('  fit sets per fold (all: every training speaker; -15: all but speaker 15):');
+    lines.push('  fit sets per fold and loss (all: every training speaker; -x: all but speaker x):');
     for (const f of plan.folds) {
       const losses = [...new Set(f.gans.map((x) => x.loss))];
       const text = losses.map((loss) => `${loss}: ` + f.gans.filter((x) => x.loss === loss).map((x) => {
@@ -108,10 +108,13 @@ export function formatPlan(plan: RunPlan, totals: PlanTotals, timing?: { calibra
   }
   if (timing) {
     const { calibration: c, estimate: e } = timing;
-    const range = e.wallMinMs < e.wallMs * 0.98 ? `${minutes(e.wallMinMs)} to ${minutes(e.wallMs)}` : minutes(e.wallMs);
-    const dnn = e.dnnMinMs < e.dnnMs * 0.98 ? `${minutes(e.dnnMinMs)} to ${minutes(e.dnnMs)}` : minutes(e.dnnMs);
-    lines.push(`  estimate       about ${range} wall time on ${e.workers} compute worker${e.workers === 1 ? '' : 's'}, alone on this machine ` +
-      `(compute: GANs ${minutes(e.ganMs)}, SVM ${minutes(e.svmMs)}, DNN ${dnn}${e.dnnMinMs < e.dnnMs * 0.98 ? ': early stopping after patience + 1 epochs to the full budget' : ''})`);
+    const span = (lo: number, hi: number): string => (minutes(lo) === minutes(hi) ? minutes(hi) : `${minutes(lo)} to ${minutes(hi)}`);
+    const parts = [
+      ...(totals.ganTrainings.total > 0 ? [`GANs ${minutes(e.ganMs)}`] : []),
+      ...(c.svm ? [`SVM ${minutes(e.svmMs)}`] : []),
+      ...(c.dnn ? [`DNN ${span(e.dnnMinMs, e.dnnMs)}${minutes(e.dnnMinMs) === minutes(e.dnnMs) ? '' : ' (early stopping after patience + 1 epochs, or the full budget)'}`] : []),
+    ];
+    lines.push(`  estimate       about ${span(e.wallMinMs, e.wallMs)} wall time on ${e.workers} compute worker${e.workers === 1 ? '' : 's'}, alone on this machine (compute: ${parts.join(', ')})`);
     lines.push(`                 an estimate, from a ${(c.tookMs / 1000).toFixed(0)} s calibration (CPU time) on ${e.cpu}, load ${c.load.toFixed(1)}, TensorFlow intra-op threads ${c.threads}, D = ${c.dim}, ${c.rows} rows:`);
     for (const t of c.gan) {
       lines.push(`                 GAN iteration, ${t.members === 1 ? 'alone' : `group of ${t.members}`}, batch ${t.batch}: ${t.adversarialIterationMs.toFixed(0)} ms` +
