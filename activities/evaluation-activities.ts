@@ -12,12 +12,13 @@
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
 import { sameSpeakers } from '../compute/fold-models/fit-sets';
+import { FITTED_KINDS, type FittedMethod } from '../compute/fold-models/fitted-kinds';
 import type { FoldModels, TrainedAugmenter } from '../compute/fold-models/trained-augmenter';
 import type { FoldSets } from '../compute/folds/fold-sets';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { ConfusionMatrix } from '../compute/metrics';
 import type { Cell } from '../configs/experiment-plan';
-import { evaluationSettings, planFoldModels, type PlannedFoldModel } from '../configs/fold-model-plan';
+import { evaluationSettings, planFittedModels, planFoldModels, type PlannedFittedModel, type PlannedFoldModel } from '../configs/fold-model-plan';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { loadFoldSets } from '../store/fold-store';
@@ -48,12 +49,17 @@ export interface EvaluateInput {
   runId: string;
 }
 
-export type { PlannedFoldModel } from '../configs/fold-model-plan';
+export type { PlannedFittedModel, PlannedFoldModel } from '../configs/fold-model-plan';
 
-/** A trained fold model by reference: the speakers it was fitted on (absent: all of the outer training part) and its store key. */
+/**
+ * A trained fold model by reference: the speakers it was fitted on (absent: all of the outer
+ * training part), its store key, and its kind (absent: a cycle-GAN checkpoint; else a fitted kind
+ * of compute/fold-models/fitted-kinds.ts).
+ */
 export interface FoldModelRef {
   fitSpeakers?: string[];
   ganKey: string;
+  kind?: FittedMethod;
 }
 
 export interface PlanFoldModelsInput {
@@ -97,10 +103,12 @@ export interface EvaluationResult {
 export function createEvaluationActivities(deps: ActivityDeps) {
   return {
     /** The models the fold's evaluations will ask for, per loss and fit set (configs/fold-model-plan.ts). */
-    async planFoldModels(input: PlanFoldModelsInput): Promise<{ models: PlannedFoldModel[] }> {
+    async planFoldModels(input: PlanFoldModelsInput): Promise<{ models: PlannedFoldModel[]; fitted?: PlannedFittedModel[] }> {
       return withFailureMapping(async () => {
         const sets = await loadFoldSets(deps.store, input);
-        return { models: planFoldModels(input.cells, input.repeats, input.baseSeed, { name: sets.fold.name, train: sets.train, trainSpeakers: sets.trainSpeakers }) };
+        const fold = { name: sets.fold.name, train: sets.train, trainSpeakers: sets.trainSpeakers };
+        const fitted = planFittedModels(input.cells, input.repeats, input.baseSeed, fold);
+        return { models: planFoldModels(input.cells, input.repeats, input.baseSeed, fold), ...(fitted.length > 0 ? { fitted } : {}) };
       });
     },
 
@@ -160,7 +168,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
 /** The referenced models, restored (through the worker's cache), each answering for its fit set. */
 async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], sets: FoldSets): Promise<FoldModels> {
   const all = [...new Set(sets.trainSpeakers)].sort();
-  const restored = await Promise.all(refs.map(async (r) => ({ speakers: r.fitSpeakers ?? all, model: await loadGenerator(store, r.ganKey) })));
+  const restored = await Promise.all(refs.map(async (r) => ({
+    speakers: r.fitSpeakers ?? all,
+    model: r.kind ? FITTED_KINDS[r.kind].restore(await store.get(r.ganKey)) : await loadGenerator(store, r.ganKey),
+  })));
   return {
     fittedOn(speakers: readonly string[]): TrainedAugmenter {
       const hit = restored.find((r) => sameSpeakers(r.speakers, speakers));

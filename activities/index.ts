@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './activity-deps';
 import { createEvaluationActivities } from './evaluation-activities';
+import { createFoldModelActivities } from './fold-model-activities';
 import { createGanActivities } from './gan-activities';
 import { createOrchestrationActivities } from './orchestration-activities';
 import { createSmokeActivities } from './smoke-activities';
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrchestrationActivities(deps),
     ...createEvaluationActivities(deps),
     ...createGanActivities(deps),
+    ...createFoldModelActivities(deps),
   };
 }
 

@@ -4,36 +4,24 @@
  * instead of redoing it. Results are small JSON; large outputs are stored separately and the
  * result holds their keys. A memo entry whose object is missing or corrupt counts as absent.
  */
+import { EVALUATION_MEMO_VERSION } from '../compute/evaluate/evaluation-version';
+import { GAN_MEMO_VERSION } from '../compute/cyclegan/gan-spec';
 import { hashOf } from '../configs/canonical-json';
 import type { ArtifactStore } from '../store/artifact-store';
 import { ArtifactCorruptionError, ArtifactNotFoundError } from '../store/store-errors';
 
 /**
- * Bump when a change alters what an activity computes for the same inputs: every memo entry of
- * that kind is then recomputed.
+ * The version of what each kind computes, owned by the compute module that computes it (bump it
+ * there when a change alters a result for the same inputs: every memo entry of that kind is
+ * then recomputed). Fitted fold models also carry their kind's own version in their inputs.
  */
 export const CODE_VERSIONS = {
   features: 1,
   folds: 1,
-  // 3: hand-written generator backward pass (same loss, other float summation order).
-  // 4: the generator step scores fakes with tf.leakyRelu (rounding-level differences).
-  // 5: oneDNN matmuls (compute/tensorflow-kernels.ts) and the critic step's hand-written
-  //    gradients (critic-gradients.ts): rounding-level differences.
-  // 6: the generators' bias gradients are a product with ones, not a Sum (stacked-mlp.ts
-  //    stackPositionFreeBiasGradient), so that a GAN trained in a group ends where it ends alone.
-  // 7: softplus and pow on their vector paths (compute/nn/vector-path.ts), so that groups also keep
-  //    their members' bytes at batches whose tensors end off a packet (Table 1's 52-59): rounding-level.
-  // 8: the generator step's adversarial and classification gradients and the cross-entropy
-  //    discriminator's gradients are backpropagated by hand (discriminator.ts
-  //    discriminatorInputGradient, critic-gradients.ts ceCriticGradients), not by autodiff:
-  //    rounding-level differences.
-  gan: 8,
-  // 2: the DNN trains with a hand-written step and fused Adam instead of tf.layers (other numbers, same model).
-  // 3: early-stopping rows are real rows of whole speakers taken before augmentation (other DNN
-  //    numbers); trainRows is the real row count for cycle-GAN cells too; results carry addedRows,
-  //    validationRows and, for cells that select hyperparameters, the selection.
-  // 4: the DNN's matmuls run on oneDNN (compute/tensorflow-kernels.ts): rounding-level differences.
-  evaluation: 4,
+  gan: GAN_MEMO_VERSION,
+  evaluation: EVALUATION_MEMO_VERSION,
+  // compute/fold-models/fitted-kinds.ts: each kind's memoVersion is part of the entry's inputs.
+  foldModel: 1,
 } as const;
 
 export type MemoKind = keyof typeof CODE_VERSIONS;

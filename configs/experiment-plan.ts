@@ -4,7 +4,7 @@
  * train for them. Pure and deterministic, so workflows, activities and benchmarks all use it.
  */
 import { amountLabel, type AmountSpec } from '../compute/augment/amount';
-import { augmentationOptionBlocks, type AugmentationMethod, type AugmentationSpecInput } from '../compute/augment/augmentation-spec';
+import { augmentationOptionBlocks, needsTrainedAugmenter, type AugmentationMethod, type AugmentationSpecInput } from '../compute/augment/augmentation-spec';
 import { selectedFields, type ClassifierKind, type ClassifierSpecInput } from '../compute/classify/classifier-spec';
 import { selectionProtocolSchema, type SelectionProtocol } from '../compute/select/selection-protocol';
 import type { GanLoss } from '../foundation/gan-loss';
@@ -76,4 +76,9 @@ export function ganLosses(cells: readonly Cell[]): GanLoss[] {
   const losses = new Set<GanLoss>();
   for (const c of cells) if (c.augmentation.method === 'cyclegan') losses.add(c.augmentation.loss);
   return [...losses].sort();
+}
+
+/** Whether a fold of these cells trains fold models (a method fitted on the rows it augments: cycle-GAN, Gaussian mixture). */
+export function needsFoldModels(cells: readonly Cell[]): boolean {
+  return cells.some((c) => needsTrainedAugmenter(c.augmentation));
 }

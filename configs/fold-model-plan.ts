@@ -9,6 +9,7 @@
 import { fitSetsOfEvaluation } from '../compute/evaluate/fit-sets-of-evaluation';
 import type { FoldEvaluationInput } from '../compute/evaluate';
 import { sameSpeakers } from '../compute/fold-models/fit-sets';
+import { isFittedMethod, type FittedMethod } from '../compute/fold-models/fitted-kinds';
 import type { LabelledSet } from '../compute/labelled-set';
 import { deriveSeed } from '../compute/random';
 import type { GanLoss } from '../foundation/gan-loss';
@@ -47,24 +48,64 @@ export interface FoldRowsForPlan {
   trainSpeakers: readonly string[];
 }
 
-/** Per loss (sorted), the fit set of every speaker first, then the others in the order first asked for. */
+/**
+ * A model of a kind that fits in one call (compute/fold-models/fitted-kinds.ts), per repeat: its
+ * method and options (the method's spec less method and amount), its fit set, the cells that use it.
+ */
+export interface PlannedFittedModel {
+  method: FittedMethod;
+  options: Record<string, unknown>;
+  fitSpeakers?: string[];
+  repeat: number;
+  /** Ids of the cells whose evaluations of this repeat use it. */
+  cells: string[];
+}
+
+/** Each evaluation of a cell and repeat, with the fit sets it asks for. */
+function* plannedUses(cells: readonly Cell[], repeats: number, baseSeed: number, fold: FoldRowsForPlan, keep: (cell: Cell) => boolean) {
+  for (const cell of cells) {
+    if (!keep(cell)) continue;
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const settings = evaluationSettings(baseSeed, cell, fold.name, repeat);
+      const fitSets = fitSetsOfEvaluation({ ...settings, train: fold.train, trainSpeakers: fold.trainSpeakers, augmentation: cell.augmentation, classifier: cell.classifierSpec });
+      yield { cell, repeat, fitSets };
+    }
+  }
+}
+
+/** The fitted-kind models of a fold: one per (method and options, fit set, repeat), in the order first asked for. */
+export function planFittedModels(cells: readonly Cell[], repeats: number, baseSeed: number, fold: FoldRowsForPlan): PlannedFittedModel[] {
+  const all = [...new Set(fold.trainSpeakers)].sort();
+  const models: PlannedFittedModel[] = [];
+  for (const { cell, repeat, fitSets } of plannedUses(cells, repeats, baseSeed, fold, (c) => isFittedMethod(c.augmentation.method))) {
+    const { method, amount: _amount, ...options } = cell.augmentation as { method: FittedMethod; amount?: unknown };
+    for (const planned of fitSets) {
+      const same = models.find((m) => m.method === method && m.repeat === repeat && JSON.stringify(m.options) === JSON.stringify(options) && sameSpeakers(m.fitSpeakers ?? all, planned.speakers));
+      if (same) {
+        if (!same.cells.includes(cell.id)) same.cells.push(cell.id);
+      } else {
+        models.push({ method, options, ...(sameSpeakers(planned.speakers, all) ? {} : { fitSpeakers: planned.speakers }), repeat, cells: [cell.id] });
+      }
+    }
+  }
+  return models;
+}
+
+/** The cycle-GAN models, per loss (sorted), the fit set of every speaker first, then the others in the order first asked for. */
 export function planFoldModels(cells: readonly Cell[], repeats: number, baseSeed: number, fold: FoldRowsForPlan): PlannedFoldModel[] {
   const all = [...new Set(fold.trainSpeakers)].sort();
   const models: PlannedFoldModel[] = [];
-  for (const cell of cells) {
+  for (const { cell, repeat, fitSets } of plannedUses(cells, repeats, baseSeed, fold, (c) => c.augmentation.method === 'cyclegan')) {
     if (cell.augmentation.method !== 'cyclegan') continue;
     const loss = cell.augmentation.loss;
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      const settings = evaluationSettings(baseSeed, cell, fold.name, repeat);
-      for (const planned of fitSetsOfEvaluation({ ...settings, train: fold.train, trainSpeakers: fold.trainSpeakers, augmentation: cell.augmentation, classifier: cell.classifierSpec })) {
-        const use = `${cell.id} r${repeat} ${planned.use}`;
-        const same = models.find((m) => m.loss === loss && sameSpeakers(m.fitSpeakers ?? all, planned.speakers));
-        if (same) {
-          if (!same.repeats.includes(repeat)) same.repeats.push(repeat);
-          same.uses.push(use);
-        } else {
-          models.push({ loss, ...(sameSpeakers(planned.speakers, all) ? {} : { fitSpeakers: planned.speakers }), repeats: [repeat], uses: [use] });
-        }
+    for (const planned of fitSets) {
+      const use = `${cell.id} r${repeat} ${planned.use}`;
+      const same = models.find((m) => m.loss === loss && sameSpeakers(m.fitSpeakers ?? all, planned.speakers));
+      if (same) {
+        if (!same.repeats.includes(repeat)) same.repeats.push(repeat);
+        same.uses.push(use);
+      } else {
+        models.push({ loss, ...(sameSpeakers(planned.speakers, all) ? {} : { fitSpeakers: planned.speakers }), repeats: [repeat], uses: [use] });
       }
     }
   }

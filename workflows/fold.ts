@@ -19,7 +19,7 @@ import type { EvaluationResult, FoldModelRef, PlannedFoldModel } from '../activi
 import type { TrainGansInput, TrainGansResult } from '../activities/gan-activities';
 import type { Activities } from '../activities';
 import type { GanSpec } from '../compute/cyclegan/gan-spec';
-import { ganLosses, type Cell } from '../configs/experiment-plan';
+import { ganLosses, needsFoldModels, type Cell } from '../configs/experiment-plan';
 import type { GanLoss } from '../foundation/gan-loss';
 import { activityOptions, type OrchestrationSettings } from './activity-options';
 
@@ -66,7 +66,8 @@ export interface FoldProgress {
 }
 
 /** The activities a fold calls; in a workflow, proxies (the GAN trainings on the compute options, evaluate on the evaluation options). */
-export type FoldActivities = Pick<Activities, 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'> & { planFoldModels?: Activities['planFoldModels'] };
+export type FoldActivities = Pick<Activities, 'trainClassGans' | 'trainClassGanGroup' | 'evaluate'>
+  & { planFoldModels?: Activities['planFoldModels']; trainFittedModels?: Activities['trainFittedModels'] };
 
 export const foldProgressQuery = defineQuery<FoldProgress>('progress');
 
@@ -113,10 +114,10 @@ export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkfl
   const options: FoldRunOptions = { ganPerRepeatPatched: patched('gan-per-repeat'), ganGroupsPatched: patched('gan-groups'), fitSetsPatched: patched('fit-sets') };
   const { trainClassGans, trainClassGanGroup } = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
   // The plan reads the fold's rows with the compute library: it runs where evaluations run.
-  const { evaluate, planFoldModels } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
+  const { evaluate, planFoldModels, trainFittedModels } = proxyActivities<Activities>(activityOptions(input.orchestration, 'evaluation'));
   const progress = initialFoldProgress(input, options);
   setHandler(foldProgressQuery, () => progress);
-  return runFold(input, { trainClassGans, trainClassGanGroup, evaluate, planFoldModels }, progress, options);
+  return runFold(input, { trainClassGans, trainClassGanGroup, evaluate, planFoldModels, trainFittedModels }, progress, options);
 }
 
 /**
@@ -130,7 +131,7 @@ export async function runFold(
   input: FoldWorkflowInput, activities: FoldActivities, progressIn?: FoldProgress, options: FoldRunOptions = {},
 ): Promise<FoldWorkflowResult> {
   const progress = progressIn ?? initialFoldProgress(input, options);
-  if ((options.fitSetsPatched ?? true) && ganLosses(input.cells).length > 0) return runFoldWithFitSets(input, activities, progress, options);
+  if ((options.fitSetsPatched ?? true) && needsFoldModels(input.cells)) return runFoldWithFitSets(input, activities, progress, options);
   const { trainClassGans, trainClassGanGroup, evaluate } = activities;
   const losses = ganLosses(input.cells);
   const perRepeat = gansPerRepeat(input, options);
@@ -198,11 +199,11 @@ export async function runFold(
 async function runFoldWithFitSets(
   input: FoldWorkflowInput, activities: FoldActivities, progress: FoldProgress, options: FoldRunOptions,
 ): Promise<FoldWorkflowResult> {
-  const { trainClassGans, trainClassGanGroup, evaluate, planFoldModels } = activities;
-  if (!planFoldModels) throw new Error('runFold: a fold with cycle-GAN cells needs the planFoldModels activity');
+  const { trainClassGans, trainClassGanGroup, evaluate, planFoldModels, trainFittedModels } = activities;
+  if (!planFoldModels) throw new Error('runFold: a fold with trained augmenters needs the planFoldModels activity');
   const perRepeat = gansPerRepeat(input, options);
   const { shareAcrossRepeats: _sharing, ...gan } = input.gan;
-  const { models } = await planFoldModels({
+  const { models, fitted = [] } = await planFoldModels({
     featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
     cells: input.cells, repeats: input.repeats, baseSeed: input.baseSeed,
   });
@@ -229,6 +230,17 @@ async function runFoldWithFitSets(
       for (const repeat of repeats) trainings.push({ model: m, repeat, result: counted(trainClassGans(trainingInput(m, repeat))) });
     }
   }
+  // The fitted kinds (Gaussian mixtures) of the whole fold in one activity: each fits in about a second.
+  if (fitted.length > 0 && !trainFittedModels) throw new Error('runFold: a fold with fitted fold models needs the trainFittedModels activity');
+  const fittedKeys = fitted.length > 0 && trainFittedModels ? trainFittedModels({
+    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex, baseSeed: input.baseSeed,
+    members: fitted.map((m) => ({ method: m.method, options: m.options, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), repeat: m.repeat })),
+  }) : Promise.resolve([]);
+  const fittedFor = async (cellId: string, repeat: number): Promise<FoldModelRef[]> => {
+    const keys = await fittedKeys;
+    return fitted.flatMap((m, i) => (m.repeat === repeat && m.cells.includes(cellId)
+      ? [{ kind: m.method, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), ganKey: (keys[i] as { key: string }).key }] : []));
+  };
   /** Every model an evaluation of this loss and repeat may ask for. */
   const modelsFor = (loss: GanLoss, repeat: number): Promise<FoldModelRef[]> => Promise.all(
     trainings.filter((t) => t.model.loss === loss && t.model.repeats.includes(repeat) && (t.repeat === undefined || t.repeat === repeat))
@@ -238,7 +250,8 @@ async function runFoldWithFitSets(
   const evaluations = await Promise.all(
     input.cells.flatMap((cell) =>
       Array.from({ length: input.repeats }, async (_, repeat): Promise<FoldEvaluation> => {
-        const foldModels = cell.augmentation.method === 'cyclegan' ? await modelsFor(cell.augmentation.loss, repeat) : undefined;
+        const foldModels = cell.augmentation.method === 'cyclegan' ? await modelsFor(cell.augmentation.loss, repeat)
+          : fitted.some((m) => m.cells.includes(cell.id)) ? await fittedFor(cell.id, repeat) : undefined;
         const result = await evaluate({
           featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
           cell, repeat, baseSeed: input.baseSeed, runId: input.cellRuns[cell.id] as string,

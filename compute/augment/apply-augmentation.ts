@@ -10,13 +10,13 @@ import type { AugmentationSpec } from './augmentation-spec';
 import type { AugmentationResult } from './augmented-set';
 import { reportOf } from './augmented-set';
 import type { ClassConditionalGenerator } from './class-conditional-generator';
-import { cycleGanAugmentation } from './cyclegan-augmentation';
+import { trainedAugmentation } from './trained-augmentation';
 import { duplicateSamples } from './duplicate';
 import { addGaussianNoise } from './gaussian-noise';
 import { smote } from './smote';
 
 export interface AugmentationOptions {
-  /** The fold's trained class GANs (for the spec's loss); required by 'cyclegan', unused otherwise. */
+  /** The model fitted on the rows to augment (compute/fold-models); required by 'cyclegan' and 'gmm', unused otherwise. */
   generator?: ClassConditionalGenerator;
 }
 
@@ -24,7 +24,8 @@ export interface AugmentationOptions {
  * `seed` is the evaluation's seed. The sampling methods (duplicate, noise, SMOTE) draw from
  * deriveSeed(seed, 'augmentation'); cycle-GAN draws per class from deriveSeed(seed, 'cyclegan',
  * class name), straight from the evaluation seed, as it did before it was an augmentation like
- * the others: changing either stream would change every recorded result.
+ * the others: changing either stream would change every recorded result. The Gaussian mixture
+ * draws likewise from deriveSeed(seed, 'gmm', class name).
  */
 export function applyAugmentation(train: LabelledSet, spec: AugmentationSpec, seed: number, options: AugmentationOptions = {}): AugmentationResult {
   switch (spec.method) {
@@ -37,13 +38,14 @@ export function applyAugmentation(train: LabelledSet, spec: AugmentationSpec, se
     case 'smote':
       return smote(train, spec.amount, spec.k, deriveSeed(seed, 'augmentation'));
     case 'cyclegan':
+    case 'gmm':
       if (!options.generator) {
         throw new InputError({
           field: 'generator',
-          reason: `a cyclegan augmentation (loss ${spec.loss}) needs the fold's trained class GANs, and none was given`,
-          fix: "train the fold's GANs first and pass the restored generator (store/restored-gans.ts loadGenerator), or choose another method",
+          reason: `a ${spec.method} augmentation${spec.method === 'cyclegan' ? ` (loss ${spec.loss})` : ''} needs the model fitted on the rows it augments, and none was given`,
+          fix: "train the fold's models first (configs/fold-model-plan.ts) and pass the generator fitted on these rows, or choose another method",
         });
       }
-      return cycleGanAugmentation(train, spec.amount, options.generator, seed);
+      return trainedAugmentation(train, spec.amount, options.generator, seed, spec.method);
   }
 }

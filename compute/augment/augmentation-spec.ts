@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GAN_LOSSES } from '../../foundation/gan-loss';
+import { gaussianMixtureSpecSchema } from '../gaussian-mixture/gaussian-mixture-spec';
 import { amountSpecSchema } from './amount';
 import { SMOTE_DEFAULT_K } from './smote';
 
@@ -37,12 +38,20 @@ export const cycleganSpecSchema = z.strictObject({
   amount,
 });
 
+/**
+ * Class-conditional Gaussian mixtures (compute/gaussian-mixture): per class, a mixture fitted by
+ * EM on the class's rows of the rows being augmented, sampled. A trained augmenter like the
+ * cycle-GAN, and a baseline for it: a density model of each class with no adversarial training.
+ */
+export const gmmSpecSchema = gaussianMixtureSpecSchema.extend({ method: z.literal('gmm'), amount });
+
 export const augmentationSpecSchema = z.discriminatedUnion('method', [
   noAugmentationSchema,
   duplicateSpecSchema,
   noiseSpecSchema,
   smoteSpecSchema,
   cycleganSpecSchema,
+  gmmSpecSchema,
 ]);
 export type AugmentationSpec = z.infer<typeof augmentationSpecSchema>;
 export type AugmentationSpecInput = z.input<typeof augmentationSpecSchema>;
@@ -56,7 +65,7 @@ export const AUGMENTATION_METHODS = augmentationSpecSchema.options.map((o) => o.
  * a method gets the model fitted on exactly the rows it augments.
  */
 export function needsTrainedAugmenter(spec: Pick<AugmentationSpecInput, 'method'>): boolean {
-  return spec.method === 'cyclegan';
+  return spec.method === 'cyclegan' || spec.method === 'gmm';
 }
 
 /**
@@ -69,4 +78,5 @@ export function needsTrainedAugmenter(spec: Pick<AugmentationSpecInput, 'method'
 export const augmentationOptionBlocks = {
   noise: noiseSpecSchema.pick({ sigma: true }).prefault({}),
   smote: smoteSpecSchema.pick({ k: true }).prefault({}),
+  gmm: gaussianMixtureSpecSchema.prefault({}),
 };

@@ -140,3 +140,21 @@ export function discriminatorHiddenOf(spec: GanSpec): number[] {
 export function discriminatorLayoutOf(spec: GanSpec, dim: number): DiscriminatorLayout {
   return { kind: spec.discriminator, dim, hidden: discriminatorHiddenOf(spec), patchSize: spec.patchSize };
 }
+
+/**
+ * The version of what a GAN training computes for the same inputs (its memo entries' version):
+ * bump it when a change alters the trained bytes.
+ * 3: hand-written generator backward pass (same loss, other float summation order).
+ * 4: the generator step scores fakes with tf.leakyRelu (rounding-level differences).
+ * 5: oneDNN matmuls (compute/tensorflow-kernels.ts) and the critic step's hand-written
+ *    gradients (critic-gradients.ts): rounding-level differences.
+ * 6: the generators' bias gradients are a product with ones, not a Sum (stacked-mlp.ts
+ *    stackPositionFreeBiasGradient), so that a GAN trained in a group ends where it ends alone.
+ * 7: softplus and pow on their vector paths (compute/nn/vector-path.ts), so that groups also keep
+ *    their members' bytes at batches whose tensors end off a packet (Table 1's 52-59): rounding-level.
+ * 8: the generator step's adversarial and classification gradients and the cross-entropy
+ *    discriminator's gradients are backpropagated by hand (discriminator.ts
+ *    discriminatorInputGradient, critic-gradients.ts ceCriticGradients), not by autodiff:
+ *    rounding-level differences.
+ */
+export const GAN_MEMO_VERSION = 8;

@@ -74,3 +74,42 @@ test('an experiment runs features -> folds -> GANs -> evaluations -> summary, tr
   assert.equal((await stack.mlflow.getMetricHistory(cellRun.info.run_id, 'uar_mean')).length, 1);
   assert.equal(parent.data.tags.find((t) => t.key === 'serflow.memo_hits')?.value, `0/${result.memoLookups}`);
 });
+
+test('trained augmenters end to end: an SVM selecting C on a speaker hold-out and an early-stopping DNN, with cycle-GAN and Gaussian-mixture cells, each model fitted on its fit set, a re-run all memo hits', async () => {
+  const { stack, workers } = fixture;
+  // Four speakers, two LOSO folds: three outer-training speakers, one held out for the SVM's
+  // selection and the DNN's early stopping alike (the same fraction), so a fold trains, per
+  // trained method and repeat, a model of every speaker (the SVM refit) and one of the other two.
+  const { config, configHash, configDir } = tinyExperiment({
+    protocol: { folds: { kind: 'loso' }, repeats: 2, seed: 7, maxFolds: 2, selection: { folds: { kind: 'speaker-holdout', fraction: 0.3 } } },
+    methods: ['none', { method: 'cyclegan', loss: 'wdiv' }, { method: 'gmm', amounts: [0.5] }],
+    svm: { C: { select: [0.01, 1] } },
+    dnn: { hidden: [32], epochs: 5, earlyStopping: { validationFraction: 0.3, patience: 2 } },
+  });
+  const mlflowExperiment = `test-fold-models-${randomUUID().slice(0, 8)}`;
+  const input: ExperimentWorkflowInput = { config, configHash, configDir, mlflowExperiment, orchestration: orchestrationSettings(workers.settings) };
+  const cells = planCells(config);
+  assert.deepEqual(cells.map((c) => c.id), ['none/svm', 'none/dnn', 'cyclegan-wdiv/ratio-1/svm', 'cyclegan-wdiv/ratio-1/dnn', 'gmm/ratio-0.5/svm', 'gmm/ratio-0.5/dnn']);
+  const workflowId = `experiment-test-${randomUUID()}`;
+  const result: ExperimentWorkflowResult = await stack.client.workflow.execute(experimentWorkflow, { workflowId, taskQueue: workers.settings.temporal.taskQueues.orchestration, args: [input] });
+  assert.equal(result.evaluations, 2 * cells.length * config.protocol.repeats);
+  for (const id of ['cyclegan-wdiv/ratio-1/svm', 'gmm/ratio-0.5/svm']) {
+    const row = result.rows.find((r) => r.cellId === id);
+    assert.ok(row && row.uar.mean > 0, id);
+  }
+  // GAN runs: per fold and repeat, one of every outer-training speaker and one of the two left after the hold-out.
+  const experiment = await stack.mlflow.getExperimentByName(mlflowExperiment);
+  assert.ok(experiment);
+  const runs = (await stack.mlflow.searchRuns({ experimentIds: [experiment.experiment_id], maxResults: 1000 })).runs;
+  const ganFitSets = runs.filter((r) => r.data.tags.some((t) => t.key === 'serflow.kind' && t.value === 'gan'))
+    .map((r) => r.data.tags.find((t) => t.key === 'serflow.fit_speakers')?.value ?? '?');
+  assert.equal(ganFitSets.length, 2 * 2 * 2, 'per fold and repeat: two fit sets');
+  assert.equal(ganFitSets.filter((f) => f === 'all').length, 4);
+  assert.ok(ganFitSets.filter((f) => f !== 'all').every((f) => f.split('+').length === 2), ganFitSets.join(', '));
+
+  const again: ExperimentWorkflowResult = await stack.client.workflow.execute(experimentWorkflow, {
+    workflowId: `${workflowId}-again`, taskQueue: workers.settings.temporal.taskQueues.orchestration, args: [input],
+  });
+  assert.equal(again.memoHits, again.memoLookups);
+  assert.deepEqual(again.rows, result.rows);
+});

@@ -13,6 +13,9 @@ import type { ClassifierSpecInput } from '../../../../compute/classify/classifie
 import { evaluateFold } from '../../../../compute/evaluate';
 import { fitSetsOfEvaluation } from '../../../../compute/evaluate/fit-sets-of-evaluation';
 import { FitSetLeakError } from '../../../../compute/fold-models/fit-set-guard';
+import { fitSetRows } from '../../../../compute/fold-models/fit-sets';
+import { FITTED_KINDS } from '../../../../compute/fold-models/fitted-kinds';
+import { selectRows } from '../../../../compute/labelled-set';
 import { speakerHoldout } from '../../../../compute/folds/speaker-holdout';
 import { deriveSeed } from '../../../../compute/random';
 import { innerSplits } from '../../../../compute/select/inner-splits';
@@ -115,3 +118,30 @@ describe('the guard at the seam', () => {
     );
   });
 });
+
+describe('the Gaussian-mixture augmenter through the same seam', () => {
+  it('is fitted per fit set, restored from its bytes, and passes the guard only on the rows it augments', async () => {
+    const kind = FITTED_KINDS.gmm;
+    const requests: string[][] = [];
+    const foldModels = {
+      fittedOn(speakers: readonly string[]) {
+        requests.push([...speakers]);
+        return kind.restore(kind.fit(selectRows(train, fitSetRows(trainSpeakers, speakers)), { components: 1 }, 5));
+      },
+    };
+    const gmm: AugmentationSpecInput = { method: 'gmm', amount: { mode: 'ratio', ratio: 0.5 }, components: 1 };
+    const r = await evaluateFold({ train, test, trainSpeakers, augmentation: gmm, classifier: { kind: 'dnn', hidden: [4], epochs: 2, earlyStopping }, seed, foldModels });
+    assert.equal(r.augmentation.method, 'gmm');
+    assert.ok(r.addedRows > 0);
+    assert.deepEqual(requests, [planFor(gmm)[0]?.speakers], 'one model, fitted on the speakers left after the early-stopping hold-out');
+    const everyRow = { fittedOn: () => kind.restore(kind.fit(train, { components: 1 }, 5)) };
+    await assert.rejects(
+      evaluateFold({ train, test, trainSpeakers, augmentation: gmm, classifier: { kind: 'dnn', hidden: [4], epochs: 2, earlyStopping }, seed, foldModels: everyRow }),
+      (e: unknown) => e instanceof FitSetLeakError && /the refit: the model has seen a row of speaker s\d/.test(e.message),
+    );
+  });
+});
+
+function planFor(augmentation: AugmentationSpecInput) {
+  return fitSetsOfEvaluation({ train, trainSpeakers, augmentation, classifier: { kind: 'dnn', earlyStopping }, seed });
+}
