@@ -177,7 +177,7 @@ export async function optunaSweepWorkflow(input: OptunaSweepWorkflowInput): Prom
     end = await endSweep({
       short, sweepId: input.sweepId, sweepName: input.sweepName, sweepWorkflowId, sweepRunId: tracking.parentRunId,
       heldOut: input.holdout?.speakers, best, bestSource: best ? { base: input.base, values: best.values } : undefined,
-      configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration,
+      configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration, progress,
     });
   }
   await short.markRunsEnded({ runIds: [tracking.parentRunId], status: 'FINISHED' });

@@ -100,6 +100,8 @@ export interface SweepEndInput {
   configDir: string;
   mlflowExperiment: string;
   orchestration: OrchestrationSettings;
+  /** The sweep's progress: the final run is listed among its running experiments while it runs (the progress view follows it). */
+  progress?: { running: string[] };
 }
 
 /** Runs the best configuration on the held-out speakers (when there are some), records the result on the sweep's run, returns it. */
@@ -110,10 +112,12 @@ export async function endSweep(input: SweepEndInput): Promise<{ holdout: SweepHo
     const name = `${input.sweepName}-holdout`.slice(0, 64);
     const final = await input.short.holdoutExperiment({ ...input.bestSource, speakers: heldOut, name });
     const workflowId = `${input.sweepWorkflowId}/holdout`;
+    input.progress?.running.push(workflowId);
     const result = await executeChild(experimentWorkflow, {
       workflowId,
       args: [{ config: final.config, configHash: final.configHash, configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration }],
     });
+    if (input.progress) input.progress.running = input.progress.running.filter((id) => id !== workflowId);
     const row = result.rows.find((r) => r.cellId === best.cellId);
     if (!row) throw new Error(`the final run ${workflowId} has no row for ${best.cellId}`);
     holdout = { speakers: [...heldOut], workflowId, runId: result.parentRunId, cellId: best.cellId, uar: row.uar.mean, wa: row.wa.mean };

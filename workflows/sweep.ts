@@ -132,7 +132,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepRes
       short, sweepId: input.sweepId, sweepName: input.sweepName ?? input.sweepId, sweepWorkflowId, sweepRunId: tracking.parentRunId,
       heldOut: input.holdout?.speakers, best,
       bestSource: bestExperiment ? { base: bestExperiment.config as unknown as Record<string, unknown>, values: {} } : undefined,
-      configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration,
+      configDir: input.configDir, mlflowExperiment: input.mlflowExperiment, orchestration: input.orchestration, progress,
     });
   }
   await short.markRunsEnded({ runIds: [tracking.parentRunId], status: 'FINISHED' });
