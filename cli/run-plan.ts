@@ -17,13 +17,13 @@ import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields, type Class
 import { STANDARD_FEATURE_SETS } from '../compute/features/opensmile';
 import { importFeatureTable } from '../compute/features/table-import';
 import { fitSetRows } from '../compute/fold-models/fit-sets';
-import { fitRowsOf } from '../compute/evaluate/train-on-real-rows';
+import { fitRowsOf } from '../compute/evaluate/fit-rows';
 import { buildFolds } from '../compute/folds/build-folds';
 import type { FoldRow } from '../compute/folds/fold-definition';
 import { selectRows, type LabelledSet } from '../compute/labelled-set';
 import { deriveSeed } from '../compute/random';
 import { candidateGrid, type Candidate } from '../compute/select/candidate-grid';
-import { selectionSplits } from '../compute/select/select-hyperparameters';
+import { selectionSplits } from '../compute/select/inner-splits';
 import { selectionProtocolSchema, type SelectionProtocol } from '../compute/select/selection-protocol';
 import { planCells, type Cell } from '../configs/experiment-plan';
 import { evaluationSettings, planFoldModels, type PlannedFoldModel } from '../configs/fold-model-plan';

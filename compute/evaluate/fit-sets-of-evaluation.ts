@@ -2,9 +2,8 @@
  * The plan of an evaluation's trained augmenters: every fit set (compute/fold-models/fit-sets.ts)
  * its cycle-GAN augmentation will ask for, so that a fold can train those models before the
  * evaluation runs. It walks the same steps evaluateFold walks, with the same functions: the
- * inner splits of the selection (select-hyperparameters.ts selectionSplits) and, in each of them
- * and in the refit, the rows left after the early-stopping hold-out (train-on-real-rows.ts
- * fitRowsOf). test/unit/compute/fold-models/fold-model-leakage.test.ts checks that evaluateFold
+ * inner splits of the selection (select/inner-splits.ts selectionSplits) and, in each of them
+ * and in the refit, the rows left after the early-stopping hold-out (fit-rows.ts fitRowsOf). test/unit/compute/fold-models/fold-model-leakage.test.ts checks that evaluateFold
  * asks for exactly these sets and for nothing else.
  */
 import { needsTrainedAugmenter } from '../augment/augmentation-spec';
@@ -15,9 +14,9 @@ import type { ClassifierSpecInput } from '../classify/classifier-spec';
 import { speakerSet } from '../fold-models/fit-sets';
 import type { LabelledSet } from '../labelled-set';
 import { deriveSeed } from '../random';
-import { selectionSplits } from '../select/select-hyperparameters';
+import { selectionSplits } from '../select/inner-splits';
 import { selectionProtocolSchema, type SelectionProtocolInput } from '../select/selection-protocol';
-import { fitRowsOf } from './train-on-real-rows';
+import { fitRowsOf } from './fit-rows';
 
 export interface EvaluationFitSetsInput {
   train: LabelledSet;

@@ -23,10 +23,9 @@ import type { ClassConditionalGenerator } from '../augment/class-conditional-gen
 import type { TrainedModel } from '../classify/classifier';
 import type { ClassifierSpec, EarlyStoppingSpec } from '../classify/classifier-spec';
 import { fitEach } from '../classify/fit-candidates';
-import { speakerHoldout } from '../folds/speaker-holdout';
-import { InputError } from '../../foundation/errors';
 import { selectRows, type LabelledSet } from '../labelled-set';
 import { deriveSeed } from '../random';
+import { fitRowsOf } from './fit-rows';
 
 export interface RealRowsInput {
   /** The real training rows (no synthetic row), normalised as the caller fitted them. */
@@ -71,34 +70,6 @@ export function prepareTrainingRows(input: RealRowsInput): PreparedTraining {
     validationRows: split.validationRows.length,
     validationSpeakers: split.validationSpeakers,
   };
-}
-
-export interface FitRowsInput {
-  rows: number;
-  speakers?: readonly string[];
-  seed: number;
-  earlyStopping?: EarlyStoppingSpec;
-}
-
-/**
- * Step 1 alone: which real rows stay to be augmented and fitted, and which are held out for early
- * stopping (none without). Also what the plan of a fold's trained augmenters asks
- * (compute/evaluate/fit-sets-of-evaluation.ts), so the two cannot drift apart.
- */
-export function fitRowsOf(input: FitRowsInput): { fitRows: number[]; validationRows: number[]; validationSpeakers: string[] } {
-  const { earlyStopping, speakers } = input;
-  if (!earlyStopping) return { fitRows: Array.from({ length: input.rows }, (_, i) => i), validationRows: [], validationSpeakers: [] };
-  if (!speakers || speakers.length !== input.rows) {
-    throw new InputError({
-      field: 'trainSpeakers',
-      reason: 'the classifier early-stops on whole held-out speakers, and the speaker of each training row was not given',
-      fix: 'pass the speakers of the training rows (compute/folds/fold-sets.ts gives them as trainSpeakers)',
-      expected: input.rows,
-      actual: speakers?.length ?? 'none',
-    });
-  }
-  const holdout = speakerHoldout(speakers, earlyStopping.validationFraction, deriveSeed(input.seed, 'early-stopping'));
-  return { fitRows: holdout.fitRows, validationRows: holdout.validationRows, validationSpeakers: holdout.validationSpeakers };
 }
 
 /**

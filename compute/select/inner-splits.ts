@@ -9,7 +9,8 @@ import type { FoldRow } from '../folds/fold-definition';
 import { buildFolds } from '../folds/build-folds';
 import { speakerHoldout } from '../folds/speaker-holdout';
 import type { LabelledSet } from '../labelled-set';
-import type { SelectionFolds } from './selection-protocol';
+import { deriveSeed } from '../random';
+import type { SelectionFolds, SelectionProtocol } from './selection-protocol';
 
 export interface InnerSplit {
   /** The fold builder's name, e.g. "speaker-03", "fold-2-of-5" or "holdout-03+10". */
@@ -36,4 +37,10 @@ export function innerSplits(train: LabelledSet, speakers: readonly string[], fol
   }
   const rows: FoldRow[] = speakers.map((speaker, i) => ({ speaker, label: train.classes[train.y[i] as number] ?? '' }));
   return buildFolds(rows, folds, { seed: seeds.foldsSeed }).map((f) => ({ name: f.name, trainRows: f.trainIndices, validationRows: f.testIndices, validationSpeakers: f.testSpeakers }));
+}
+
+/** The inner splits of a selection and each one's seed, in the order scored; also what the fold-model plan walks. */
+export function selectionSplits(input: { real: LabelledSet; speakers: readonly string[]; seed: number; protocol: SelectionProtocol; foldsSeed: number }): (InnerSplit & { seed: number })[] {
+  const splits = innerSplits(input.real, input.speakers, input.protocol.folds, { foldsSeed: input.foldsSeed, holdoutSeed: deriveSeed(input.seed, 'early-stopping') });
+  return splits.map((split) => ({ ...split, seed: deriveSeed(input.seed, 'selection', split.name) }));
 }

@@ -35,9 +35,8 @@ import { earlyStoppingOf } from '../classify/classifier-spec';
 import { fitPrepared, prepareTrainingRows } from '../evaluate/train-on-real-rows';
 import type { LabelledSet } from '../labelled-set';
 import { confusionMatrix, metricsFromConfusion } from '../metrics';
-import { deriveSeed } from '../random';
 import type { Candidate } from './candidate-grid';
-import { innerSplits, type InnerSplit } from './inner-splits';
+import { selectionSplits, type InnerSplit } from './inner-splits';
 import { fitInnerStandardisation, standardisedGenerator, standardisedRows } from './inner-standardisation';
 import type { SelectionProtocol } from './selection-protocol';
 import { assertRealValidationRows } from './validation-guard';
@@ -59,12 +58,6 @@ export interface SelectionInput {
   protocol: SelectionProtocol;
   /** Seed of seeded inner splits (grouped k-fold). */
   foldsSeed: number;
-}
-
-/** The inner splits of a selection and each one's seed, in the order scored; also what the fold-model plan walks. */
-export function selectionSplits(input: Pick<SelectionInput, 'real' | 'speakers' | 'seed' | 'protocol' | 'foldsSeed'>): (InnerSplit & { seed: number })[] {
-  const splits = innerSplits(input.real, input.speakers, input.protocol.folds, { foldsSeed: input.foldsSeed, holdoutSeed: deriveSeed(input.seed, 'early-stopping') });
-  return splits.map((split) => ({ ...split, seed: deriveSeed(input.seed, 'selection', split.name) }));
 }
 
 export interface SelectionResult {
