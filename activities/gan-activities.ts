@@ -18,10 +18,10 @@ import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
 import { groupKeepsResults, type GroupShape } from '../compute/cyclegan/group-check';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
 import { CycleGanTrainer } from '../compute/cyclegan/trainer';
+import { ganTrainingSeed } from '../compute/cyclegan/training-seed';
 import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
 import { fitSetName, fitSetRows } from '../compute/fold-models/fit-sets';
 import { selectRows, type LabelledSet } from '../compute/labelled-set';
-import { deriveSeed } from '../compute/random';
 import { InputError } from '../foundation/errors';
 import type { Logger } from '../logging/logger';
 import type { MetricInput } from '../tracking/run-registry';
@@ -194,7 +194,10 @@ async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void
       // repeat came with the input does.
       'gan.shareAcrossRepeats': String(repeat === undefined),
     });
-    t.seed = ganSeed(t.input, fold.name, t.spec.loss);
+    t.seed = ganTrainingSeed({
+      baseSeed: t.input.seed, foldName: fold.name, loss: t.spec.loss,
+      ...(t.input.repeat === undefined ? {} : { repeat: t.input.repeat }), ...(t.input.fitSpeakers ? { fitSpeakers: t.input.fitSpeakers } : {}),
+    });
     t.slots = new CheckpointSlots(deps.store, `gan-progress/${t.inputHash}`, { logger: t.log });
     // The heartbeat's key may lag behind the slots (CheckpointSlots.restoreMostAdvanced says why).
     const restored = await t.slots.restoreMostAdvanced({
@@ -258,16 +261,6 @@ async function trainToEnd(deps: ActivityDeps, trainer: CycleGanTrainer, members:
   } finally {
     trainer.dispose();
   }
-}
-
-/**
- * A training's seed. A shared GAN keeps the seed of every run before per-repeat GANs, a GAN of
- * every outer-training speaker that of every run before fit sets; another fit set draws its own.
- */
-function ganSeed(input: TrainGansInput, foldName: string, loss: string): number {
-  const base = input.repeat === undefined ? [input.seed, 'gan', foldName, loss] as const : [input.seed, 'gan', foldName, loss, 'repeat', input.repeat] as const;
-  const [seed, ...path] = base;
-  return input.fitSpeakers ? deriveSeed(seed, ...path, 'fit', fitSetName(input.fitSpeakers)) : deriveSeed(seed, ...path);
 }
 
 /** Heartbeats where the trainings are, one GanHeartbeat for a lone training (as before groups), `{ members }` for a group. */

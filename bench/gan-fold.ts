@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   const { discriminatorHiddenOf, parseGanSpec } = await import('../compute/cyclegan/gan-spec.js');
   const { qualityByClass } = await import('../compute/cyclegan/quality.js');
   const { deriveSeed, Rng } = await import('../compute/random.js');
+  const { ganTrainingSeed } = await import('../compute/cyclegan/training-seed.js');
 
   const configFile = option('config', 'configs/table1.yaml');
   const withTorch = !process.argv.includes('--no-torch');
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
       const load0 = loadavg()[0] as number;
       const lossSpec = parseGanSpec({ ...config.gan, loss });
       // The GAN activity's seeds (activities/gan-activities.ts).
-      const seeds = members.map((repeat) => (repeat === undefined ? deriveSeed(config.protocol.seed, 'gan', fold.name, loss) : deriveSeed(config.protocol.seed, 'gan', fold.name, loss, 'repeat', repeat)));
+      const seeds = members.map((repeat) => ganTrainingSeed({ baseSeed: config.protocol.seed, foldName: fold.name, loss, ...(repeat === undefined ? {} : { repeat }) }));
       const seed = seeds[0] as number;
       const repeat = members.length > 1 ? 'all' : String(members[0] ?? '-');
       const data = { source: sourceFromTrainingFold(train), train };
