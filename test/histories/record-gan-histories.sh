@@ -6,19 +6,24 @@
 # stack is touched. Needs what `npm run setup` installs; about a minute and a half on 2 cores.
 # Re-record after a deliberate change to the commands the fold or experiment workflow issues, then
 #   node --import tsx --test test/workflows/workflow-replay.test.ts
+# With arguments, another fixture and name: `record-gan-histories.sh test/fixtures/tiny-fold-models.yaml
+# fold-models` records fold-fold-models.json and experiment-fold-models.json (fold models since fit sets).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export SERFLOW_STACK_CONFIG="$PWD/test/fixtures/temporal.record.yaml"
 export SERFLOW_STATE="${SERFLOW_RECORD_STATE:-/tmp/serflow-record-state}"
 export TF_CPP_MIN_LOG_LEVEL=2 SERFLOW_LOG_LEVEL="${SERFLOW_LOG_LEVEL:-warn}"
 unset TEMPORAL_ADDRESS TEMPORAL_NAMESPACE MLFLOW_TRACKING_URI
+config="${1:-test/fixtures/tiny-gan.yaml}"
+name="${2:-gan}"
 # A fixed workflow id, so that index.json does not change with the config's hash.
-id=gan-history
+id="$name-history"
+[[ "$name" == gan ]] && id=gan-history
 
 bin/serflow stack down >/dev/null 2>&1 || true
 rm -rf "$SERFLOW_STATE"
 bin/serflow stack up
 trap 'bin/serflow stack down >/dev/null 2>&1 || true' EXIT
-bin/serflow run test/fixtures/tiny-gan.yaml --id "$id"
-npx tsx test/histories/record-history.ts "$id" experiment-gan
-npx tsx test/histories/record-history.ts "$id/fold-0" fold-gan
+bin/serflow run "$config" --id "$id"
+npx tsx test/histories/record-history.ts "$id" "experiment-$name"
+npx tsx test/histories/record-history.ts "$id/fold-0" "fold-$name"
