@@ -11,6 +11,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
+import { fitSetsOfEvaluation } from '../compute/evaluate/fit-sets-of-evaluation';
 import { sameSpeakers } from '../compute/fold-models/fit-sets';
 import { FITTED_KINDS, type FittedMethod } from '../compute/fold-models/fitted-kinds';
 import type { FoldModels, TrainedAugmenter } from '../compute/fold-models/trained-augmenter';
@@ -22,7 +23,7 @@ import { evaluationSettings, planFittedModels, planFoldModels, type PlannedFitte
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
 import { loadFoldSets } from '../store/fold-store';
-import { loadGenerator } from '../store/restored-gans';
+import { acquireGenerators } from '../store/restored-gans';
 import { memoised } from './memo';
 
 export interface EvaluateInput {
@@ -133,12 +134,17 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         const { fold, train, test, trainSpeakers } = sets;
         Context.current().heartbeat();
         const refs = input.foldModels ?? (input.ganKey ? [{ ganKey: input.ganKey }] : undefined);
-        const foldModels = refs ? await restoreFoldModels(deps.store, refs, sets) : undefined;
-        const result = await evaluateFold({
-          train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,
-          ...evaluationSettings(input.baseSeed, input.cell, fold.name, input.repeat),
-          ...(foldModels ? { foldModels } : {}),
-        });
+        const restored = refs ? await restoreFoldModels(deps.store, refs, sets, input) : undefined;
+        let result: Awaited<ReturnType<typeof evaluateFold>>;
+        try {
+          result = await evaluateFold({
+            train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,
+            ...evaluationSettings(input.baseSeed, input.cell, fold.name, input.repeat),
+            ...(restored ? { foldModels: restored.models } : {}),
+          });
+        } finally {
+          restored?.release();
+        }
         const value: Omit<EvaluationResult, 'memoHit'> = {
           fold: fold.name, repeat: input.repeat, wa: result.metrics.wa, uar: result.metrics.uar, confusion: result.confusion,
           addedPerClass: result.augmentation.addedPerClass, trainRows: result.trainRows, testRows: result.testRows, warnings: result.augmentation.warnings,
@@ -165,20 +171,40 @@ export function createEvaluationActivities(deps: ActivityDeps) {
   }
 }
 
-/** The referenced models, restored (through the worker's cache), each answering for its fit set. */
-async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], sets: FoldSets): Promise<FoldModels> {
+/**
+ * The referenced models of the fit sets this evaluation will ask for (fitSetsOfEvaluation: an
+ * evaluation without a selection needs only its refit's), restored (cycle-GANs through the
+ * worker's cache, held until `release`), each answering for its fit set.
+ */
+async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], sets: FoldSets & { fold: { name: string } }, input: EvaluateInput): Promise<{ models: FoldModels; release(): void }> {
   const all = [...new Set(sets.trainSpeakers)].sort();
-  const restored = await Promise.all(refs.map(async (r) => ({
-    speakers: r.fitSpeakers ?? all,
-    model: r.kind ? FITTED_KINDS[r.kind].restore(await store.get(r.ganKey)) : await loadGenerator(store, r.ganKey),
-  })));
-  return {
-    fittedOn(speakers: readonly string[]): TrainedAugmenter {
-      const hit = restored.find((r) => sameSpeakers(r.speakers, speakers));
-      if (!hit) {
-        throw new Error(`no trained model of this fold was fitted on speakers ${speakers.join(', ')}; the fold trained ${restored.map((r) => `[${r.speakers.join(', ')}]`).join(', ')} (a plan that does not match the evaluation: a bug)`);
-      }
-      return hit.model;
-    },
-  };
+  const asked = fitSetsOfEvaluation({
+    ...evaluationSettings(input.baseSeed, input.cell, sets.fold.name, input.repeat),
+    train: sets.train, trainSpeakers: sets.trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,
+  });
+  // Unplanned refs stay unloaded; a set asked for without a ref is named by fittedOn below.
+  const needed = refs.filter((r) => asked.some((a) => sameSpeakers(a.speakers, r.fitSpeakers ?? all)));
+  const gans = await acquireGenerators(store, needed.filter((r) => !r.kind).map((r) => r.ganKey));
+  try {
+    const restored = await Promise.all(needed.map(async (r) => ({
+      speakers: r.fitSpeakers ?? all,
+      model: r.kind ? FITTED_KINDS[r.kind].restore(await store.get(r.ganKey)) : gans.models.get(r.ganKey) as TrainedAugmenter,
+    })));
+    return {
+      release: gans.release,
+      models: {
+        fittedOn(speakers: readonly string[]): TrainedAugmenter {
+          const hit = restored.find((r) => sameSpeakers(r.speakers, speakers));
+          if (!hit) {
+            const trained = refs.map((r) => `[${(r.fitSpeakers ?? all).join(', ')}]`).join(', ');
+            throw new Error(`no trained model of this fold was fitted on speakers ${speakers.join(', ')}; the fold trained ${trained} (a plan that does not match the evaluation: a bug)`);
+          }
+          return hit.model;
+        },
+      },
+    };
+  } catch (err) {
+    gans.release();
+    throw err;
+  }
 }

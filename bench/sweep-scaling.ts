@@ -557,7 +557,7 @@ async function main(): Promise<void> {
       `an extra worker ${runs.some((x) => x.extraWorkerReadyS.length) ? mmm(runs.flatMap((x) => x.extraWorkerReadyS)) : '-'} s (before the clock starts); ` +
       `CLI spawn to sweep workflow start ${mmm(runs.map((x) => x.cliStartS))} s`,
     '',
-    `tf tensors in one process (in-process activities, ${threads}): ${tensors.before} before the first GAN training; the evaluations keep up to 2 restored GANs (store/restored-gans.ts)`,
+    `tf tensors in one process (in-process activities, ${threads}): ${tensors.before} before the first GAN training; the evaluations keep up to 4 idle restored GANs (store/restored-gans.ts)`,
     '| GAN trainings so far | tensors after the training | after its cycle-GAN evaluation | tensor MB | training s |',
     '|---|---|---|---|---|',
     ...tensors.rows.filter((t) => sizes.includes(t.trainings)).map((t) => `| ${t.trainings} | ${t.afterTraining} | ${t.afterEvaluation} | ${f(t.tensorMb, 2)} | ${f(t.trainingS)} |`),
