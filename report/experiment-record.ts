@@ -75,8 +75,12 @@ export async function loadExperimentRecord(mlflow: MlflowClient, run: Run): Prom
     }
   }
   const found = await searchAll(mlflow, [run.info.experiment_id], `tags.\`mlflow.parentRunId\` = '${runId}' and tags.\`${KIND_TAG}\` = 'gan'`);
-  // Newest first, so that when a (fold, loss, repeat) was trained twice (e.g. after a GAN config change) the newest wins.
-  found.sort((a, b) => (b.info.start_time ?? 0) - (a.info.start_time ?? 0));
+  // One GAN per (fold, loss, repeat) is reported: the one of every outer-training speaker (the
+  // refit's fit set; others are fitted on fewer speakers for an inner split or an early-stopping
+  // hold-out), and of those the newest, so that when one was trained twice (e.g. after a GAN
+  // config change) the newest wins.
+  const ofEverySpeaker = (r: (typeof found)[number]): number => (['all', undefined].includes(tagOf(r, 'serflow.fit_speakers')) ? 0 : 1);
+  found.sort((a, b) => ofEverySpeaker(a) - ofEverySpeaker(b) || (b.info.start_time ?? 0) - (a.info.start_time ?? 0));
   const seen = new Set<string>();
   const ganRuns = found
     .flatMap((r): GanRunRecord[] => {
