@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fitClassConditionalMixture } from '../../../../compute/gaussian-mixture/class-conditional-mixture';
-import type { CovarianceType, GaussianMixture } from '../../../../compute/gaussian-mixture/gaussian-mixture';
+import type { CovarianceType, GaussianMixture, GaussianMixtureOptions } from '../../../../compute/gaussian-mixture/gaussian-mixture';
 import {
   decodeGaussianMixture, effectiveComponents, encodeGaussianMixture, fitGaussianMixture, meanLogLikelihood, sample,
 } from '../../../../compute/gaussian-mixture/gaussian-mixture';
@@ -25,15 +25,9 @@ const REFERENCE = join(__dirname, '..', '..', '..', 'reference', 'gaussian_mixtu
 const skipPython = existsSync(pythonBin()) ? false : `no ${pythonBin()} (run npm run setup)`;
 
 interface Matrix { x: Float64Array; rows: number; cols: number }
-interface ReferenceCase {
+interface ReferenceCase extends GaussianMixtureOptions {
   train: Matrix;
   heldOut: Matrix;
-  components: number;
-  covariance: CovarianceType;
-  regCovar?: number;
-  maxIter?: number;
-  tol?: number;
-  nInit?: number;
 }
 interface Reference {
   trainScore: number;
