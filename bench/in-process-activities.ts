@@ -25,6 +25,8 @@ export function inProcessActivities(activities: Activities, computeConcurrency: 
     extractFeatures: compute(activities.extractFeatures),
     trainClassGans: compute(activities.trainClassGans),
     trainClassGanGroup: compute(activities.trainClassGanGroup),
+    planFoldModels: compute(activities.planFoldModels),
+    trainFittedModels: compute(activities.trainFittedModels),
     evaluate: compute(activities.evaluate),
   };
 }

@@ -121,92 +121,32 @@ export async function foldWorkflow(input: FoldWorkflowInput): Promise<FoldWorkfl
 }
 
 /**
- * A fold's activities in the order and concurrency a fold issues them: every GAN training at
- * once (per loss, sorted, one group of all repeats' GANs: they differ only in their seed and
- * train in one graph; or per repeat, then per loss, in a fold recorded before groups; or per loss
- * when the repeats share them), then every cell x repeat evaluation, a cycle-GAN one as soon as
- * its loss's GAN for its repeat is trained. Updates `progress` as activities finish.
+ * A fold's activities in the order and concurrency a fold issues them: the plan of its fold
+ * models (planFoldModels; a fold recorded before fit sets had none: one GAN per loss of every
+ * outer-training speaker), every GAN training at once (per planned model, sorted by loss, its
+ * repeats as one group: they differ only in their seed and train in one graph; or per repeat,
+ * then per model, in a fold recorded before groups; or per model when the repeats share them),
+ * the fitted models (Gaussian mixtures) in one activity, then every cell x repeat evaluation, one
+ * with trained augmenters as soon as every model of its loss (or cell) and repeat is trained.
+ * Updates `progress` as activities finish.
  */
 export async function runFold(
   input: FoldWorkflowInput, activities: FoldActivities, progressIn?: FoldProgress, options: FoldRunOptions = {},
 ): Promise<FoldWorkflowResult> {
   const progress = progressIn ?? initialFoldProgress(input, options);
-  if ((options.fitSetsPatched ?? true) && needsFoldModels(input.cells)) return runFoldWithFitSets(input, activities, progress, options);
-  const { trainClassGans, trainClassGanGroup, evaluate } = activities;
-  const losses = ganLosses(input.cells);
+  const { trainClassGans, trainClassGanGroup, evaluate, planFoldModels, trainFittedModels } = activities;
   const perRepeat = gansPerRepeat(input, options);
   // A shared GAN's input is what it was before GANs per repeat (no repeat, no sharing flag), so
   // its memo entry and its MLflow run stay those of earlier runs (the activity's memo key also
   // leaves out a cycleLoss at 'mean': gan-spec.ts canonicalGanSpec).
   const { shareAcrossRepeats: _sharing, ...gan } = input.gan;
-  // Not spelt like the evaluations' repeat loop below: the replay test's loader
-  // (test/support/extra-repeat-loader.cjs) finds that loop by its text, first match only.
-  const ganRepeats: (number | undefined)[] = perRepeat ? [...Array(input.repeats).keys()] : [undefined];
-  const ganId = (loss: GanLoss, repeat: number | undefined): string => (repeat === undefined ? loss : `${loss}#${repeat}`);
-  const trainings: { loss: GanLoss; repeat: number | undefined; result: Promise<TrainGansResult> }[] = [];
-  const gans = new Map<string, Promise<TrainGansResult>>();
-  const trainingInput = (loss: GanLoss, repeat: number | undefined): TrainGansInput => ({
-    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
-    gan: { ...gan, loss }, seed: input.baseSeed,
-    ...(repeat === undefined ? {} : { repeat }),
-    experimentId: input.experimentId, parentRunId: input.parentRunId,
-  });
-  const trained = (loss: GanLoss, repeat: number | undefined, result: Promise<TrainGansResult>): void => {
-    const counted = result.then((r) => {
-      progress.gansDone++;
-      if (r.memoHit) progress.memoHits++;
-      return r;
-    });
-    trainings.push({ loss, repeat, result: counted });
-    gans.set(ganId(loss, repeat), counted);
-  };
-  if (perRepeat && input.repeats > 1 && (options.ganGroupsPatched ?? true)) {
-    for (const loss of losses) {
-      const group = trainClassGanGroup({ members: ganRepeats.map((repeat) => trainingInput(loss, repeat)) });
-      ganRepeats.forEach((repeat, i) => trained(loss, repeat, group.then((results) => results[i] as TrainGansResult)));
-    }
-  } else {
-    for (const repeat of ganRepeats) {
-      for (const loss of losses) trained(loss, repeat, trainClassGans(trainingInput(loss, repeat)));
-    }
-  }
-
-  const evaluations = await Promise.all(
-    input.cells.flatMap((cell) =>
-      Array.from({ length: input.repeats }, async (_, repeat): Promise<FoldEvaluation> => {
-        // Only a cycle-GAN cell waits: the others are scheduled at once, beside the GAN trainings.
-        const gan = cell.augmentation.method === 'cyclegan' ? await gans.get(ganId(cell.augmentation.loss, perRepeat ? repeat : undefined)) : undefined;
-        const result = await evaluate({
-          featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
-          cell, repeat, baseSeed: input.baseSeed, runId: input.cellRuns[cell.id] as string,
-          ...(gan ? { ganKey: gan.ganKey } : {}),
-        });
-        progress.evaluationsDone++;
-        if (result.memoHit) progress.memoHits++;
-        return { ...result, cellId: cell.id };
-      }),
-    ),
-  );
-  const ganResults = await Promise.all(trainings.map(async ({ loss, repeat, result }) => ({ ...(await result), loss, ...(repeat === undefined ? {} : { repeat }) })));
-  return { evaluations, gans: ganResults };
-}
-
-/**
- * runFold since fit sets: the plan, one training per planned model and repeat (a model's repeats
- * as one group where groups are patched in), then the evaluations, a cycle-GAN one once every
- * model of its loss and repeat is trained.
- */
-async function runFoldWithFitSets(
-  input: FoldWorkflowInput, activities: FoldActivities, progress: FoldProgress, options: FoldRunOptions,
-): Promise<FoldWorkflowResult> {
-  const { trainClassGans, trainClassGanGroup, evaluate, planFoldModels, trainFittedModels } = activities;
-  if (!planFoldModels) throw new Error('runFold: a fold with trained augmenters needs the planFoldModels activity');
-  const perRepeat = gansPerRepeat(input, options);
-  const { shareAcrossRepeats: _sharing, ...gan } = input.gan;
-  const { models, fitted = [] } = await planFoldModels({
-    featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
-    cells: input.cells, repeats: input.repeats, baseSeed: input.baseSeed,
-  });
+  const { models, fitted = [] } = (options.fitSetsPatched ?? true) && needsFoldModels(input.cells)
+    ? await (planFoldModels ?? missing('planFoldModels'))({
+      featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
+      cells: input.cells, repeats: input.repeats, baseSeed: input.baseSeed,
+    })
+    // Before fit sets: one GAN per loss, of every outer-training speaker, for every repeat.
+    : { models: ganLosses(input.cells).map((loss): PlannedFoldModel => ({ loss, repeats: [...Array(input.repeats).keys()], uses: [] })) };
   progress.gansTotal = models.reduce((n, m) => n + (perRepeat ? m.repeats.length : 1), 0);
   const trainingInput = (m: PlannedFoldModel, repeat: number | undefined): TrainGansInput => ({
     featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
@@ -216,42 +156,55 @@ async function runFoldWithFitSets(
     experimentId: input.experimentId, parentRunId: input.parentRunId,
   });
   const trainings: { model: PlannedFoldModel; repeat: number | undefined; result: Promise<TrainGansResult> }[] = [];
-  const counted = (result: Promise<TrainGansResult>): Promise<TrainGansResult> => result.then((r) => {
-    progress.gansDone++;
-    if (r.memoHit) progress.memoHits++;
-    return r;
-  });
-  for (const m of models) {
-    const repeats: (number | undefined)[] = perRepeat ? m.repeats : [undefined];
-    if (repeats.length > 1 && (options.ganGroupsPatched ?? true)) {
-      const group = trainClassGanGroup({ members: repeats.map((repeat) => trainingInput(m, repeat)) });
-      repeats.forEach((repeat, i) => trainings.push({ model: m, repeat, result: counted(group.then((results) => results[i] as TrainGansResult)) }));
-    } else {
-      for (const repeat of repeats) trainings.push({ model: m, repeat, result: counted(trainClassGans(trainingInput(m, repeat))) });
+  const trained = (model: PlannedFoldModel, repeat: number | undefined, result: Promise<TrainGansResult>): void => {
+    trainings.push({
+      model, repeat, result: result.then((r) => {
+        progress.gansDone++;
+        if (r.memoHit) progress.memoHits++;
+        return r;
+      }),
+    });
+  };
+  if (!perRepeat) {
+    for (const m of models) trained(m, undefined, trainClassGans(trainingInput(m, undefined)));
+  } else if (options.ganGroupsPatched ?? true) {
+    for (const m of models) {
+      if (m.repeats.length === 1) {
+        trained(m, m.repeats[0], trainClassGans(trainingInput(m, m.repeats[0])));
+        continue;
+      }
+      const group = trainClassGanGroup({ members: m.repeats.map((repeat) => trainingInput(m, repeat)) });
+      m.repeats.forEach((repeat, i) => trained(m, repeat, group.then((results) => results[i] as TrainGansResult)));
+    }
+  } else {
+    // A fold recorded before groups: per repeat, then per loss.
+    for (let r = 0; r < input.repeats; r++) {
+      for (const m of models) if (m.repeats.includes(r)) trained(m, r, trainClassGans(trainingInput(m, r)));
     }
   }
   // The fitted kinds (Gaussian mixtures) of the whole fold in one activity: each fits in about a second.
-  if (fitted.length > 0 && !trainFittedModels) throw new Error('runFold: a fold with fitted fold models needs the trainFittedModels activity');
-  const fittedKeys = fitted.length > 0 && trainFittedModels ? trainFittedModels({
+  const fittedKeys = fitted.length === 0 ? Promise.resolve([]) : (trainFittedModels ?? missing('trainFittedModels'))({
     featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex, baseSeed: input.baseSeed,
     members: fitted.map((m) => ({ method: m.method, options: m.options, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), repeat: m.repeat })),
-  }) : Promise.resolve([]);
-  const fittedFor = async (cellId: string, repeat: number): Promise<FoldModelRef[]> => {
+  });
+  /** Every trained model an evaluation of this cell and repeat may ask for; undefined for a cell that trains none. */
+  const modelsOf = async (cell: Cell, repeat: number): Promise<FoldModelRef[] | undefined> => {
+    const a = cell.augmentation;
+    if (a.method === 'cyclegan') {
+      return Promise.all(trainings.filter((t) => t.model.loss === a.loss && t.model.repeats.includes(repeat) && (t.repeat === undefined || t.repeat === repeat))
+        .map(async (t) => ({ ...(t.model.fitSpeakers ? { fitSpeakers: t.model.fitSpeakers } : {}), ganKey: (await t.result).ganKey })));
+    }
+    if (!fitted.some((m) => m.cells.includes(cell.id))) return undefined;
     const keys = await fittedKeys;
-    return fitted.flatMap((m, i) => (m.repeat === repeat && m.cells.includes(cellId)
+    return fitted.flatMap((m, i) => (m.repeat === repeat && m.cells.includes(cell.id)
       ? [{ kind: m.method, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), ganKey: (keys[i] as { key: string }).key }] : []));
   };
-  /** Every model an evaluation of this loss and repeat may ask for. */
-  const modelsFor = (loss: GanLoss, repeat: number): Promise<FoldModelRef[]> => Promise.all(
-    trainings.filter((t) => t.model.loss === loss && t.model.repeats.includes(repeat) && (t.repeat === undefined || t.repeat === repeat))
-      .map(async (t) => ({ ...(t.model.fitSpeakers ? { fitSpeakers: t.model.fitSpeakers } : {}), ganKey: (await t.result).ganKey })),
-  );
 
   const evaluations = await Promise.all(
     input.cells.flatMap((cell) =>
       Array.from({ length: input.repeats }, async (_, repeat): Promise<FoldEvaluation> => {
-        const foldModels = cell.augmentation.method === 'cyclegan' ? await modelsFor(cell.augmentation.loss, repeat)
-          : fitted.some((m) => m.cells.includes(cell.id)) ? await fittedFor(cell.id, repeat) : undefined;
+        // Only a cell with trained augmenters waits: the others are scheduled at once, beside the trainings.
+        const foldModels = await modelsOf(cell, repeat);
         const result = await evaluate({
           featureKey: input.featureKey, classes: input.classes, foldsKey: input.foldsKey, foldIndex: input.foldIndex,
           cell, repeat, baseSeed: input.baseSeed, runId: input.cellRuns[cell.id] as string,
@@ -267,4 +220,8 @@ async function runFoldWithFitSets(
     ...(await result), loss: model.loss, ...(repeat === undefined ? {} : { repeat }), ...(model.fitSpeakers ? { fitSpeakers: model.fitSpeakers } : {}),
   })));
   return { evaluations, gans };
+}
+
+function missing(activity: string): never {
+  throw new Error(`runFold: a fold with trained augmenters needs the ${activity} activity`);
 }
