@@ -59,7 +59,8 @@ export type { PlannedFittedModel, PlannedFoldModel } from '../configs/fold-model
  */
 export interface FoldModelRef {
   fitSpeakers?: string[];
-  ganKey: string;
+  /** The model's store key: a GAN checkpoint (TrainGansResult.ganKey), or a fitted kind's bytes. */
+  key: string;
   kind?: FittedMethod;
 }
 
@@ -133,7 +134,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         const sets = await loadFoldSets(deps.store, input);
         const { fold, train, test, trainSpeakers } = sets;
         Context.current().heartbeat();
-        const refs = input.foldModels ?? (input.ganKey ? [{ ganKey: input.ganKey }] : undefined);
+        const refs = input.foldModels ?? (input.ganKey ? [{ key: input.ganKey }] : undefined);
         const restored = refs ? await restoreFoldModels(deps.store, refs, sets, input) : undefined;
         let result: Awaited<ReturnType<typeof evaluateFold>>;
         try {
@@ -184,11 +185,11 @@ async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], set
   });
   // Unplanned refs stay unloaded; a set asked for without a ref is named by fittedOn below.
   const needed = refs.filter((r) => asked.some((a) => sameSpeakers(a.speakers, r.fitSpeakers ?? all)));
-  const gans = await acquireGenerators(store, needed.filter((r) => !r.kind).map((r) => r.ganKey));
+  const gans = await acquireGenerators(store, needed.filter((r) => !r.kind).map((r) => r.key));
   try {
     const restored = await Promise.all(needed.map(async (r) => ({
       speakers: r.fitSpeakers ?? all,
-      model: r.kind ? FITTED_KINDS[r.kind].restore(await store.get(r.ganKey)) : gans.models.get(r.ganKey) as TrainedAugmenter,
+      model: r.kind ? FITTED_KINDS[r.kind].restore(await store.get(r.key)) : gans.models.get(r.key) as TrainedAugmenter,
     })));
     return {
       release: gans.release,

@@ -192,12 +192,12 @@ export async function runFold(
     const a = cell.augmentation;
     if (a.method === 'cyclegan') {
       return Promise.all(trainings.filter((t) => t.model.loss === a.loss && t.model.repeats.includes(repeat) && (t.repeat === undefined || t.repeat === repeat))
-        .map(async (t) => ({ ...(t.model.fitSpeakers ? { fitSpeakers: t.model.fitSpeakers } : {}), ganKey: (await t.result).ganKey })));
+        .map(async (t) => ({ ...(t.model.fitSpeakers ? { fitSpeakers: t.model.fitSpeakers } : {}), key: (await t.result).ganKey })));
     }
     if (!fitted.some((m) => m.cells.includes(cell.id))) return undefined;
     const keys = await fittedKeys;
     return fitted.flatMap((m, i) => (m.repeat === repeat && m.cells.includes(cell.id)
-      ? [{ kind: m.method, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), ganKey: (keys[i] as { key: string }).key }] : []));
+      ? [{ kind: m.method, ...(m.fitSpeakers ? { fitSpeakers: m.fitSpeakers } : {}), key: (keys[i] as { key: string }).key }] : []));
   };
 
   const evaluations = await Promise.all(

@@ -59,8 +59,8 @@ export function fakeGanKey(foldIndex: number, loss: string | undefined, repeat?:
 }
 
 /** The GAN keys an evaluation was handed: its fold models' (since fit sets), or its one ganKey (before). */
-export function evaluationGanKeys(input: { foldModels?: { ganKey: string }[]; ganKey?: string }): string[] | undefined {
-  return input.foldModels ? input.foldModels.map((m) => m.ganKey) : input.ganKey === undefined ? undefined : [input.ganKey];
+export function evaluationGanKeys(input: { foldModels?: { key: string }[]; ganKey?: string }): string[] | undefined {
+  return input.foldModels ? input.foldModels.map((m) => m.key) : input.ganKey === undefined ? undefined : [input.ganKey];
 }
 
 /**
