@@ -37,8 +37,8 @@ export function applyAugmentation(train: LabelledSet, spec: AugmentationSpec, se
       return addGaussianNoise(train, spec.amount, spec.sigma, deriveSeed(seed, 'augmentation'));
     case 'smote':
       return smote(train, spec.amount, spec.k, deriveSeed(seed, 'augmentation'));
-    case 'cyclegan':
-    case 'gmm':
+    default:
+      // Every trained augmenter (the cycle-GAN, the fitted kinds of compute/fold-models/fitted-kinds.ts).
       if (!options.generator) {
         throw new InputError({
           field: 'generator',

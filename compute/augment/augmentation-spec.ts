@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { GAN_LOSSES } from '../../foundation/gan-loss';
+import { isFittedMethod } from '../fold-models/fitted-kinds';
 import { gaussianMixtureSpecSchema } from '../gaussian-mixture/gaussian-mixture-spec';
 import { amountSpecSchema } from './amount';
 import { SMOTE_DEFAULT_K } from './smote';
@@ -65,8 +66,11 @@ export const AUGMENTATION_METHODS = augmentationSpecSchema.options.map((o) => o.
  * a method gets the model fitted on exactly the rows it augments.
  */
 export function needsTrainedAugmenter(spec: Pick<AugmentationSpecInput, 'method'>): boolean {
-  return spec.method === 'cyclegan' || spec.method === 'gmm';
+  return spec.method === 'cyclegan' || isFittedMethod(spec.method);
 }
+
+/** The methods that augment with a trained model: the cycle-GAN, and every fitted kind. */
+export type TrainedMethod = Exclude<AugmentationMethod, 'none' | 'duplicate' | 'noise' | 'smote'>;
 
 /**
  * Each method's own parameters as an experiment config block (`noise: { sigma }`,

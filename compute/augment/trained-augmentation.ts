@@ -13,13 +13,14 @@ import { additionsPerClass } from './amount';
 import type { AugmentationResult } from './augmented-set';
 import { appendRows, reportOf } from './augmented-set';
 import type { ClassConditionalGenerator } from './class-conditional-generator';
+import type { TrainedMethod } from './augmentation-spec';
 
 /**
  * Class c gets `additionsPerClass(set, amount)[c]` rows from `generator`, drawn with
  * deriveSeed(seed, method, class name) (for the cycle-GAN: 'cyclegan', as always). Every class is
  * asked, even for 0 rows, so that a generator that lacks a class says so whatever the amount.
  */
-export function trainedAugmentation(set: LabelledSet, amount: AmountSpec, generator: ClassConditionalGenerator, seed: number, method: 'cyclegan' | 'gmm'): AugmentationResult {
+export function trainedAugmentation(set: LabelledSet, amount: AmountSpec, generator: ClassConditionalGenerator, seed: number, method: TrainedMethod): AugmentationResult {
   const added = additionsPerClass(set, amount);
   const synthetic = added.map((n, c) => generator.generate(c, n, deriveSeed(seed, method, set.classes[c] ?? c)));
   synthetic.forEach((s, c) => checkGenerated(s, c, added[c] as number, set, method));
