@@ -12,7 +12,7 @@
 import { Context } from '@temporalio/activity';
 import { evaluateFold } from '../compute/evaluate';
 import { fitSetsOfEvaluation } from '../compute/evaluate/fit-sets-of-evaluation';
-import { sameSpeakers } from '../compute/fold-models/fit-sets';
+import { everySpeaker, sameSpeakers } from '../compute/fold-models/fit-sets';
 import { FITTED_KINDS, type FittedMethod } from '../compute/fold-models/fitted-kinds';
 import type { FoldModels, TrainedAugmenter } from '../compute/fold-models/trained-augmenter';
 import type { FoldSets } from '../compute/folds/fold-sets';
@@ -178,7 +178,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
  * worker's cache, held until `release`), each answering for its fit set.
  */
 async function restoreFoldModels(store: ArtifactStore, refs: FoldModelRef[], sets: FoldSets & { fold: { name: string } }, input: EvaluateInput): Promise<{ models: FoldModels; release(): void }> {
-  const all = [...new Set(sets.trainSpeakers)].sort();
+  const all = everySpeaker(sets.trainSpeakers);
   const asked = fitSetsOfEvaluation({
     ...evaluationSettings(input.baseSeed, input.cell, sets.fold.name, input.repeat),
     train: sets.train, trainSpeakers: sets.trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,

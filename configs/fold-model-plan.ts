@@ -8,7 +8,8 @@
  */
 import { fitSetsOfEvaluation } from '../compute/evaluate/fit-sets-of-evaluation';
 import type { FoldEvaluationInput } from '../compute/evaluate';
-import { sameSpeakers } from '../compute/fold-models/fit-sets';
+import { everySpeaker, sameSpeakers } from '../compute/fold-models/fit-sets';
+import { canonicalJson } from './canonical-json';
 import { isFittedMethod, type FittedMethod } from '../compute/fold-models/fitted-kinds';
 import type { LabelledSet } from '../compute/labelled-set';
 import { deriveSeed } from '../compute/random';
@@ -75,12 +76,12 @@ function* plannedUses(cells: readonly Cell[], repeats: number, baseSeed: number,
 
 /** The fitted-kind models of a fold: one per (method and options, fit set, repeat), in the order first asked for. */
 export function planFittedModels(cells: readonly Cell[], repeats: number, baseSeed: number, fold: FoldRowsForPlan): PlannedFittedModel[] {
-  const all = [...new Set(fold.trainSpeakers)].sort();
+  const all = everySpeaker(fold.trainSpeakers);
   const models: PlannedFittedModel[] = [];
   for (const { cell, repeat, fitSets } of plannedUses(cells, repeats, baseSeed, fold, (c) => isFittedMethod(c.augmentation.method))) {
     const { method, amount: _amount, ...options } = cell.augmentation as { method: FittedMethod; amount?: unknown };
     for (const planned of fitSets) {
-      const same = models.find((m) => m.method === method && m.repeat === repeat && JSON.stringify(m.options) === JSON.stringify(options) && sameSpeakers(m.fitSpeakers ?? all, planned.speakers));
+      const same = models.find((m) => m.method === method && m.repeat === repeat && canonicalJson(m.options) === canonicalJson(options) && sameSpeakers(m.fitSpeakers ?? all, planned.speakers));
       if (same) {
         if (!same.cells.includes(cell.id)) same.cells.push(cell.id);
       } else {
@@ -93,7 +94,7 @@ export function planFittedModels(cells: readonly Cell[], repeats: number, baseSe
 
 /** The cycle-GAN models, per loss (sorted), the fit set of every speaker first, then the others in the order first asked for. */
 export function planFoldModels(cells: readonly Cell[], repeats: number, baseSeed: number, fold: FoldRowsForPlan): PlannedFoldModel[] {
-  const all = [...new Set(fold.trainSpeakers)].sort();
+  const all = everySpeaker(fold.trainSpeakers);
   const models: PlannedFoldModel[] = [];
   for (const { cell, repeat, fitSets } of plannedUses(cells, repeats, baseSeed, fold, (c) => c.augmentation.method === 'cyclegan')) {
     if (cell.augmentation.method !== 'cyclegan') continue;

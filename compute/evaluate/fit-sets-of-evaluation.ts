@@ -11,7 +11,7 @@ import type { AugmentationSpecInput } from '../augment/augmentation-spec';
 import { candidateGrid, type Candidate } from '../select/candidate-grid';
 import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields } from '../classify/classifier-spec';
 import type { ClassifierSpecInput } from '../classify/classifier-spec';
-import { speakerSet } from '../fold-models/fit-sets';
+import { sameSpeakers, speakerSet } from '../fold-models/fit-sets';
 import type { LabelledSet } from '../labelled-set';
 import { deriveSeed } from '../random';
 import { selectionSplits } from '../select/inner-splits';
@@ -50,7 +50,7 @@ export function fitSetsOfEvaluation(input: EvaluationFitSetsInput): PlannedFitSe
   const planned: PlannedFitSet[] = [];
   const add = (rows: readonly number[], use: string): void => {
     const set = speakerSet(speakers, rows);
-    if (!planned.some((p) => p.speakers.join('\n') === set.join('\n'))) planned.push({ speakers: set, use });
+    if (!planned.some((p) => sameSpeakers(p.speakers, set))) planned.push({ speakers: set, use });
   };
   const refit = fitRowsOf({ rows: train.rows, speakers, seed, ...(earlyStopping ? { earlyStopping } : {}) });
   add(refit.fitRows, 'refit');

@@ -17,6 +17,11 @@ export function speakerSet(speakers: readonly string[], rows: readonly number[])
   }))].sort();
 }
 
+/** The fit set of every outer-training speaker: the sorted distinct speakers of all rows. */
+export function everySpeaker(speakers: readonly string[]): string[] {
+  return [...new Set(speakers)].sort();
+}
+
 /** Row indices (ascending) of every row whose speaker is in `fitSpeakers`. */
 export function fitSetRows(speakers: readonly string[], fitSpeakers: readonly string[]): number[] {
   const wanted = new Set(fitSpeakers);
