@@ -1,6 +1,6 @@
 /**
  * A GAN training's heartbeat details: where a retry resumes (checkpointKey), and what a person
- * following the experiment sees (cli/progress-view.ts reads them from Temporal's pending
+ * following the experiment sees (cli/display/progress-view.ts reads them from Temporal's pending
  * activities): the epoch done (pretraining counted), of how many, and its losses; a group of
  * trainings (trainClassGanGroup) beats `{ members: [...] }`, one per training. A module of
  * its own: the CLI reads it without loading the GAN activities (and TensorFlow with them).

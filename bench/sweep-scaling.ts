@@ -42,7 +42,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { cpus, hostname, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { sweepInput } from '../cli/sweep-command';
+import { sweepInput } from '../cli/commands/sweep-command';
 import { routedByStore, splitQueue } from '../composition/store-routing';
 import { LocalFolderStore } from '../store/local-folder-store';
 import { hashOf } from '../configs/canonical-json';

@@ -8,9 +8,9 @@ import { InputError } from '../foundation/errors';
 import { stateDir } from '../infra/paths';
 import { StackError } from '../infra/stack/stack';
 import { redactText } from '../logging/redact';
-import { dataCommand, dataOptions } from './data-command';
+import { dataCommand, dataOptions } from './commands/data-command';
 import { ExitCode } from './exit-codes';
-import { stackCommand } from './stack-command';
+import { stackCommand } from './commands/stack-command';
 
 const USAGE = `usage: serflow <command> [options]
 
@@ -122,12 +122,12 @@ async function main(argv: string[]): Promise<number> {
  */
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 const commands = {
-  run: () => require('./run-command') as typeof import('./run-command'),
-  worker: () => require('./worker-command') as typeof import('./worker-command'),
-  sweep: () => require('./sweep-command') as typeof import('./sweep-command'),
-  manage: () => require('./manage-commands') as typeof import('./manage-commands'),
-  report: () => require('./report-command') as typeof import('./report-command'),
-  ids: () => require('./workflow-id-resolution') as typeof import('./workflow-id-resolution'),
+  run: () => require('./commands/run-command') as typeof import('./commands/run-command'),
+  worker: () => require('./commands/worker-command') as typeof import('./commands/worker-command'),
+  sweep: () => require('./commands/sweep-command') as typeof import('./commands/sweep-command'),
+  manage: () => require('./commands/manage-commands') as typeof import('./commands/manage-commands'),
+  report: () => require('./commands/report-command') as typeof import('./commands/report-command'),
+  ids: () => require('./launch/workflow-id-resolution') as typeof import('./launch/workflow-id-resolution'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */
 

@@ -17,7 +17,7 @@ if [[ ! -f node_modules/.serflow-lock-hash || "$(cat node_modules/.serflow-lock-
   echo "$lock_hash" > node_modules/.serflow-lock-hash
 fi
 bash infra/build-tfjs-node.sh
-# TensorFlow's start-up banner (printed before TF_CPP_MIN_LOG_LEVEL applies; cli/child-stderr.ts)
+# TensorFlow's start-up banner (printed before TF_CPP_MIN_LOG_LEVEL applies; cli/launch/child-stderr.ts)
 # is dropped; the check's own lines and errors pass. sed always succeeds: pipefail keeps node's status.
 { TF_CPP_MIN_LOG_LEVEL=2 node --import tsx infra/check-backend.ts 2>&1 >&3 \
   | sed -E '/absl::InitializeLog\(\) is called are written to STDERR|port\.cc:[0-9]+\] oneDNN custom operations are on\./d' >&2; } 3>&1

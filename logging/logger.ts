@@ -43,7 +43,7 @@ function createRootLogger(): Logger {
   const stderrLevel = file && human && pino.levels.values[level]! < pino.levels.values.warn! ? 'warn' : level;
   const stderr = human
     ? pretty({
-      // On a terminal a record first clears the line: the progress line redrawn there (cli/follow-workflow.ts) goes below it.
+      // On a terminal a record first clears the line: the progress line redrawn there (cli/launch/follow-workflow.ts) goes below it.
       destination: terminal ? new Writable({ write(chunk, _encoding, done) { writeSync(2, '\r\x1b[K'); writeSync(2, chunk as Buffer); done(); } }) : 2,
       sync: true, colorize: terminal, singleLine: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,app',
       // `error` fields are strings here: kept on the record's line, not printed as a stack below it.

@@ -33,7 +33,7 @@ export async function resolveReportTarget(mlflow: MlflowClient, id: string): Pro
       run = (await searchOne(mlflow, experimentIds, `tags.\`serflow.workflow_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'experiment'`))
         ?? (await searchOne(mlflow, experimentIds, `tags.\`serflow.workflow_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'sweep'`))
         ?? (await searchOne(mlflow, experimentIds, `tags.\`serflow.sweep_id\` = '${id}' and tags.\`${KIND_TAG}\` = 'sweep'`))
-        // Sweep runs logged before they carried serflow.workflow_id: the workflow id is `sweep-<sweep id>` (cli/workflow-ids.ts).
+        // Sweep runs logged before they carried serflow.workflow_id: the workflow id is `sweep-<sweep id>` (cli/launch/workflow-ids.ts).
         ?? (id.startsWith('sweep-') ? await searchOne(mlflow, experimentIds, `tags.\`serflow.sweep_id\` = '${id.slice('sweep-'.length)}' and tags.\`${KIND_TAG}\` = 'sweep'`) : undefined);
     }
   }

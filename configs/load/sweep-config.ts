@@ -6,7 +6,7 @@
  * on a few seeded draws, and its objective cells against the base experiment's plan.
  *
  * A sweep with `search.holdout` is loaded in two steps: loadSweepConfig, then applyHoldout with
- * the speakers of the base corpus (read by the launcher, cli/sweep-command.ts), which resolves
+ * the speakers of the base corpus (read by the launcher, cli/commands/sweep-command.ts), which resolves
  * the held-out speakers and writes them into the base as `protocol.excludeSpeakers`, so that
  * every trial's experiment carries them. The launch inputs refuse a sweep whose holdout was not
  * applied (requireHoldoutApplied).

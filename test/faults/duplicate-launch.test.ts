@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { sweepInput } from '../../cli/sweep-command';
+import { sweepInput } from '../../cli/commands/sweep-command';
 import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflow, type SweepOutcome } from '../../workflows/sweep';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { experimentInput } from '../../cli/run-command';
+import { experimentInput } from '../../cli/commands/run-command';
 import { connectClient } from '../../infra/temporal/connection';
 import { experimentProgressQuery } from '../../workflows/experiment';
 import { writeTinyManifest } from '../support/tiny-experiment';

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { restartFromRecordedInput } from '../../cli/manage-commands';
+import { restartFromRecordedInput } from '../../cli/commands/manage-commands';
 import { optunaStorage } from '../../composition/runtime-deps';
 import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';

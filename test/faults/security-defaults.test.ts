@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { mlflowExperimentUrl, mlflowRunUrl } from '../../cli/links';
+import { mlflowExperimentUrl, mlflowRunUrl } from '../../cli/display/links';
 import { loadStackSettings } from '../../infra/stack-settings';
 import { connectClient } from '../../infra/temporal/connection';
 import { orchestrationSettings } from '../../composition/orchestration-settings';

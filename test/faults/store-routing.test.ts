@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { experimentInput } from '../../cli/run-command';
+import { experimentInput } from '../../cli/commands/run-command';
 import { connectClient } from '../../infra/temporal/connection';
 import { writeTinyManifest } from '../support/tiny-experiment';
 import { spawnSerflow, spawnWorker, stopWorker, waitFor, withDeadline, writeStackConfig, type LogLine, type SpawnedWorker } from '../support/fault-kit';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { sweepInput } from '../../cli/sweep-command';
+import { sweepInput } from '../../cli/commands/sweep-command';
 import { connectClient } from '../../infra/temporal/connection';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflow, type SweepOutcome } from '../../workflows/sweep';

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { mlflowExperimentUrl, mlflowRunUrl } from '../../cli/links';
+import { mlflowExperimentUrl, mlflowRunUrl } from '../../cli/display/links';
 import { experimentWorkflow, type ExperimentWorkflowResult } from '../../workflows/experiment';
 import { orchestrationSettings, useTestStack } from '../support/test-stack';
 import { tinyExperiment } from '../support/tiny-experiment';
@@ -50,7 +50,7 @@ test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares
   const page = await browser.newPage({ viewport: { width: 2400, height: 1000 } });
 
   // The experiment's link as serflow prints it: the runs table, not MLflow 3's GenAI overview
-  // (cli/links.ts, tracking/experiment-kind.ts).
+  // (cli/display/links.ts, tracking/experiment-kind.ts).
   await page.goto(mlflowExperimentUrl(stack.settings, result.experimentId));
   await page.getByText(config.name, { exact: true }).first().waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(output, 'mlflow-experiment-landing.png'), fullPage: true });

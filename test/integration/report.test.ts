@@ -21,7 +21,7 @@ import { createGanActivities } from '../../activities/gan-activities';
 import { storeFolds } from '../../store/fold-store';
 import { createTrackingActivities } from '../../activities/tracking-activities';
 import { ExitCode } from '../../cli/exit-codes';
-import { sweepWorkflowId } from '../../cli/workflow-ids';
+import { sweepWorkflowId } from '../../cli/launch/workflow-ids';
 import { encodeFeatureMatrix } from '../../compute/features/matrix-codec';
 import type { FeatureMatrix } from '../../compute/features/feature-matrix';
 import { leaveOneSpeakerOut } from '../../compute/folds/leave-one-speaker-out';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { optunaSweepInput } from '../../cli/optuna-sweep-command';
+import { optunaSweepInput } from '../../cli/commands/optuna-sweep-command';
 import { installation } from '../../composition/runtime-deps';
 import { applyHoldout, loadSweepConfig } from '../../configs/load/sweep-config';
 import type { StackSettings } from '../../configs/schema/stack-settings';
@@ -41,7 +41,7 @@ export function writeOptunaSweep(search: { sampler?: string; pruner?: string; tr
 /** The sweep's launch with its own study and MLflow experiment (suffix `tag`). */
 export function optunaLaunch(file: string, settings: StackSettings, tag: string = randomUUID().slice(0, 8)): { input: OptunaSweepWorkflowInput; workflowId: string } {
   const loaded = loadSweepConfig(file);
-  // What `serflow sweep` does with the corpus it reads (cli/sweep-command.ts): here the tiny manifest's speaker column.
+  // What `serflow sweep` does with the corpus it reads (cli/commands/sweep-command.ts): here the tiny manifest's speaker column.
   const speakers = () => readFileSync(join(dirname(file), 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[2] as string);
   const launch = optunaSweepInput(loaded.sweep.search.holdout ? applyHoldout(loaded, speakers()) : loaded, settings);
   launch.input.study = { ...launch.input.study, study: `${launch.input.study.study}-${tag}` };

@@ -1,5 +1,5 @@
 /**
- * A compute worker child's stderr forwarded to the terminal (cli/child-stderr.ts): TensorFlow's
+ * A compute worker child's stderr forwarded to the terminal (cli/launch/child-stderr.ts): TensorFlow's
  * start-up banner (the lines TensorFlow 2.21 prints with oneDNN on, copied from a real start) is
  * dropped, every other line is passed on whole and in order.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { forwardChildStderr } from '../../../cli/child-stderr';
+import { forwardChildStderr } from '../../../cli/launch/child-stderr';
 
 test('drops TensorFlow\'s start-up lines and forwards every other line in order', async () => {
   const child = new PassThrough();

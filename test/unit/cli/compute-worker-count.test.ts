@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeWorkerCount } from '../../../cli/in-process-workers';
+import { computeWorkerCount } from '../../../cli/launch/in-process-workers';
 import { InputError } from '../../../foundation/errors';
 
 test('serflow run starts one compute worker process per core unless SERFLOW_COMPUTE_WORKERS says otherwise', () => {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { corpusEntries } from '../../../activities/corpus-source';
-import { EMODB_DEFAULT_DEST } from '../../../cli/data-command';
+import { EMODB_DEFAULT_DEST } from '../../../cli/commands/data-command';
 import { ExitCode } from '../../../cli/exit-codes';
 import { encodeWavPcm16 } from '../../../compute/audio/wav';
 import { readManifest } from '../../../compute/corpus/manifest';

@@ -1,10 +1,10 @@
 /**
- * What `serflow run` shows while it runs (cli/progress-view.ts): the GAN trainings' epochs and
+ * What `serflow run` shows while it runs (cli/display/progress-view.ts): the GAN trainings' epochs and
  * losses per running fold, evaluations, and an ETA from the observed rates.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detailLines, EtaEstimator, oneLine, summaryLine, type ProgressSnapshot } from '../../../cli/progress-view';
+import { detailLines, EtaEstimator, oneLine, summaryLine, type ProgressSnapshot } from '../../../cli/display/progress-view';
 
 function snapshot(evaluations: number, epoch: number): ProgressSnapshot {
   return {

@@ -1,16 +1,16 @@
 /**
- * `serflow run --plan`'s numbers (cli/run-plan.ts) on configs/table1.yaml read against the real
+ * `serflow run --plan`'s numbers (cli/plan/run-plan.ts) on configs/table1.yaml read against the real
  * EMO-DB file names (no audio is read): its folds, evaluations and GAN trainings, with the
  * config's speaker hold-out selection and with inner leave-one-speaker-out instead; and the
- * estimate's arithmetic (cli/plan-calibration.ts) on a calibration given by hand.
+ * estimate's arithmetic (cli/plan/plan-calibration.ts) on a calibration given by hand.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { estimate, type Calibration } from '../../../cli/plan-calibration';
-import { planRun, planTotals, type RunPlan } from '../../../cli/run-plan';
+import { estimate, type Calibration } from '../../../cli/plan/plan-calibration';
+import { planRun, planTotals, type RunPlan } from '../../../cli/plan/run-plan';
 import { emodbWav } from '../../support/emodb-subset';
 import { useScratchFolder } from '../../support/scratch-folder';
 

@@ -1,12 +1,12 @@
 /**
- * What `serflow sweep` prints after its table (cli/follow-to-end.ts): the held-out test UAR when
+ * What `serflow sweep` prints after its table (cli/launch/follow-to-end.ts): the held-out test UAR when
  * the sweep held speakers out; otherwise that the best configuration's test figure was selected
  * across folds and is optimistic; and for a grid with an objective, the validation score the best
  * is chosen on.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderSweepEnd, renderSweepOutcomes } from '../../../cli/follow-to-end';
+import { renderSweepEnd, renderSweepOutcomes } from '../../../cli/launch/follow-to-end';
 import { bestNote, chooseBest } from '../../../workflows/sweep-holdout';
 
 const candidates = [

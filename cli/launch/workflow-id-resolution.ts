@@ -6,11 +6,11 @@
  * id none of these find is returned unchanged, for the command to say it is unknown.
  */
 import type { Client } from '@temporalio/client';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { loadStackSettings } from '../infra/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { isMlflowNotFound, MlflowApiError } from '../tracking/mlflow-errors';
-import { MlflowClient } from '../tracking/mlflow-client';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { loadStackSettings } from '../../infra/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { isMlflowNotFound, MlflowApiError } from '../../tracking/mlflow-errors';
+import { MlflowClient } from '../../tracking/mlflow-client';
 import { sweepWorkflowId } from './workflow-ids';
 
 export async function resolveWorkflowId(client: Client, settings: StackSettings, id: string): Promise<string> {

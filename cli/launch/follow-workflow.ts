@@ -1,5 +1,5 @@
 /**
- * Follows a running experiment or sweep: polls its progress (cli/progress-view.ts: evaluations,
+ * Follows a running experiment or sweep: polls its progress (cli/display/progress-view.ts: evaluations,
  * folds, the GAN trainings' epochs and losses, an ETA) and redraws it on one terminal line (log
  * lines per 10 % and phase otherwise) until the workflow closes. Every RETRY_CHECK_MS it
  * also looks for activities that keep failing (retrying-activities.ts) and prints a line for each
@@ -8,13 +8,13 @@
  * starting beside it are not taken for missing).
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { detailLines, EtaEstimator, oneLine, progressSnapshot, summaryLine, type ProgressSnapshot } from './progress-view';
-import { describeRetrying, retryingActivities } from './retrying-activities';
-import { unservedQueue } from './store-mismatch';
+import { detailLines, EtaEstimator, oneLine, progressSnapshot, summaryLine, type ProgressSnapshot } from '../display/progress-view';
+import { describeRetrying, retryingActivities } from '../diagnostics/retrying-activities';
+import { unservedQueue } from '../diagnostics/store-mismatch';
 
 const RETRY_CHECK_MS = 10_000;
 
-/** A workflow's progress now (experiment, sweep or optuna sweep): cli/progress-view.ts. */
+/** A workflow's progress now (experiment, sweep or optuna sweep): cli/display/progress-view.ts. */
 export async function currentProgress(client: Client, handle: WorkflowHandle): Promise<ProgressSnapshot> {
   return progressSnapshot(client, handle.workflowId);
 }

@@ -10,7 +10,7 @@
  * estimate; memo hits make progress jump.
  */
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
-import { ganGroupHeartbeatSchema, ganHeartbeatSchema } from '../activities/gan-heartbeat';
+import { ganGroupHeartbeatSchema, ganHeartbeatSchema } from '../../activities/gan-heartbeat';
 
 /** What the experiment, fold and sweep `progress` queries answer (the fields shown here). */
 interface QueriedProgress {

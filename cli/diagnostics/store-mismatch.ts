@@ -6,10 +6,10 @@
  * `serflow resume` when the launcher's store is not the experiment's.
  */
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
-import { splitQueue } from '../composition/store-routing';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import type { Logger } from '../logging/logger';
-import { renderStore, storeIdentitySchema, type StoreIdentity } from '../store/store-identity';
+import { splitQueue } from '../../composition/store-routing';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import type { Logger } from '../../logging/logger';
+import { renderStore, storeIdentitySchema, type StoreIdentity } from '../../store/store-identity';
 
 /** How to bring the two stores together, for this pair of store kinds. */
 export function storeFix(own: StoreIdentity, other: StoreIdentity): string {

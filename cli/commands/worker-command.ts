@@ -3,16 +3,16 @@
  * deployment routes heavy work to bigger machines with `--queues compute` there and
  * `--queues orchestration` elsewhere. The queues are those of its artifact store
  * (composition/store-routing.ts); experiments running on another store's queues are named in
- * one line, with the fix (cli/store-mismatch.ts).
+ * one line, with the fix (cli/diagnostics/store-mismatch.ts).
  */
-import { loadStackSettings } from '../infra/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { routedByStore } from '../composition/store-routing';
-import { createWorkerActivities } from '../composition/worker-activities';
-import { createWorkers, runWorkers } from '../infra/temporal/worker';
-import { logger } from '../logging/logger';
-import { ExitCode } from './exit-codes';
-import { watchForeignStores } from './store-mismatch';
+import { loadStackSettings } from '../../infra/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { routedByStore } from '../../composition/store-routing';
+import { createWorkerActivities } from '../../composition/worker-activities';
+import { createWorkers, runWorkers } from '../../infra/temporal/worker';
+import { logger } from '../../logging/logger';
+import { ExitCode } from '../exit-codes';
+import { watchForeignStores } from '../diagnostics/store-mismatch';
 
 export interface WorkerCommandOptions {
   queues: string | undefined;

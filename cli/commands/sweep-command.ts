@@ -3,20 +3,20 @@
  * already running), follows it and prints one line per configuration, the best configuration
  * and, with `search.holdout`, its held-out test UAR.
  */
-import { corpusEntries } from '../activities/corpus-source';
-import { applyHoldout, loadSweepConfig, requireHoldoutApplied, type LoadedSweep } from '../configs/load/sweep-config';
-import { loadStackSettings } from '../infra/stack-settings';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { orchestrationSettings } from '../composition/orchestration-settings';
-import { routeToOwnStore } from '../composition/store-routing';
-import type { StoreIdentity } from '../store/store-identity';
-import { sweepWorkflow, type SweepWorkflowInput } from '../workflows/sweep';
-import { ExitCode } from './exit-codes';
-import { temporalWorkflowUrl } from './links';
+import { corpusEntries } from '../../activities/corpus-source';
+import { applyHoldout, loadSweepConfig, requireHoldoutApplied, type LoadedSweep } from '../../configs/load/sweep-config';
+import { loadStackSettings } from '../../infra/stack-settings';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
+import { routeToOwnStore } from '../../composition/store-routing';
+import type { StoreIdentity } from '../../store/store-identity';
+import { sweepWorkflow, type SweepWorkflowInput } from '../../workflows/sweep';
+import { ExitCode } from '../exit-codes';
+import { temporalWorkflowUrl } from '../display/links';
 import { isOptunaSweep, optunaSweepCommand } from './optuna-sweep-command';
-import { followToEnd } from './follow-to-end';
-import { sweepWorkflowId } from './workflow-ids';
+import { followToEnd } from '../launch/follow-to-end';
+import { sweepWorkflowId } from '../launch/workflow-ids';
 
 /**
  * A sweep file loaded for launch: with `search.holdout`, the held-out speakers resolved against

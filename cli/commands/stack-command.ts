@@ -1,6 +1,6 @@
-import { loadStackSettings } from '../infra/stack-settings';
-import { stackDown, stackStatus, stackUp } from '../infra/stack/stack';
-import { ExitCode } from './exit-codes';
+import { loadStackSettings } from '../../infra/stack-settings';
+import { stackDown, stackStatus, stackUp } from '../../infra/stack/stack';
+import { ExitCode } from '../exit-codes';
 
 export async function stackCommand(action: string | undefined, json: boolean): Promise<number> {
   const settings = loadStackSettings();

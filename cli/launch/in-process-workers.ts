@@ -13,12 +13,12 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { repoRoot } from '../infra/paths';
-import { createWorkerActivities } from '../composition/worker-activities';
-import { createWorkers } from '../infra/temporal/worker';
-import { logger } from '../logging/logger';
-import { InputError } from '../foundation/errors';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { repoRoot } from '../../infra/paths';
+import { createWorkerActivities } from '../../composition/worker-activities';
+import { createWorkers } from '../../infra/temporal/worker';
+import { logger } from '../../logging/logger';
+import { InputError } from '../../foundation/errors';
 import { forwardChildStderr } from './child-stderr';
 
 export interface InProcessWorkers {

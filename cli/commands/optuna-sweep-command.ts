@@ -4,19 +4,19 @@
  * per trial. The study is named after the sweep id, so a relaunch of the same file continues the
  * same study.
  */
-import { requireHoldoutApplied, type LoadedSweep } from '../configs/load/sweep-config';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { orchestrationSettings } from '../composition/orchestration-settings';
-import { installation } from '../composition/runtime-deps';
-import { routeToOwnStore } from '../composition/store-routing';
-import { InputError } from '../foundation/errors';
-import { loadStackSettings } from '../infra/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { optunaSweepWorkflow, type OptunaSweepWorkflowInput } from '../workflows/optuna-sweep';
-import { ExitCode } from './exit-codes';
-import { followToEnd } from './follow-to-end';
-import { temporalWorkflowUrl } from './links';
-import { sweepWorkflowId } from './workflow-ids';
+import { requireHoldoutApplied, type LoadedSweep } from '../../configs/load/sweep-config';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
+import { installation } from '../../composition/runtime-deps';
+import { routeToOwnStore } from '../../composition/store-routing';
+import { InputError } from '../../foundation/errors';
+import { loadStackSettings } from '../../infra/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { optunaSweepWorkflow, type OptunaSweepWorkflowInput } from '../../workflows/optuna-sweep';
+import { ExitCode } from '../exit-codes';
+import { followToEnd } from '../launch/follow-to-end';
+import { temporalWorkflowUrl } from '../display/links';
+import { sweepWorkflowId } from '../launch/workflow-ids';
 
 export function isOptunaSweep(loaded: LoadedSweep): boolean {
   return loaded.sweep.search.kind === 'optuna';
@@ -46,7 +46,7 @@ export function optunaSweepInput(loaded: LoadedSweep, settings: StackSettings): 
   };
 }
 
-/** `loaded`: the sweep file as cli/sweep-command.ts loaded it for launch (its holdout applied). */
+/** `loaded`: the sweep file as cli/commands/sweep-command.ts loaded it for launch (its holdout applied). */
 export async function optunaSweepCommand(loaded: LoadedSweep, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
   const configured = loadStackSettings();
   // A bad sweep exits with 2 before any server is asked for the store's id.

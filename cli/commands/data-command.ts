@@ -9,12 +9,12 @@
  *     file names, for a config's `corpus: { kind: manifest, path: FILE.csv }`.
  */
 import { join, resolve } from 'node:path';
-import { ArchiveUnreachableError, downloadEmodb, EMODB_UTTERANCES } from '../compute/corpus/emodb-download';
-import { CORPUS_CONVENTION_NAMES, fileNameConvention } from '../compute/corpus/file-name-conventions';
-import { buildManifest } from '../compute/corpus/manifest-builder';
-import { InputError } from '../foundation/errors';
-import { repoRoot } from '../infra/paths';
-import { ExitCode } from './exit-codes';
+import { ArchiveUnreachableError, downloadEmodb, EMODB_UTTERANCES } from '../../compute/corpus/emodb-download';
+import { CORPUS_CONVENTION_NAMES, fileNameConvention } from '../../compute/corpus/file-name-conventions';
+import { buildManifest } from '../../compute/corpus/manifest-builder';
+import { InputError } from '../../foundation/errors';
+import { repoRoot } from '../../infra/paths';
+import { ExitCode } from '../exit-codes';
 
 /** Where the configs in configs/ read EMO-DB (`../../shared/emodb/wav` from configs/), without the `wav`. */
 export const EMODB_DEFAULT_DEST = resolve(repoRoot, '..', 'shared', 'emodb');

@@ -1,5 +1,5 @@
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { resolveConnection } from '../tracking/mlflow-connection';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { resolveConnection } from '../../tracking/mlflow-connection';
 
 export function temporalWorkflowUrl(settings: StackSettings, workflowId: string): string {
   const dev = settings.temporal.devServer;

@@ -2,26 +2,26 @@
  * `serflow run <config>`: launches an experiment (or attaches to the running one with the same
  * config), follows it with a progress bar, and prints the result table and the UI links.
  */
-import { loadExperimentConfig } from '../configs/load/experiment-config';
-import { loadStackSettings } from '../infra/stack-settings';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { orchestrationSettings } from '../composition/orchestration-settings';
-import { routeToOwnStore } from '../composition/store-routing';
-import type { StoreIdentity } from '../store/store-identity';
-import { experimentWorkflow, type ExperimentWorkflowInput } from '../workflows/experiment';
-import { ExitCode } from './exit-codes';
-import { followToEnd } from './follow-to-end';
+import { loadExperimentConfig } from '../../configs/load/experiment-config';
+import { loadStackSettings } from '../../infra/stack-settings';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { orchestrationSettings } from '../../composition/orchestration-settings';
+import { routeToOwnStore } from '../../composition/store-routing';
+import type { StoreIdentity } from '../../store/store-identity';
+import { experimentWorkflow, type ExperimentWorkflowInput } from '../../workflows/experiment';
+import { ExitCode } from '../exit-codes';
+import { followToEnd } from '../launch/follow-to-end';
 import type { PlanCommandOptions } from './plan-command';
-import { temporalWorkflowUrl } from './links';
-import { experimentWorkflowId } from './workflow-ids';
+import { temporalWorkflowUrl } from '../display/links';
+import { experimentWorkflowId } from '../launch/workflow-ids';
 
 export interface RunOptions {
   id?: string;
   worker: boolean;
   json: boolean;
   detach: boolean;
-  /** `--plan`: print what the run would do, and an estimate, and launch nothing (cli/plan-command.ts). */
+  /** `--plan`: print what the run would do, and an estimate, and launch nothing (cli/commands/plan-command.ts). */
   plan?: Omit<PlanCommandOptions, 'json'>;
 }
 

@@ -17,7 +17,7 @@ export function isTensorflowStartupLine(line: string): boolean {
   return TENSORFLOW_STARTUP_LINES.some((pattern) => pattern.test(line));
 }
 
-/** On a terminal each line first clears ours: the progress line redrawn there goes below it (cli/follow-workflow.ts). */
+/** On a terminal each line first clears ours: the progress line redrawn there goes below it (cli/launch/follow-workflow.ts). */
 export function forwardChildStderr(stderr: Readable, out: NodeJS.WriteStream = process.stderr): void {
   const clear = out.isTTY ? '\r\x1b[K' : '';
   createInterface({ input: stderr, crlfDelay: Infinity }).on('line', (line) => {

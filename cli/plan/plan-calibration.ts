@@ -1,7 +1,7 @@
 /**
  * The time estimate of `serflow run --plan`: a short calibration on this machine (a few cycle-GAN
  * iterations at the config's GAN spec and feature dimension, one SVM grid, two DNN epochs, all
- * on random data of the first fold's sizes), then arithmetic over the plan's work (cli/run-plan.ts).
+ * on random data of the first fold's sizes), then arithmetic over the plan's work (cli/plan/run-plan.ts).
  *
  * What it is: the compute the run's activities do, divided by the compute workers that share it.
  * What it leaves out: feature extraction (the first run of a corpus and feature set; memoised
@@ -15,15 +15,15 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { classifierSearchSpecSchema, type ClassifierKind, type ClassifierSpec, type ClassifierSpecInput, type DnnSpec } from '../compute/classify/classifier-spec';
-import { createClassifier } from '../compute/classify/create-classifier';
-import { fitEach } from '../compute/classify/fit-candidates';
-import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
-import type { GanSpec } from '../compute/cyclegan/gan-spec';
-import { CycleGanTrainer } from '../compute/cyclegan/trainer';
-import type { LabelledSet } from '../compute/labelled-set';
-import { Rng } from '../compute/random';
-import { candidateGrid, type Candidate } from '../compute/select/candidate-grid';
+import { classifierSearchSpecSchema, type ClassifierKind, type ClassifierSpec, type ClassifierSpecInput, type DnnSpec } from '../../compute/classify/classifier-spec';
+import { createClassifier } from '../../compute/classify/create-classifier';
+import { fitEach } from '../../compute/classify/fit-candidates';
+import { sourceFromTrainingFold } from '../../compute/cyclegan/fold-data';
+import type { GanSpec } from '../../compute/cyclegan/gan-spec';
+import { CycleGanTrainer } from '../../compute/cyclegan/trainer';
+import type { LabelledSet } from '../../compute/labelled-set';
+import { Rng } from '../../compute/random';
+import { candidateGrid, type Candidate } from '../../compute/select/candidate-grid';
 import type { PlannedFit, RunPlan } from './run-plan';
 
 /** What is timed: the first fold's shapes. */

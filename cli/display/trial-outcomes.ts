@@ -1,5 +1,5 @@
 /** An optuna sweep's result as the CLI prints it: one line per trial. */
-import type { TrialOutcome } from '../workflows/optuna-sweep';
+import type { TrialOutcome } from '../../workflows/optuna-sweep';
 
 /** One line per trial: its values, its end, what Optuna was told, the folds it ran. */
 export function renderTrialOutcomes(outcomes: readonly TrialOutcome[]): string {

@@ -1,16 +1,16 @@
 /**
  * `serflow run --plan <config.yaml>`: a dry run that launches nothing. It loads the config as
  * `serflow run` does, needs no stack and extracts no features, and prints what the run would do
- * (cli/run-plan.ts): folds, cells, evaluations, GAN trainings (in groups and alone, per loss),
+ * (cli/plan/run-plan.ts): folds, cells, evaluations, GAN trainings (in groups and alone, per loss),
  * GAN epochs, each fold's fit sets, the selection protocol; and an estimated wall time from a
- * short calibration on this machine (cli/plan-calibration.ts), unless `--no-calibrate`.
+ * short calibration on this machine (cli/plan/plan-calibration.ts), unless `--no-calibrate`.
  */
 import { availableParallelism } from 'node:os';
-import { loadExperimentConfig } from '../configs/load/experiment-config';
-import { InputError } from '../foundation/errors';
-import { ExitCode } from './exit-codes';
-import type { Calibration, CalibrationShape, Estimate } from './plan-calibration';
-import type { PlanTotals, RunPlan } from './run-plan';
+import { loadExperimentConfig } from '../../configs/load/experiment-config';
+import { InputError } from '../../foundation/errors';
+import { ExitCode } from '../exit-codes';
+import type { Calibration, CalibrationShape, Estimate } from '../plan/plan-calibration';
+import type { PlanTotals, RunPlan } from '../plan/run-plan';
 
 export interface PlanCommandOptions {
   json: boolean;
@@ -27,14 +27,14 @@ export const DEFAULT_CALIBRATION_SECONDS = 25;
 export async function planCommand(file: string, options: PlanCommandOptions): Promise<number> {
   // The config first, as `serflow run` loads it: a bad one exits 2 before anything else loads (TensorFlow prints on loading).
   const loaded = loadExperimentConfig(file);
-  const { computeWorkerCount } = await import('./in-process-workers.js');
+  const { computeWorkerCount } = await import('../launch/in-process-workers.js');
   const workers = computeWorkerCount();
   if (options.calibrate) {
     // A worker of `serflow run` shares the cores with the others: the calibration runs with its
     // share of TensorFlow's threads. Set before TensorFlow loads (the plan's modules load it).
     process.env.TF_NUM_INTRAOP_THREADS = String(Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers))));
   }
-  const { planRun, planTotals } = await import('./run-plan.js');
+  const { planRun, planTotals } = await import('../plan/run-plan.js');
   const plan = await planRun(file, { loaded, ...(options.dim === undefined ? {} : { dim: options.dim }) });
   const totals = planTotals(plan);
   let timing: { calibration: Calibration; estimate: Estimate } | undefined;
@@ -42,7 +42,7 @@ export async function planCommand(file: string, options: PlanCommandOptions): Pr
     if (plan.dim === undefined) {
       throw new InputError({ file, field: 'features', reason: 'the feature dimension of this feature set is not known without extracting it', fix: 'give it with --dim N, or skip the estimate with --no-calibrate' });
     }
-    const { calibrate, estimate } = await import('./plan-calibration.js');
+    const { calibrate, estimate } = await import('../plan/plan-calibration.js');
     const calibration = await calibrate(calibrationShape(plan, plan.dim), (options.calibrationSeconds ?? DEFAULT_CALIBRATION_SECONDS) * 1000);
     timing = { calibration, estimate: estimate(plan, calibration, workers) };
   }
@@ -70,7 +70,7 @@ export function planJson(plan: RunPlan, totals: PlanTotals, timing?: { calibrati
       models: f.models.map((m) => ({ loss: m.loss, fitSpeakers: m.fitSpeakers ?? 'all', repeats: m.repeats, uses: m.uses.length })),
       ganActivities: f.gans.map((g) => ({ loss: g.loss, fitSpeakers: g.fitSpeakers ?? 'all', repeats: g.repeats, members: g.members, rows: g.rows, batch: g.batch, iterationsPerEpoch: g.iterationsPerEpoch })),
     })),
-    ...(timing ? { calibration: timing.calibration, estimate: { ...timing.estimate, note: 'an estimate from a short calibration on this machine; cli/plan-calibration.ts says what it leaves out' } } : {}),
+    ...(timing ? { calibration: timing.calibration, estimate: { ...timing.estimate, note: 'an estimate from a short calibration on this machine; cli/plan/plan-calibration.ts says what it leaves out' } } : {}),
   };
 }
 

@@ -5,15 +5,15 @@
  * finished work is redone.
  */
 import { defaultPayloadConverter, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { loadStackSettings } from '../infra/stack-settings';
-import { connectClient } from '../infra/temporal/connection';
-import { ExitCode } from './exit-codes';
-import { followToEnd } from './follow-to-end';
-import { currentProgress, describeProgress } from './follow-workflow';
-import { temporalWorkflowUrl } from './links';
-import { recordedStore, storeMismatchLine, unservedQueue, type Unserved } from './store-mismatch';
-import { describeRetrying, retryingActivities, type RetryingActivity } from './retrying-activities';
-import { routeToOwnStore, splitQueue } from '../composition/store-routing';
+import { loadStackSettings } from '../../infra/stack-settings';
+import { connectClient } from '../../infra/temporal/connection';
+import { ExitCode } from '../exit-codes';
+import { followToEnd } from '../launch/follow-to-end';
+import { currentProgress, describeProgress } from '../launch/follow-workflow';
+import { temporalWorkflowUrl } from '../display/links';
+import { recordedStore, storeMismatchLine, unservedQueue, type Unserved } from '../diagnostics/store-mismatch';
+import { describeRetrying, retryingActivities, type RetryingActivity } from '../diagnostics/retrying-activities';
+import { routeToOwnStore, splitQueue } from '../../composition/store-routing';
 
 const TYPES = ['experimentWorkflow', 'sweepWorkflow', 'optunaSweepWorkflow'];
 

@@ -3,16 +3,16 @@
  * otherwise) and prints its result: the summary table and links, or one line per sweep point.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { renderSummaryTable } from '../compute/experiment-summary';
-import type { StackSettings } from '../configs/schema/stack-settings';
-import type { ExperimentWorkflowResult } from '../workflows/experiment';
-import type { SweepOutcome } from '../workflows/sweep';
-import type { SweepResult } from '../workflows/sweep-holdout';
-import { ExitCode } from './exit-codes';
+import { renderSummaryTable } from '../../compute/experiment-summary';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import type { ExperimentWorkflowResult } from '../../workflows/experiment';
+import type { SweepOutcome } from '../../workflows/sweep';
+import type { SweepResult } from '../../workflows/sweep-holdout';
+import { ExitCode } from '../exit-codes';
 import { followWorkflow } from './follow-workflow';
-import { mlflowRunUrl, temporalWorkflowUrl } from './links';
-import { isTrialOutcomes, renderTrialOutcomes } from './trial-outcomes';
-import type { TrialOutcome } from '../workflows/optuna-sweep';
+import { mlflowRunUrl, temporalWorkflowUrl } from '../display/links';
+import { isTrialOutcomes, renderTrialOutcomes } from '../display/trial-outcomes';
+import type { TrialOutcome } from '../../workflows/optuna-sweep';
 
 const INTERRUPTED: unique symbol = Symbol('interrupted');
 

@@ -5,33 +5,33 @@
  * folds (compute/folds/build-folds.ts), the cells (configs/experiment-plan.ts) and every fold's
  * models (configs/fold-model-plan.ts, as the fold's planFoldModels activity calls it), and the
  * work they add up to: GAN iterations per training, classifier fits and their rows
- * (cli/plan-calibration.ts turns that into a time).
+ * (cli/plan/plan-calibration.ts turns that into a time).
  *
  * The folds are built on the corpus entries in the order listed; the run builds them on the
  * feature matrix's rows, which are the same rows in the same order unless extraction skips
  * files (`features.onError: skip`).
  */
-import { additionsPerClass, classCounts } from '../compute/augment/amount';
-import { augmentationSpecSchema } from '../compute/augment/augmentation-spec';
-import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields, type ClassifierKind } from '../compute/classify/classifier-spec';
-import { STANDARD_FEATURE_SETS } from '../compute/features/opensmile';
-import { importFeatureTable } from '../compute/features/table-import';
-import { fitSetRows } from '../compute/fold-models/fit-sets';
-import { fitRowsOf } from '../compute/evaluate/fit-rows';
-import { buildFolds } from '../compute/folds/build-folds';
-import type { FoldRow } from '../compute/folds/fold-definition';
-import { selectRows, type LabelledSet } from '../compute/labelled-set';
-import { deriveSeed } from '../compute/random';
-import { candidateGrid, type Candidate } from '../compute/select/candidate-grid';
-import { selectionSplits } from '../compute/select/inner-splits';
-import { selectionProtocolSchema, type SelectionProtocol } from '../compute/select/selection-protocol';
-import { planCells, type Cell } from '../configs/experiment-plan';
-import { evaluationSettings, planFoldModels, type PlannedFoldModel } from '../configs/fold-model-plan';
-import { loadExperimentConfig, type LoadedExperiment } from '../configs/load/experiment-config';
-import type { ExperimentConfig } from '../configs/schema/experiment';
-import type { GanLoss } from '../foundation/gan-loss';
-import { corpusEntries, resolveConfigPath } from '../activities/corpus-source';
-import { InputError } from '../foundation/errors';
+import { additionsPerClass, classCounts } from '../../compute/augment/amount';
+import { augmentationSpecSchema } from '../../compute/augment/augmentation-spec';
+import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields, type ClassifierKind } from '../../compute/classify/classifier-spec';
+import { STANDARD_FEATURE_SETS } from '../../compute/features/opensmile';
+import { importFeatureTable } from '../../compute/features/table-import';
+import { fitSetRows } from '../../compute/fold-models/fit-sets';
+import { fitRowsOf } from '../../compute/evaluate/fit-rows';
+import { buildFolds } from '../../compute/folds/build-folds';
+import type { FoldRow } from '../../compute/folds/fold-definition';
+import { selectRows, type LabelledSet } from '../../compute/labelled-set';
+import { deriveSeed } from '../../compute/random';
+import { candidateGrid, type Candidate } from '../../compute/select/candidate-grid';
+import { selectionSplits } from '../../compute/select/inner-splits';
+import { selectionProtocolSchema, type SelectionProtocol } from '../../compute/select/selection-protocol';
+import { planCells, type Cell } from '../../configs/experiment-plan';
+import { evaluationSettings, planFoldModels, type PlannedFoldModel } from '../../configs/fold-model-plan';
+import { loadExperimentConfig, type LoadedExperiment } from '../../configs/load/experiment-config';
+import type { ExperimentConfig } from '../../configs/schema/experiment';
+import type { GanLoss } from '../../foundation/gan-loss';
+import { corpusEntries, resolveConfigPath } from '../../activities/corpus-source';
+import { InputError } from '../../foundation/errors';
 
 /** A GAN training activity of a fold: one model trained alone, or a model's repeats trained as one group. */
 export interface PlannedGanActivity {
