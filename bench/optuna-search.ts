@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createActivities } from '../activities';
 import { createOptunaActivities } from '../activities/optuna-activities';
-import { optunaSweepInput } from '../cli/commands/optuna-sweep-command';
+import { optunaSweepInput } from '../cli/commands/optuna-sweep-launch';
 import { createRuntimeDeps } from '../composition/runtime-deps';
 import { loadSweepConfig } from '../configs/load/sweep-config';
 import type { StackSettings } from '../configs/schema/stack-settings';

@@ -6,7 +6,8 @@
  */
 import { defaultPayloadConverter, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { loadStackSettings } from '../../infra/stack-settings';
-import { connectClient } from '../../infra/temporal/connection';
+import type { StackSettings } from '../../configs/schema/stack-settings';
+import { withTemporal, type LaunchOptions } from '../launch/launch-workflow';
 import { ExitCode } from '../exit-codes';
 import { followToEnd } from '../launch/follow-to-end';
 import { currentProgress, describeProgress } from '../launch/follow-workflow';
@@ -17,14 +18,9 @@ import { routeToOwnStore, splitQueue } from '../../composition/store-routing';
 
 const TYPES = ['experimentWorkflow', 'sweepWorkflow', 'optunaSweepWorkflow'];
 
-async function withClient<T>(work: (client: Client, settings: ReturnType<typeof loadStackSettings>) => Promise<T>): Promise<T> {
+function withClient<T>(work: (client: Client, settings: StackSettings) => Promise<T>): Promise<T> {
   const settings = loadStackSettings();
-  const client = await connectClient(settings);
-  try {
-    return await work(client, settings);
-  } finally {
-    await client.connection.close();
-  }
+  return withTemporal(settings, (client) => work(client, settings));
 }
 
 async function describeOrFail(client: Client, id: string): Promise<WorkflowExecutionDescription | undefined> {
@@ -112,39 +108,33 @@ export async function restartFromRecordedInput(client: Client, id: string, descr
   await client.workflow.start(info.type, { workflowId: id, taskQueue: info.taskQueue, args, workflowIdConflictPolicy: 'USE_EXISTING' });
 }
 
-export async function resumeCommand(id: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
+export async function resumeCommand(id: string, options: LaunchOptions): Promise<number> {
   const configured = loadStackSettings();
-  const client = await connectClient(configured);
-  const description = await describeOrFail(client, id);
-  if (!description) {
-    await client.connection.close();
-    return notFound(id);
-  }
-  // Workers here serve it only on its own store's queues (composition/store-routing.ts); an
-  // execution from before store routing runs on the configured queues as they are.
-  const recordedStoreId = splitQueue(description.taskQueue).storeId;
-  const own = recordedStoreId === undefined ? undefined : await routeToOwnStore(configured);
-  const settings = own?.settings ?? configured;
-  if (own && recordedStoreId !== own.store.id && options.worker) {
-    const other = (await recordedStore(client, id).catch(() => undefined)) ?? { id: recordedStoreId as string, location: 'location not recorded' };
-    process.stderr.write(`serflow: ${storeMismatchLine(id, other, own.store, 'this process\'s')}\n`);
-    options = { ...options, worker: false };
-  }
-  const status = description.status.name;
-  if (status !== 'RUNNING' && status !== 'COMPLETED') {
-    if (!TYPES.includes(description.type)) {
-      await client.connection.close();
-      process.stderr.write(`serflow: ${id} is a ${description.type}; resume an experiment or a sweep\n`);
-      return ExitCode.badInput;
+  return withTemporal(configured, async (client) => {
+    const description = await describeOrFail(client, id);
+    if (!description) return notFound(id);
+    // Workers here serve it only on its own store's queues (composition/store-routing.ts); an
+    // execution from before store routing runs on the configured queues as they are.
+    const recordedStoreId = splitQueue(description.taskQueue).storeId;
+    const own = recordedStoreId === undefined ? undefined : await routeToOwnStore(configured);
+    const settings = own?.settings ?? configured;
+    let follow = options;
+    if (own && recordedStoreId !== own.store.id && options.worker) {
+      const other = (await recordedStore(client, id).catch(() => undefined)) ?? { id: recordedStoreId as string, location: 'location not recorded' };
+      process.stderr.write(`serflow: ${storeMismatchLine(id, other, own.store, 'this process\'s')}\n`);
+      follow = { ...options, worker: false };
     }
-    await restartFromRecordedInput(client, id, description);
-    if (!options.json) process.stderr.write(`serflow: ${id} was ${status}; resumed from its recorded input (finished work comes from the memo)\n`);
-  } else if (!options.json) {
-    process.stderr.write(`serflow: ${id} is ${status}; ${status === 'RUNNING' ? 'attaching' : 'showing its result'}\n`);
-  }
-  if (options.detach) {
-    await client.connection.close();
-    return ExitCode.ok;
-  }
-  return followToEnd(client, settings, id, options);
+    const status = description.status.name;
+    if (status !== 'RUNNING' && status !== 'COMPLETED') {
+      if (!TYPES.includes(description.type)) {
+        process.stderr.write(`serflow: ${id} is a ${description.type}; resume an experiment or a sweep\n`);
+        return ExitCode.badInput;
+      }
+      await restartFromRecordedInput(client, id, description);
+      if (!options.json) process.stderr.write(`serflow: ${id} was ${status}; resumed from its recorded input (finished work comes from the memo)\n`);
+    } else if (!options.json) {
+      process.stderr.write(`serflow: ${id} is ${status}; ${status === 'RUNNING' ? 'attaching' : 'showing its result'}\n`);
+    }
+    return options.detach ? ExitCode.ok : followToEnd(client, settings, id, follow);
+  });
 }

@@ -7,15 +7,11 @@ import { corpusEntries } from '../../activities/corpus-source';
 import { applyHoldout, loadSweepConfig, requireHoldoutApplied, type LoadedSweep } from '../../configs/load/sweep-config';
 import { loadStackSettings } from '../../infra/stack-settings';
 import type { StackSettings } from '../../configs/schema/stack-settings';
-import { connectClient } from '../../infra/temporal/connection';
 import { orchestrationSettings } from '../../composition/orchestration-settings';
-import { routeToOwnStore } from '../../composition/store-routing';
 import type { StoreIdentity } from '../../store/store-identity';
 import { sweepWorkflow, type SweepWorkflowInput } from '../../workflows/sweep';
-import { ExitCode } from '../exit-codes';
-import { temporalWorkflowUrl } from '../display/links';
-import { isOptunaSweep, optunaSweepCommand } from './optuna-sweep-command';
-import { followToEnd } from '../launch/follow-to-end';
+import { isOptunaSweep, optunaSweepLaunch } from './optuna-sweep-launch';
+import { launchWorkflow, type LaunchOptions, type WorkflowLaunch } from '../launch/launch-workflow';
 import { sweepWorkflowId } from '../launch/workflow-ids';
 
 /**
@@ -49,26 +45,18 @@ export function sweepInput(loaded: LoadedSweep | string, settings: StackSettings
   };
 }
 
-export async function sweepCommand(file: string, options: { worker: boolean; json: boolean; detach: boolean }): Promise<number> {
-  // A bad sweep (an unknown held-out speaker too) exits with 2 before any server is asked for the store's id.
+export async function sweepCommand(file: string, options: LaunchOptions): Promise<number> {
+  // The file is loaded once. A bad sweep (an unknown held-out speaker, a bad study) exits with 2
+  // before any server is asked for the store's id.
   const loaded = await loadSweepForLaunch(file);
-  if (isOptunaSweep(loaded)) return optunaSweepCommand(loaded, options);
   const configured = loadStackSettings();
+  if (isOptunaSweep(loaded)) return launchWorkflow(await optunaSweepLaunch(loaded, configured), configured, options);
+  return launchWorkflow(gridSweepLaunch(loaded, configured), configured, options);
+}
+
+/** The launch of a grid or random sweep. */
+function gridSweepLaunch(loaded: LoadedSweep, configured: StackSettings): WorkflowLaunch<SweepWorkflowInput> {
   const { input, workflowId } = sweepInput(loaded, configured);
-  const { settings, store } = await routeToOwnStore(configured);
-  input.orchestration = orchestrationSettings(settings, store);
-  const client = await connectClient(settings);
-  await client.workflow.start(sweepWorkflow, {
-    workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
-  });
-  if (!options.json) {
-    const held = input.holdout ? `, speakers ${input.holdout.speakers.join(', ')} held out for the best configuration's test` : '';
-    process.stderr.write(`serflow: sweep ${workflowId}: ${input.experiments.length} configurations${held} (${temporalWorkflowUrl(settings, workflowId)})\n`);
-  }
-  if (options.detach) {
-    if (options.json) process.stdout.write(JSON.stringify({ workflowId }) + '\n');
-    await client.connection.close();
-    return ExitCode.ok;
-  }
-  return followToEnd(client, settings, workflowId, options);
+  const held = input.holdout ? `, speakers ${input.holdout.speakers.join(', ')} held out for the best configuration's test` : '';
+  return { workflow: sweepWorkflow, workflowId, input, announce: `sweep ${workflowId}: ${input.experiments.length} configurations${held}` };
 }

@@ -1,6 +1,7 @@
 /**
  * Follows an experiment or sweep workflow to its end (with workers in this process unless told
  * otherwise) and prints its result: the summary table and links, or one line per sweep point.
+ * The client stays open: whoever connected it closes it (launch-workflow.ts).
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { renderSummaryTable } from '../../compute/experiment-summary';
@@ -49,7 +50,6 @@ export async function followToEnd(client: Client, settings: StackSettings, workf
     throw err;
   } finally {
     await workers?.stop();
-    await client.connection.close();
   }
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { optunaSweepInput } from '../../cli/commands/optuna-sweep-command';
+import { optunaSweepInput } from '../../cli/commands/optuna-sweep-launch';
 import { installation } from '../../composition/runtime-deps';
 import { applyHoldout, loadSweepConfig } from '../../configs/load/sweep-config';
 import type { StackSettings } from '../../configs/schema/stack-settings';

@@ -16,7 +16,7 @@ import { describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
 import type { Activities } from '../../activities';
 import type { RecordSweepResultInput } from '../../activities/sweep-activities';
-import { optunaSweepInput } from '../../cli/commands/optuna-sweep-command';
+import { optunaSweepInput } from '../../cli/commands/optuna-sweep-launch';
 import { sweepInput } from '../../cli/commands/sweep-command';
 import { buildFolds } from '../../compute/folds/build-folds';
 import type { FoldDefinition, FoldRow } from '../../compute/folds/fold-definition';
