@@ -17,6 +17,8 @@ SCIKIT_LEARN_VERSION=1.9.1
 # Optuna: the samplers and pruners of adaptive sweeps (tracking/optuna/optuna_study.py); cmaes: its CMA-ES sampler.
 OPTUNA_VERSION=5.0.0
 CMAES_VERSION=0.13.1
+# optuna-dashboard: `serflow dashboard <sweep id>` serves a sweep's study with it (it brings bottle).
+OPTUNA_DASHBOARD_VERSION=0.21.0
 # PyTorch: only the GAN benchmark's side-by-side references (bench/reference/gan_iteration_torch*.py).
 # PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
 TORCH_VERSION=2.15.0
@@ -98,13 +100,14 @@ python_env() {
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
 }
 
-# Optuna goes into the venv in place, checked by version on every run, so that a venv built
-# before it was pinned gets it without being rebuilt (the venv's name pins what it was built with).
+# Optuna and optuna-dashboard go into the venv in place, checked by version on every run, so that a
+# venv built before they were pinned gets them without being rebuilt (the venv's name pins what it
+# was built with).
 python_optuna() {
   local venv="$1"
-  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('optuna') == '$OPTUNA_VERSION' and m.version('cmaes') == '$CMAES_VERSION' else 1)" 2>/dev/null && return
-  log "python: optuna $OPTUNA_VERSION into $venv"
-  "$venv/bin/pip" install --quiet "optuna==$OPTUNA_VERSION" "cmaes==$CMAES_VERSION"
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('optuna') == '$OPTUNA_VERSION' and m.version('cmaes') == '$CMAES_VERSION' and m.version('optuna-dashboard') == '$OPTUNA_DASHBOARD_VERSION' else 1)" 2>/dev/null && return
+  log "python: optuna $OPTUNA_VERSION, optuna-dashboard $OPTUNA_DASHBOARD_VERSION into $venv"
+  "$venv/bin/pip" install --quiet "optuna==$OPTUNA_VERSION" "cmaes==$CMAES_VERSION" "optuna-dashboard==$OPTUNA_DASHBOARD_VERSION"
 }
 
 # --- TensorFlow C library from the tensorflow-cpu wheel (tfjs-node's own download host is unreachable).

@@ -53,6 +53,18 @@ export class OptunaProcess {
     });
   }
 
+  /**
+   * Lets the process end (its stdin closes; it exits by itself) when no request is pending, and
+   * does nothing otherwise. A later request starts a new one. For a command that is done with
+   * the storage but keeps running.
+   */
+  close(): void {
+    if (this.inFlight || this.queue.length > 0 || !this.child) return;
+    const child = this.child;
+    this.child = undefined;
+    child.stdin.end();
+  }
+
   private pump(): void {
     if (this.inFlight || this.queue.length === 0) {
       if (!this.inFlight) this.setReferenced(false);

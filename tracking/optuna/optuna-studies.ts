@@ -82,6 +82,10 @@ const figuresSchema = z.object({
 });
 export type StudyFigures = z.infer<typeof figuresSchema>;
 
+/** A study as the storage lists it. */
+const storedStudySchema = z.object({ name: z.string(), trials: z.number().int() });
+export type StoredStudy = z.infer<typeof storedStudySchema>;
+
 export class OptunaStudies {
   private readonly process: OptunaProcess;
 
@@ -119,8 +123,18 @@ export class OptunaStudies {
     return this.call({ op: 'figures', ...spec, outDir, objectiveNames }, figuresSchema);
   }
 
+  /** Every study in the storage, with its number of trials (a SQLite file that does not exist has none, and is not created). */
+  async studies(): Promise<StoredStudy[]> {
+    return (await this.call({ op: 'studies' }, z.object({ studies: z.array(storedStudySchema) }))).studies;
+  }
+
+  /** Lets the Python process end once idle (the next call starts another). */
+  close(): void {
+    this.process.close();
+  }
+
   private async call<T extends z.ZodType>(request: Record<string, unknown>, schema: T): Promise<z.infer<T>> {
-    const where = `optuna ${String(request.op)} on study ${String(request.study)}`;
+    const where = request.study === undefined ? `optuna ${String(request.op)}` : `optuna ${String(request.op)} on study ${String(request.study)}`;
     let answer: unknown;
     try {
       answer = await this.process.request({ ...request, storage: this.installation.storage });

@@ -19,6 +19,8 @@ operation is idempotent, so that a Temporal activity may retry it:
   check   that a sweep's sampler and pruner can be built and its storage opened (before it starts);
   figures Optuna's own plots (optimisation history, parallel coordinates, parameter importances)
           as SVG and PNG, and the importances as data;
+  studies every study in the storage (name, trial count), for `serflow dashboard` to find a
+          sweep's; a SQLite file that does not exist has none (it is not created);
   kinds   the sampler and pruner kinds it builds: those of foundation/optuna-kinds.json, which
           it checks when it starts (it exits, naming both lists, when they disagree).
 
@@ -357,12 +359,22 @@ def op_check(request: dict) -> dict:
     return {}
 
 
+def op_studies(request: dict) -> dict:
+    """Every study in the storage: its name and number of trials."""
+    url = request["storage"]
+    if url.startswith("sqlite:///") and not os.path.exists(url[len("sqlite:///"):]):
+        return {"studies": []}
+    optuna = _optuna()
+    summaries = optuna.get_all_study_summaries(storage=storage_of(optuna, url), include_best_trial=False)
+    return {"studies": [{"name": s.study_name, "trials": s.n_trials} for s in summaries]}
+
+
 def op_kinds(request: dict) -> dict:
     """The sampler and pruner kinds this script builds (checked against foundation/optuna-kinds.json at start)."""
     return {"samplers": list(SAMPLERS), "pruners": list(PRUNERS)}
 
 
-OPERATIONS = {"kinds": op_kinds, "check": op_check, "ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures}
+OPERATIONS = {"kinds": op_kinds, "check": op_check, "ask": op_ask, "report": op_report, "tell": op_tell, "summary": op_summary, "figures": op_figures, "studies": op_studies}
 
 if __name__ == "__main__":
     sys.exit(main())
