@@ -17,13 +17,14 @@ import { decodeTrainerCheckpoint } from '../compute/cyclegan/checkpoint-codec';
 import { sourceFromTrainingFold } from '../compute/cyclegan/fold-data';
 import { groupKeepsResults, type GroupShape } from '../compute/cyclegan/group-check';
 import { qualityByClass, type NamedClassQuality } from '../compute/cyclegan/quality';
-import { CycleGanTrainer } from '../compute/cyclegan/trainer';
+import { CycleGanTrainer, type TrainingAdjustment } from '../compute/cyclegan/trainer';
 import { ganTrainingSeed } from '../compute/cyclegan/training-seed';
 import { LOSS_NAMES, type EpochReport } from '../compute/cyclegan/training-report';
 import { fitSetName, fitSetRows } from '../compute/fold-models/fit-sets';
 import { selectRows, type LabelledSet } from '../compute/labelled-set';
 import { InputError } from '../foundation/errors';
 import type { Logger } from '../logging/logger';
+import { ADJUSTMENT_TAG_PREFIX } from '../tracking/mlflow-keys';
 import type { MetricInput } from '../tracking/run-registry';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
@@ -175,6 +176,30 @@ async function openTraining(deps: ActivityDeps, input: TrainGansInput, attempt: 
  * after the other. Either way each ends with the bytes it has trained alone.
  */
 async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void> {
+  const adjustments: TrainingAdjustment[] = [];
+  try {
+    await trainFromCheckpoints(deps, todo, adjustments);
+  } finally {
+    await recordAdjustments(deps, todo, adjustments);
+  }
+}
+
+/**
+ * An expected adjustment (the batch lowered to the smallest class) is a fact of the run, not a
+ * warning: one tag per kind on each training's run and on the experiment's parent run, where
+ * `serflow report` lists them. Trainings that meet the same adjustment set the same tag.
+ */
+async function recordAdjustments(deps: ActivityDeps, todo: Training[], adjustments: readonly TrainingAdjustment[]): Promise<void> {
+  if (adjustments.length === 0) return;
+  const tags = Object.fromEntries(adjustments.map((a) => [`${ADJUSTMENT_TAG_PREFIX}${a.key}`, a.message]));
+  const first = todo[0] as Training;
+  first.log.info({ adjustments: adjustments.map((a) => a.message) }, 'GAN training adjusted');
+  for (const t of todo) await deps.runs.setTags(t.runId, tags);
+  await deps.runs.setTags(first.input.parentRunId, tags);
+}
+
+/** trainTogether's work; `adjustments` collects what the trainers adjusted. */
+async function trainFromCheckpoints(deps: ActivityDeps, todo: Training[], adjustments: TrainingAdjustment[]): Promise<void> {
   const ctx = Context.current();
   const first = todo[0] as Training;
   const sets = await loadFoldSets(deps.store, first.input);
@@ -215,7 +240,7 @@ async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void
   const fresh = todo.flatMap((t, i) => (states[i] === undefined ? [i] : []));
   const lead = Math.max(...todo.map((t) => t.epoch));
   const spec = first.spec;
-  const options = { onWarning: (message: string) => first.log.warn(message), signal: ctx.cancellationSignal };
+  const options = { onAdjustment: (a: TrainingAdjustment) => adjustments.push(a), signal: ctx.cancellationSignal };
   if (fresh.length === todo.length) {
     // All from scratch: the common case, one group trainer from the start.
     const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: todo.map((t) => t.seed as number) });

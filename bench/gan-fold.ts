@@ -148,8 +148,8 @@ async function main(): Promise<void> {
       const seed = seeds[0] as number;
       const repeat = members.length > 1 ? 'all' : String(members[0] ?? '-');
       const data = { source: sourceFromTrainingFold(train), train };
-      const onWarning = (m: string): void => { process.stderr.write(`${m}\n`); };
-      const created = await timed(() => (members.length > 1 ? CycleGanTrainer.createGroup(lossSpec, data, { seeds, onWarning }) : CycleGanTrainer.create(lossSpec, data, { seed, onWarning })));
+      const onAdjustment = (a: { message: string }): void => { process.stderr.write(`${a.message}\n`); };
+      const created = await timed(() => (members.length > 1 ? CycleGanTrainer.createGroup(lossSpec, data, { seeds, onAdjustment }) : CycleGanTrainer.create(lossSpec, data, { seed, onAdjustment })));
       const trainer = created.value;
       let row: Row;
       try {

@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       const gans = targetClasses.length * seeds.length;
       // Before the trainer exists: at D = 6373 a group's weights, moments and gradients take about 5 GB.
       const optimiserMs = measureOptimiser(spec, dim, gans);
-      const trainer = await CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seeds, onWarning: () => undefined });
+      const trainer = await CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train, targetClasses }, { seeds, onAdjustment: () => undefined });
       try {
         trainer.runIteration();
         trainer.runIteration();

@@ -10,6 +10,7 @@ import { StackError } from '../infra/stack/stack';
 import { redactText } from '../logging/redact';
 import { dataCommand, dataOptions } from './commands/data-command';
 import { ExitCode } from './exit-codes';
+import { rerunWithoutTensorflowBanner } from './launch/child-stderr';
 import { stackCommand } from './commands/stack-command';
 
 const USAGE = `usage: serflow <command> [options]
@@ -70,6 +71,9 @@ async function main(argv: string[]): Promise<number> {
   // Every serflow process of this state folder (the compute worker inherits it) logs there in
   // full; a terminal sees warnings and errors only (logging/logger.ts).
   process.env.SERFLOW_LOG_FILE ??= join(stateDir(), 'logs', 'serflow.log');
+  const rerunArgs = loadsTensorflow(command, values) ? argv : command === 'worker' && process.stderr.isTTY ? [...argv, '--exit-with-parent'] : undefined;
+  const rerun = rerunArgs && rerunWithoutTensorflowBanner(__filename, rerunArgs);
+  if (rerun) return rerun;
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? ExitCode.ok : ExitCode.badInput;
@@ -134,6 +138,16 @@ const commands = {
 /** Every id serflow prints (workflow, sweep or MLflow run id) names its workflow here. */
 function workflowIdOf(id: string): Promise<string> {
   return commands.ids().resolveWorkflowIdOnStack(id);
+}
+
+/**
+ * The commands that load TensorFlow in this process and print no progress line: they run as a
+ * child with the banner filtered out (cli/launch/child-stderr.ts). A worker does so only on a
+ * terminal, watching this process as its parent: one started by a script or `serflow run` is the
+ * process its starter signals.
+ */
+function loadsTensorflow(command: string | undefined, values: Record<string, unknown>): boolean {
+  return command === 'report' || (command === 'run' && values.plan === true);
 }
 
 function usage(message: string): number {

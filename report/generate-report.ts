@@ -20,6 +20,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ArtifactStore } from '../store/artifact-store';
 import type { MlflowClient } from '../tracking/mlflow-client';
+import { ADJUSTMENT_TAG_PREFIX } from '../tracking/mlflow-keys';
 import type { MinimalLogger } from '../foundation/minimal-logger';
 import type { ChartSpec } from './chart-spec';
 import { ganLossLabel } from './chart-spec';
@@ -75,6 +76,8 @@ export interface ExperimentReport {
   selection: CellSelection[];
   figures: FigureRecord[];
   coverage?: EmbeddingMaps['coverage'];
+  /** Expected adjustments recorded on the run (tags serflow.adjustment.*), e.g. a GAN batch lowered to the smallest class. */
+  adjustments: string[];
   warnings: string[];
 }
 
@@ -241,20 +244,22 @@ async function experimentReport(
     ['folds', String(new Set(results.evaluations.map((e) => e.fold)).size)],
     ['repeats', String(new Set(results.evaluations.map((e) => e.repeat)).size)],
   ];
-  const report: ExperimentReport = { runId: record.run.info.run_id, name: record.name, dir, table, protocol, selection, figures, ...(maps ? { coverage: maps.coverage } : {}), warnings };
+  const adjustments = record.run.data.tags.filter((t) => t.key.startsWith(ADJUSTMENT_TAG_PREFIX)).map((t) => t.value).sort();
+  const report: ExperimentReport = { runId: record.run.info.run_id, name: record.name, dir, table, protocol, selection, figures, ...(maps ? { coverage: maps.coverage } : {}), adjustments, warnings };
   files.set(at('table1.md'), Buffer.from(`# Table 1: ${record.name}\n\n${experimentMarkdown(report, '##')}`));
   return {
     report,
     section: {
-      heading: record.name, facts, protocolHtml: protocolHtml(protocol), tableHtml: tableOneHtml(table), comparisonsHtml: comparisonsHtml(table),
-      selectionHtml: selectionHtml(selection), figures: htmlFigures, notes: warnings.map((w) => `Note: ${w}.`),
+      heading: record.name, facts, protocolHtml: protocolHtml(protocol), tableHeading: 'Table 1: WA and UAR per method and classifier', tableHtml: tableOneHtml(table),
+      comparisonsHtml: comparisonsHtml(table), selectionHtml: selectionHtml(selection), adjustments, figures: htmlFigures, notes: warnings.map((w) => `Note: ${w}.`),
     },
   };
 }
 
 /** An experiment's text report: protocol, Table 1 with its comparisons, chosen hyperparameters (headings one level below `level`). */
 function experimentMarkdown(e: ExperimentReport, level: '##' | '###'): string {
-  const md = [protocolMarkdown(e.protocol), tableOneMarkdown(e.table).replace(/^## /gm, `${level} `), selectionMarkdown(e.selection).replace(/^## /gm, `${level} `)];
+  const adjusted = e.adjustments.length ? `${level} Adjusted as expected\n\n${e.adjustments.map((a) => `- ${a}`).join('\n')}\n` : '';
+  const md = [protocolMarkdown(e.protocol), tableOneMarkdown(e.table).replace(/^## /gm, `${level} `), selectionMarkdown(e.selection).replace(/^## /gm, `${level} `), adjusted];
   return md.filter((part) => part !== '').join('\n');
 }
 

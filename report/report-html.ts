@@ -18,11 +18,15 @@ export interface HtmlSection {
   /** The protocol paragraph (a list of what was done how); '' for none. */
   protocolHtml?: string;
   tableHtml: string;
+  /** The heading above tableHtml; none when the table brings its own (or there is no table). */
+  tableHeading?: string;
   /** The comparisons between cells: design sentence, table, note. */
   comparisonsHtml?: string;
   /** Chosen hyperparameters per fold; '' when no cell selected anything (then no heading either). */
   selectionHtml?: string;
   figures: HtmlFigure[];
+  /** Expected adjustments to what the config asked (a GAN batch lowered to the smallest class): a list under its heading when there are any. */
+  adjustments?: string[];
   notes: string[];
 }
 
@@ -46,7 +50,10 @@ export function renderReportHtml(title: string, sections: readonly HtmlSection[]
     const protocol = s.protocolHtml ? `<h3>Protocol</h3>\n${s.protocolHtml}` : '';
     const comparisons = s.comparisonsHtml ? `<h3>Comparisons</h3>\n${s.comparisonsHtml}` : '';
     const selection = s.selectionHtml ? `<h3>Chosen hyperparameters per fold</h3>\n${s.selectionHtml}` : '';
-    return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n${protocol}<h3>Table 1: WA and UAR per method and classifier</h3>\n${s.tableHtml}\n${comparisons}${selection}${figures}\n${notes}\n</section>`;
+    const table = s.tableHeading && s.tableHtml ? `<h3>${escapeHtml(s.tableHeading)}</h3>\n${s.tableHtml}` : s.tableHtml;
+    const adjustments = s.adjustments?.length ? `<h3>Adjusted as expected</h3>\n<ul class="protocol">${s.adjustments.map((a) => `<li>${escapeHtml(a)}</li>`).join('')}</ul>\n` : '';
+    // Every part is left out when empty: a report has no heading without content.
+    return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n${protocol}${table}\n${comparisons}${selection}${adjustments}${figures}\n${notes}\n</section>`;
   });
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by serflow report from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
 }

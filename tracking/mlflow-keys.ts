@@ -62,3 +62,10 @@ export function assertValidArtifactPath(path: string): void {
     throw new InputError({ field: `artifact path ${JSON.stringify(path)}`, reason: `invalid artifact path: it ${problem}`, fix: 'use a relative path of plain names separated by "/"' });
   }
 }
+
+/**
+ * Tags of an expected adjustment to what a config asked (a GAN batch lowered to the smallest
+ * class): `serflow.adjustment.<kind>` = what was done and why, on the run it happened in and on its
+ * experiment's parent run, which `serflow report` lists. Recorded, not warned about.
+ */
+export const ADJUSTMENT_TAG_PREFIX = 'serflow.adjustment.';

@@ -1,10 +1,11 @@
 /**
- * A compute worker child's stderr, forwarded to ours without TensorFlow's start-up lines: with
+ * A child's stderr (a compute worker's, or a command's re-run below), forwarded to ours without TensorFlow's start-up lines: with
  * oneDNN on (compute/tensorflow-kernels.ts) every TensorFlow process prints "oneDNN custom
  * operations are on" through absl before TF_CPP_MIN_LOG_LEVEL applies, and a person running
  * `serflow run` on a terminal should see serflow's warnings and progress, not two library
  * banners per worker. Everything else the child writes is passed on, line by line.
  */
+import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 
@@ -22,5 +23,31 @@ export function forwardChildStderr(stderr: Readable, out: NodeJS.WriteStream = p
   const clear = out.isTTY ? '\r\x1b[K' : '';
   createInterface({ input: stderr, crlfDelay: Infinity }).on('line', (line) => {
     if (!isTensorflowStartupLine(line)) out.write(`${clear}${line}\n`);
+  });
+}
+
+/** Set in a command re-run by `rerunWithoutTensorflowBanner`, so that it runs the command itself. */
+const FILTERED = 'SERFLOW_STDERR_FILTERED';
+
+/**
+ * Commands that load TensorFlow in their own process (`report` for the GAN checkpoints, `run
+ * --plan` for its calibration, a standalone `worker`) would print its banner too, and a process
+ * cannot hide what the C library writes to its own stderr. So such a command runs once more as a
+ * child whose stderr passes through `forwardChildStderr`; stdin and stdout are the terminal's.
+ * Resolves to the child's exit code (128 + signal number when a signal ended it); undefined when
+ * this process is already that child and should run the command itself.
+ */
+export function rerunWithoutTensorflowBanner(entry: string, argv: readonly string[]): Promise<number> | undefined {
+  if (process.env[FILTERED] === '1') return undefined;
+  const child = spawn(process.execPath, [...process.execArgv, entry, ...argv], {
+    stdio: ['inherit', 'inherit', 'pipe'], env: { ...process.env, [FILTERED]: '1' },
+  });
+  forwardChildStderr(child.stderr as Readable);
+  // Ctrl-C reaches the child from the terminal; a signal sent to this process alone is passed on.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, forward);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 9)));
   });
 }

@@ -127,7 +127,7 @@ async function timeGan(shape: CalibrationShape, train: LabelledSet, members: num
   const seeds = Array.from({ length: members }, (_, i) => 101 + i);
   const pretrain = shape.gan.pretrainEpochs > 0;
   const spec: GanSpec = { ...shape.gan, pretrainEpochs: pretrain ? 1 : 0, epochs: 1000 };
-  const created = await cpuTimed(() => CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train }, { seeds, onWarning: () => undefined }));
+  const created = await cpuTimed(() => CycleGanTrainer.createGroup(spec, { source: sourceFromTrainingFold(train), train }, { seeds, onAdjustment: () => undefined }));
   const trainer = created.value;
   try {
     let pretrainIterationMs: number | undefined;

@@ -49,7 +49,7 @@ async function compareGroupWithAlone({ spec, dim, classes, batch, members }: Gro
   const probe = { ...spec, batchSize: batch, pretrainEpochs: 1, epochs: 1, classifier: { ...spec.classifier, epochs: 1 } };
   const seeds = Array.from({ length: members }, (_, r) => 1 + r);
   const data = { source, train };
-  const quiet = { onWarning: (): void => undefined };
+  const quiet = { onAdjustment: (): void => undefined };
   const group = await CycleGanTrainer.createGroup(probe, data, { seeds, ...quiet });
   try {
     // The epoch reports too: the losses logged to MLflow come from reductions, not from the weights.

@@ -56,10 +56,20 @@ import { LOSS_NAMES } from './training-report';
 export interface CycleGanTrainerOptions {
   /** Base seed; every stream derives from it and the class name. Never 0. */
   seed: number;
-  /** Non-fatal problems (e.g. a batch lowered to fit a small class). Default: process.emitWarning. */
-  onWarning?: (message: string) => void;
+  /**
+   * An expected change to what the spec asked, which the caller records rather than warns about:
+   * the batch lowered to the size of the smallest class (or source domain). Default:
+   * process.emitWarning.
+   */
+  onAdjustment?: (adjustment: TrainingAdjustment) => void;
   /** Cancels the classifier training of `create`. */
   signal?: AbortSignal;
+}
+
+/** An expected change to the spec (CycleGanTrainerOptions.onAdjustment): `key` names the kind and its values, `message` says it. */
+export interface TrainingAdjustment {
+  key: string;
+  message: string;
 }
 
 /** Real and detached fake samples for a discriminator step, stacked [2C, batch, D] like the discriminators. */
@@ -205,7 +215,7 @@ export class CycleGanTrainer {
    */
   static async createGroup(specInput: GanSpec, data: CycleGanFoldData, options: Omit<CycleGanTrainerOptions, 'seed'> & { seeds: number[] }): Promise<CycleGanTrainer> {
     const spec = ganSpecSchema.parse(specInput);
-    const warn = options.onWarning ?? ((m: string) => process.emitWarning(m, 'CycleGanWarning'));
+    const adjust = options.onAdjustment ?? ((a: TrainingAdjustment) => process.emitWarning(a.message, 'CycleGanWarning'));
     const { seeds } = options;
     if (seeds.length === 0) throw new InputError({ field: 'seeds', reason: 'a group needs at least one seed', actual: seeds });
     for (const seed of seeds) {
@@ -220,7 +230,7 @@ export class CycleGanTrainer {
     const batch = Math.min(spec.batchSize, smallest);
     if (batch < spec.batchSize) {
       const which = source.rows === smallest ? 'the source domain' : `class '${train.classes[targetClasses[targetCounts.indexOf(smallest)] as number]}'`;
-      warn(`cycle-GAN batch lowered from ${spec.batchSize} to ${batch}: ${which} has only ${smallest} vectors`);
+      adjust({ key: `gan-batch-${spec.batchSize}-to-${batch}`, message: `cycle-GAN batch lowered from ${spec.batchSize} to ${batch}: ${which} has only ${smallest} vectors` });
     }
     const iterationsPerEpoch = Math.ceil(Math.max(source.rows, ...targetCounts) / batch);
 

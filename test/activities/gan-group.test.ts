@@ -124,3 +124,25 @@ test('members of a group must be the repeats of one fold and loss', async () => 
   await assert.rejects(trainGroup(w.gans, [w.member(0), other]), /members\[1\].*same input but for its repeat/);
   await assert.rejects(trainGroup(w.gans, [w.member(0), w.member(0)]), /same repeat/);
 });
+
+test('a batch lowered to the smallest class is recorded once as a tag on the GAN runs and the parent run, not warned about', async () => {
+  const w = await world('lowered');
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    // 16 rows per class in fold 0's training (two speakers x 8): a batch of 64 is lowered to 16.
+    const members = [0, 1].map((r) => ({ ...w.member(r), gan: { ...w.member(r).gan, batchSize: 64 } }));
+    await trainGroup(w.gans, members);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  const expected = "cycle-GAN batch lowered from 64 to 16: class 'anger' has only 16 vectors";
+  const parent = await mlflow.getRun(w.parentRunId);
+  assert.equal(tag(parent, 'serflow.adjustment.gan-batch-64-to-16'), expected, 'the parent run carries the adjustment');
+  assert.equal(parent.data.tags.filter((t) => t.key.startsWith('serflow.adjustment.')).length, 1, 'once, however many trainings met it');
+  const ganRuns = (await mlflow.searchAllRuns({ experimentIds: [w.experimentId] })).filter((r) => tag(r, 'serflow.kind') === 'gan');
+  assert.equal(ganRuns.length, 2);
+  for (const run of ganRuns) assert.equal(tag(run, 'serflow.adjustment.gan-batch-64-to-16'), expected, 'each training\'s run too');
+  assert.deepEqual(warnings, [], 'no process warning');
+});

@@ -17,7 +17,7 @@ test('held GANs stay usable beyond the idle limit, and released ones are evicted
   const spec = parseGanSpec({ hidden: [4], discriminatorHidden: [4], patchSize: 2, batchSize: 4, epochs: 1, pretrainEpochs: 0, classifier: { hidden: [4], epochs: 1, batchSize: 8 } });
   const checkpoints = new Map<string, Buffer>();
   for (let i = 0; i < 6; i++) {
-    const trainer = await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, { seed: 100 + i, onWarning: () => undefined });
+    const trainer = await CycleGanTrainer.create(spec, { source: sourceFromTrainingFold(train), train }, { seed: 100 + i, onAdjustment: () => undefined });
     checkpoints.set(`gan-${i}`, trainer.toCheckpoint());
     trainer.dispose();
   }

@@ -13,7 +13,7 @@ import { groupKeepsResults } from '../../../../compute/cyclegan/group-check';
 import { CycleGanTrainer } from '../../../../compute/cyclegan/trainer';
 import type { EpochReport } from '../../../../compute/cyclegan/training-report';
 
-const quiet = { onWarning: (): void => undefined };
+const quiet = { onAdjustment: (): void => undefined };
 
 function normalFold(perClass: number[], dim: number, seed = 5): LabelledSet {
   const rng = new Rng(seed);

@@ -44,7 +44,7 @@ function foldData(train: LabelledSet, targetClasses?: number[]): CycleGanFoldDat
   return targetClasses === undefined ? { source: sourceFromTrainingFold(train), train } : { source: sourceFromTrainingFold(train), train, targetClasses };
 }
 
-const quiet = { onWarning: (): void => undefined };
+const quiet = { onAdjustment: (): void => undefined };
 
 /** The network weights of a checkpoint (generator stack GF, discriminator stack D), by name. */
 function weightsOf(buf: Buffer): Map<string, Float32Array> {
@@ -216,7 +216,7 @@ test('bad input: tiny classes, non-finite values, mismatched source; the batch i
   await assert.rejects(CycleGanTrainer.create(smallSpec(), { source: { rows: 2, cols: 3, x: new Float32Array(6) }, train }, { seed: 1, ...quiet }), /differ in dimension/);
   await assert.rejects(CycleGanTrainer.create(smallSpec(), foldData(train), { seed: 0, ...quiet }), /non-zero/);
   const warnings: string[] = [];
-  const small = await CycleGanTrainer.create(smallSpec(), foldData(gaussianFold([30, 5])), { seed: 1, onWarning: (m) => warnings.push(m) });
+  const small = await CycleGanTrainer.create(smallSpec(), foldData(gaussianFold([30, 5])), { seed: 1, onAdjustment: (a) => warnings.push(a.message) });
   assert.equal(small.batch, 5);
   assert.match(warnings.join('\n'), /batch lowered from 8 to 5: class 'c1' has only 5/);
   await small.trainFold({ untilEpoch: 2 });
