@@ -171,8 +171,13 @@ export function planComparisons(cells: readonly ComparableCell[], requests?: rea
   return { preDeclared: requests !== undefined, comparisons };
 }
 
-export interface ComparisonResult extends PlannedComparison {
-  /** Folds present in both cells (paired by fold name). */
+/**
+ * The paired difference of two sets of per-fold scores, a − b, folds paired by name: what every
+ * comparison reports, between two cells of an experiment (compareCells) or one cell of two
+ * experiments on the same folds (report/experiment-pair.ts).
+ */
+export interface PairedFoldDifference {
+  /** Folds present in both (paired by fold name). */
   folds: number;
   /** Median over folds of (fold UAR of a - fold UAR of b); fractions, not percent. */
   deltaMedian: number;
@@ -188,6 +193,33 @@ export interface ComparisonResult extends PlannedComparison {
   rankBiserial: number | null;
   /** Exact two-sided Wilcoxon signed-rank p. */
   pRaw: number;
+}
+
+/**
+ * a − b over the folds both have: median with its percentile-bootstrap interval (resampling the
+ * folds, seeded by `seed`), mean, and the exact Wilcoxon signed-rank test. Undefined when no fold
+ * is in both.
+ */
+export function pairedFoldDifference(
+  a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>, options: { seed: number; resamples?: number; level?: number },
+): PairedFoldDifference | undefined {
+  const folds = Object.keys(a).filter((f) => b[f] !== undefined).sort();
+  if (folds.length === 0) return undefined;
+  const x = folds.map((f) => a[f] as number);
+  const y = folds.map((f) => b[f] as number);
+  const differences = x.map((v, i) => v - (y[i] as number));
+  const test = wilcoxonSignedRank(x, y);
+  const interval = bootstrapMedianInterval(differences, {
+    seed: options.seed, resamples: options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES, level: options.level ?? DEFAULT_CONFIDENCE_LEVEL,
+  });
+  return {
+    folds: folds.length, deltaMedian: interval.estimate, ci: { low: interval.low, high: interval.high },
+    deltaMean: differences.reduce((s, d) => s + d, 0) / differences.length,
+    wPlus: test.wPlus, wMinus: test.wMinus, zeros: test.zeros, rankBiserial: test.rankBiserial, pRaw: test.pValue,
+  };
+}
+
+export interface ComparisonResult extends PlannedComparison, PairedFoldDifference {
   /** Holm-adjusted over the primary comparisons; null for exploratory ones. */
   pHolm: number | null;
   /** pHolm < alpha; null for exploratory ones (no claim is made about them). */
@@ -238,23 +270,15 @@ export function compareCells(input: CompareCellsInput): ExperimentComparisons {
   for (const planned of plan.comparisons) {
     const mine = input.foldUar[planned.cellA];
     const theirs = input.foldUar[planned.cellB];
-    const folds = mine && theirs ? Object.keys(mine).filter((f) => theirs[f] !== undefined).sort() : [];
-    if (!mine || !theirs || folds.length === 0) {
+    const paired = mine && theirs
+      ? pairedFoldDifference(mine, theirs, { seed: deriveSeed(input.seed, 'comparison-bootstrap', planned.id), resamples, level })
+      : undefined;
+    if (!paired) {
       const missing = [!mine ? planned.cellA : undefined, !theirs ? planned.cellB : undefined].filter(Boolean);
       skipped.push({ id: planned.id, role: planned.role, reason: missing.length > 0 ? `no results for ${missing.join(' and ')}` : 'no fold in common' });
       continue;
     }
-    const x = folds.map((f) => mine[f] as number);
-    const y = folds.map((f) => theirs[f] as number);
-    const differences = x.map((v, i) => v - (y[i] as number));
-    const test = wilcoxonSignedRank(x, y);
-    const interval = bootstrapMedianInterval(differences, { seed: deriveSeed(input.seed, 'comparison-bootstrap', planned.id), resamples, level });
-    computed.push({
-      ...planned, folds: folds.length, deltaMedian: interval.estimate, ci: { low: interval.low, high: interval.high },
-      deltaMean: differences.reduce((s, d) => s + d, 0) / differences.length,
-      wPlus: test.wPlus, wMinus: test.wMinus, zeros: test.zeros, rankBiserial: test.rankBiserial,
-      pRaw: test.pValue, pHolm: null, significant: null,
-    });
+    computed.push({ ...planned, ...paired, pHolm: null, significant: null });
   }
   const primary = computed.filter((c) => c.role === 'primary');
   holmAdjust(primary.map((c) => c.pRaw)).forEach((p, i) => {
