@@ -23,6 +23,7 @@ commands:
   resume <id>              continue a failed, cancelled or terminated experiment or sweep; no finished work is redone
   cancel <id>              cancel a running experiment or sweep (finished work is kept)
   report <id> --out <dir>  Table 1, curves, maps and an HTML report of an experiment or sweep (also logged to MLflow)
+  dashboard <sweep id>     optuna-dashboard on an Optuna sweep's study, on 127.0.0.1 and a free port (--port N), until Ctrl-C
   data fetch emodb         download EMO-DB to ../shared/emodb (--to DIR); offline, says where to put it
   data manifest <corpus> <folder>   a CSV manifest from the file names of ravdess, crema-d, savee, tess or emodb
                            (--out FILE.csv, --skip-bad-names, --force)
@@ -36,6 +37,7 @@ options:
   --plan                   (run) print the folds, evaluations, GAN trainings and fit sets, and an estimated
                            wall time from a short calibration; launch nothing, no stack needed
                            (--no-calibrate: no estimate; --calibrate-seconds N; --dim N: the feature dimension)
+  --port <n>               (dashboard) listen on this port instead of a free one
   --json                   machine-readable output
   -h, --help               this text
 `;
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
       'short-concurrency': { type: 'string' },
       'exit-with-parent': { type: 'boolean' },
       out: { type: 'string' },
+      port: { type: 'string' },
       to: { type: 'string' },
       url: { type: 'string' },
       'skip-bad-names': { type: 'boolean' },
@@ -105,6 +108,11 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
       if (!rest[0]) return usage('report needs an experiment or sweep id: serflow report <id> --out <dir>');
       return commands.report().reportCommand(rest[0], { out: stringOption(values.out) ?? '', json });
+    case 'dashboard': {
+      if (!rest[0]) return usage('dashboard needs an Optuna sweep id: serflow dashboard <sweep id>');
+      const port = numberOption(values.port, '--port', 1, 65535);
+      return commands.dashboard().dashboardCommand(rest[0], { json, ...(port === undefined ? {} : { port }) });
+    }
     case 'data':
       return dataCommand(rest, dataOptions(values));
     case 'worker':
@@ -131,6 +139,7 @@ const commands = {
   sweep: () => require('./commands/sweep-command') as typeof import('./commands/sweep-command'),
   manage: () => require('./commands/manage-commands') as typeof import('./commands/manage-commands'),
   report: () => require('./commands/report-command') as typeof import('./commands/report-command'),
+  dashboard: () => require('./commands/dashboard-command') as typeof import('./commands/dashboard-command'),
   ids: () => require('./launch/workflow-id-resolution') as typeof import('./launch/workflow-id-resolution'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/consistent-type-imports */

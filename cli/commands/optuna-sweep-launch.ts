@@ -57,5 +57,6 @@ export async function optunaSweepLaunch(loaded: LoadedSweep, configured: StackSe
   return {
     workflow: optunaSweepWorkflow, workflowId, input,
     announce: `optuna sweep ${workflowId}: ${input.trials} trials, sampler ${input.study.sampler.kind}, pruner ${input.study.pruner.kind}${held}`,
+    hint: `watch its study in optuna-dashboard: serflow dashboard ${input.sweepId}`,
   };
 }

@@ -29,6 +29,8 @@ export interface WorkflowLaunch<I extends { orchestration: OrchestrationSettings
   input: I;
   /** Said on stderr (not with --json) once started, before its Temporal link: "experiment <id>". */
   announce: string;
+  /** A line said after it, e.g. how to watch it. */
+  hint?: string;
 }
 
 /**
@@ -46,7 +48,10 @@ export async function launchWorkflow<I extends { orchestration: OrchestrationSet
       workflowId: launch.workflowId, taskQueue: settings.temporal.taskQueues.orchestration, args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    if (!options.json) process.stderr.write(`serflow: ${launch.announce} (${temporalWorkflowUrl(settings, launch.workflowId)})\n`);
+    if (!options.json) {
+      process.stderr.write(`serflow: ${launch.announce} (${temporalWorkflowUrl(settings, launch.workflowId)})\n`);
+      if (launch.hint) process.stderr.write(`serflow: ${launch.hint}\n`);
+    }
     if (options.detach) {
       if (options.json) process.stdout.write(JSON.stringify({ workflowId: launch.workflowId, runId: handle.firstExecutionRunId }) + '\n');
       return ExitCode.ok;

@@ -1,7 +1,7 @@
 /**
  * `serflow dashboard` on a finished Optuna sweep, against the real test stack and its Optuna
  * storage: every id serflow prints for the sweep (sweep id, workflow id, MLflow run id) finds its
- * study; the command, as its own process (test/support/dashboard-command-process.ts), starts
+ * study; the command, as a user runs it (bin/serflow dashboard), starts
  * optuna-dashboard on 127.0.0.1 and a free port and prints the study page, which a real browser
  * (Debian's chromium driven by playwright-core, headless) shows with the study's name, best trial
  * and number of trials; SIGTERM ends the command and the dashboard with it. An unknown id and a
@@ -22,7 +22,7 @@ import { resolveSweepStudy } from '../../report/sweep-study';
 import { MlflowClient } from '../../tracking/mlflow-client';
 import { requireOptunaDashboard } from '../../tracking/optuna/optuna-dashboard';
 import { optunaSweepWorkflow } from '../../workflows/optuna-sweep';
-import { repo, runsOf, tag, waitFor, withDeadline } from '../support/fault-kit';
+import { repo, runsOf, serflowBin, tag, waitFor, withDeadline } from '../support/fault-kit';
 import { optunaLaunch, writeOptunaSweep } from '../support/optuna-sweep-fixture';
 import { useTestStack } from '../support/test-stack';
 
@@ -119,7 +119,7 @@ test('serflow dashboard serves a finished Optuna sweep\'s study on 127.0.0.1: th
   }
 
   // The command as a user runs it, by the sweep's MLflow run id.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'dashboard-command-process.ts'), sweepRun.info.run_id, '--json'], {
+  const child = spawn(serflowBin, ['dashboard', sweepRun.info.run_id, '--json'], {
     cwd: repo, stdio: ['ignore', 'pipe', 'pipe'],
   });
   dashboardProcess = child;
