@@ -23,6 +23,9 @@ commands:
   resume <id>              continue a failed, cancelled or terminated experiment or sweep; no finished work is redone
   cancel <id>              cancel a running experiment or sweep (finished work is kept)
   report <id> --out <dir>  Table 1, curves, maps and an HTML report of an experiment or sweep (also logged to MLflow)
+  compare <A> <B>          two experiments cell by cell: both Table 1s side by side with B - A, per-fold paired
+                           statistics when they ran the same folds, what differs in config and commit
+                           (--out <dir>: HTML page and PNG figure; --json); reads only, logs nothing to MLflow
   dashboard <sweep id>     optuna-dashboard on an Optuna sweep's study, on 127.0.0.1 and a free port (--port N), until Ctrl-C
   data fetch emodb         download EMO-DB to ../shared/emodb (--to DIR); offline, says where to put it
   data manifest <corpus> <folder>   a CSV manifest from the file names of ravdess, crema-d, savee, tess or emodb
@@ -108,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
       if (!rest[0]) return usage('report needs an experiment or sweep id: serflow report <id> --out <dir>');
       return commands.report().reportCommand(rest[0], { out: stringOption(values.out) ?? '', json });
+    case 'compare': {
+      // compareCommand says itself what is wrong with the number of ids.
+      const out = stringOption(values.out);
+      return commands.compare().compareCommand(rest, { json, ...(out === undefined ? {} : { out }) });
+    }
     case 'dashboard': {
       if (!rest[0]) return usage('dashboard needs an Optuna sweep id: serflow dashboard <sweep id>');
       const port = numberOption(values.port, '--port', 1, 65535);
@@ -139,6 +147,7 @@ const commands = {
   sweep: () => require('./commands/sweep-command') as typeof import('./commands/sweep-command'),
   manage: () => require('./commands/manage-commands') as typeof import('./commands/manage-commands'),
   report: () => require('./commands/report-command') as typeof import('./commands/report-command'),
+  compare: () => require('./commands/compare-command') as typeof import('./commands/compare-command'),
   dashboard: () => require('./commands/dashboard-command') as typeof import('./commands/dashboard-command'),
   ids: () => require('./launch/workflow-id-resolution') as typeof import('./launch/workflow-id-resolution'),
 };

@@ -48,7 +48,7 @@ export async function compareExperiments(deps: ComparedExperimentDeps, ids: read
     : 'Left: UAR per cell in A and B (mean over repeats, each repeat pooled over folds; bars ± 1 std over repeats). Right: B − A of the means; no interval, since the folds do not match.';
   const title = `serflow compare: ${pair.a.name} vs ${pair.b.name}`;
   const files = new Map<string, Buffer>([
-    ['compare.html', Buffer.from(renderReportHtml(title, [pairHtmlSection(pair, [{ title: 'UAR of A and B, and B − A per cell', svg: chart.svg, caption }])], (options.generatedAt ?? new Date()).toISOString()))],
+    ['compare.html', Buffer.from(renderReportHtml(title, [pairHtmlSection(pair, [{ title: 'UAR of A and B, and B − A per cell', svg: chart.svg, caption }])], (options.generatedAt ?? new Date()).toISOString(), 'serflow compare'))],
     ['compare.md', Buffer.from(markdown)],
     ['compare.json', Buffer.from(JSON.stringify(pair, null, 2))],
     [`${FIGURE_NAME}.svg`, Buffer.from(chart.svg)],

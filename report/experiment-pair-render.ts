@@ -120,7 +120,7 @@ export function pairMarkdown(pair: ExperimentPair): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The section of the report page: facts, config differences (as its protocol part), the cells, the paired table. */
+/** The section of the report page: facts, then config differences, the cells and the paired table under headings of their own. */
 export function pairHtmlSection(pair: ExperimentPair, figures: HtmlSection['figures']): HtmlSection {
   const htmlTable = (cls: string, header: string[], rows: string[][], numericFrom: number, rowClass: (i: number) => string = () => '') =>
     `<table class="${cls}">\n<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n` +
@@ -144,9 +144,8 @@ export function pairHtmlSection(pair: ExperimentPair, figures: HtmlSection['figu
       ['folds', `A ${pair.a.folds.length}, B ${pair.b.folds.length}${pair.folds.matched ? ' (the same)' : ' (do not match)'}`],
       ['repeats', `A ${pair.a.repeats}, B ${pair.b.repeats}`],
     ],
-    protocolHtml: configHtml,
-    tableHtml: cellsHtml,
-    comparisonsHtml: pairedHtml,
+    // Headings of its own: the report page's are those of one experiment's Table 1.
+    tableHtml: `<h3>What differs between the configs</h3>\n${configHtml}<h3>Cells side by side</h3>\n${cellsHtml}<h3>Paired by fold</h3>\n${pairedHtml}`,
     figures,
     notes: [],
   };

@@ -41,7 +41,8 @@ figure { margin: 1.5em 0; } figure svg { max-width: 100%; height: auto; } figcap
 p.note { font-size: .85em; color: #444; max-width: 1100px; }
 `;
 
-export function renderReportHtml(title: string, sections: readonly HtmlSection[], generatedAt: string): string {
+/** `generator`: the command named in the page's first line. */
+export function renderReportHtml(title: string, sections: readonly HtmlSection[], generatedAt: string, generator = 'serflow report'): string {
   let figureNumber = 0;
   const body = sections.map((s) => {
     const facts = s.facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('');
@@ -55,7 +56,7 @@ export function renderReportHtml(title: string, sections: readonly HtmlSection[]
     // Every part is left out when empty: a report has no heading without content.
     return `<section>\n<h2>${escapeHtml(s.heading)}</h2>\n<dl class="facts">${facts}</dl>\n${protocol}${table}\n${comparisons}${selection}${adjustments}${figures}\n${notes}\n</section>`;
   });
-  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by serflow report from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
+  return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(title)}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${escapeHtml(title)}</h1>\n<p class="note">Generated ${escapeHtml(generatedAt)} by ${escapeHtml(generator)} from MLflow.</p>\n${body.join('\n')}\n</body>\n</html>\n`;
 }
 
 /**

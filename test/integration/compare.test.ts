@@ -183,11 +183,10 @@ test('compare refuses, with exit 2: two experiments with different class sets (b
   assert.deepEqual(await mlflowContents(), before, 'compare logged nothing to MLflow');
 });
 
-/** The command in a child process, as a user runs it (main.ts wires it): its stdout and stderr are its own. */
+/** bin/serflow compare in a child process, as a user runs it: its stdout and stderr are its own. */
 async function runCompare(ids: string[], options: { json?: boolean; out?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = JSON.stringify({ json: options.json ?? false, ...(options.out !== undefined ? { out: options.out } : {}) });
-  const script = `require('./cli/commands/compare-command').compareCommand(${JSON.stringify(ids)}, ${args}).then((c) => process.exit(c))`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+  const args = [...ids, ...(options.json ? ['--json'] : []), ...(options.out !== undefined ? ['--out', options.out] : [])];
+  const child = spawn(join(repoRoot, 'bin', 'serflow'), ['compare', ...args], {
     cwd: repoRoot, env: { ...process.env, SERFLOW_LOG_LEVEL: 'warn', SERFLOW_LOG_PRETTY: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -373,7 +373,7 @@ test('a sweep id reports every experiment of the sweep, logged on the sweep run'
  * the command's own, and this test runner's output is left alone.
  */
 async function runReport(id: string, out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const script = `require('./cli/report-command').reportCommand(${JSON.stringify(id)}, { out: ${JSON.stringify(out)}, json: true }).then((c) => process.exit(c))`;
+  const script = `require('./cli/commands/report-command').reportCommand(${JSON.stringify(id)}, { out: ${JSON.stringify(out)}, json: true }).then((c) => process.exit(c))`;
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
     cwd: repoRoot, env: { ...process.env, SERFLOW_LOG_LEVEL: 'warn', SERFLOW_LOG_PRETTY: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
