@@ -15,6 +15,7 @@ import type { Cell } from '../configs/experiment-plan';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { InputError } from '../foundation/errors';
 import { parseJsonDocument } from '../foundation/json-document';
+import { selectionLine, selectionLineSettings, selectionLineSettingsSchema, type SelectionLineSettings } from '../compute/selection-line';
 import { isMlflowNotFound } from '../tracking/mlflow-errors';
 import { TRAINING_EXPERIMENT_TAGS } from '../tracking/experiment-kind';
 import type { Run } from '../tracking/mlflow-schemas';
@@ -71,6 +72,8 @@ export interface ExperimentSummary {
   parentRunId: string;
   experimentId: string;
   rows: SummaryRow[];
+  /** What was selected inside the outer folds and how, in one line (compute/selection-line.ts); absent from experiments finished before it. */
+  selectionLine?: string;
 }
 
 export function createTrackingActivities(deps: ActivityDeps) {
@@ -162,7 +165,8 @@ export function createTrackingActivities(deps: ActivityDeps) {
         const parent = await deps.mlflow.getRun(tracking.parentRunId);
         // The declared comparisons and the seed come from the config recorded on the parent run
         // (openExperiment logged it), so the workflow needs to pass nothing more.
-        const settings = await recordedComparisonSettings(parent);
+        const recorded = await recordedSettings(parent);
+        const settings = recorded.comparisons;
         const comparisons = compareCells({
           cells: input.cells, foldUar: Object.fromEntries(Object.entries(summaries).map(([id, s]) => [id, s.foldUar])),
           requests: settings.comparisons, seed: settings.protocol.seed,
@@ -183,13 +187,16 @@ export function createTrackingActivities(deps: ActivityDeps) {
           ...(input.features.audio ? { 'serflow.audio_preprocessing': input.features.audio.text } : {}),
         });
         await deps.runs.finishRun(tracking.parentRunId);
-        return { parentRunId: tracking.parentRunId, experimentId: tracking.experimentId, rows };
+        return { parentRunId: tracking.parentRunId, experimentId: tracking.experimentId, rows, selectionLine: selectionLine(input.evaluations, input.cells, recorded.selection) };
       });
     },
   };
 
-  /** The declared comparisons and base seed of the config openExperiment recorded on the parent run. */
-  async function recordedComparisonSettings(parent: Run): Promise<ComparisonSettings> {
+  /**
+   * What finishing needs of the config openExperiment recorded on the parent run: the declared
+   * comparisons and base seed, and how hyperparameters were selected.
+   */
+  async function recordedSettings(parent: Run): Promise<{ comparisons: ComparisonSettings; selection: SelectionLineSettings }> {
     const where = `run ${parent.info.run_id} artifact config.json`;
     let bytes: Buffer;
     try {
@@ -198,7 +205,11 @@ export function createTrackingActivities(deps: ActivityDeps) {
       if (!isMlflowNotFound(error)) throw error;
       throw new InputError({ file: where, reason: 'is missing: openExperiment records it', fix: 'run the experiment again (serflow run) so that its parent run is opened anew' });
     }
-    return parseJsonDocument(bytes, comparisonSettingsSchema, { file: where, fix: 'the run was recorded by an incompatible serflow version: run the experiment again' });
+    const fix = { file: where, fix: 'the run was recorded by an incompatible serflow version: run the experiment again' };
+    return {
+      comparisons: parseJsonDocument(bytes, comparisonSettingsSchema, fix),
+      selection: selectionLineSettings(parseJsonDocument(bytes, selectionLineSettingsSchema, fix)),
+    };
   }
 }
 

@@ -91,7 +91,9 @@ function printResult(settings: StackSettings, workflowId: string, result: Experi
     return;
   }
   const out = process.stdout;
-  out.write(`\n${renderSummaryTable(result.rows)}\n`);
+  out.write(`\n${renderSummaryTable(result.rows)}`);
+  if (result.selectionLine) out.write(`${result.selectionLine}\n`);
+  out.write('\n');
   out.write(`features: ${result.features.extractor}, ${result.features.rows} utterances x ${result.features.cols} features` +
     `${result.features.skipped ? `, ${result.features.skipped} files skipped` : ''}; ${result.folds} folds, ${result.evaluations} evaluations; ` +
     `memo hits ${result.memoHits}/${result.memoLookups}\n`);
