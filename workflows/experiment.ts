@@ -51,6 +51,11 @@ export interface ExperimentProgress {
   evaluationsDone: number;
   evaluationsTotal: number;
   memoHits: number;
+  /**
+   * GAN trainings of the finished folds. Folds plan their own (a fold's fit sets depend on its
+   * speakers), so the experiment's total is known only once every fold has started.
+   */
+  gansDone?: number;
   /** Fold workflows in flight (their own `progress` query tells how far each is). */
   runningFolds: string[];
 }
@@ -142,6 +147,7 @@ export async function runExperiment(
     });
     progress.runningFolds = progress.runningFolds.filter((id) => id !== foldWorkflowId);
     progress.foldsDone++;
+    progress.gansDone = (progress.gansDone ?? 0) + result.gans.length;
     progress.evaluationsDone += result.evaluations.length;
     progress.memoHits += result.evaluations.filter((e) => e.memoHit).length + result.gans.filter((g) => g.memoHit).length;
     await pruning?.foldDone(foldIndex, result);

@@ -37,6 +37,8 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
   const store = await deps.store.identity();
   const settings = routedByStore(configured, store);
   const workers = await createWorkers({
+    // The serflow command ends with process.exit (cli/main.ts): the core's logs can come through pino.
+    forwardCoreLogs: true,
     settings, logger, activities, queues,
     ...(options.computeConcurrency ? { maxConcurrentComputeActivities: options.computeConcurrency } : {}),
     ...(options.shortConcurrency ? { maxConcurrentShortActivities: options.shortConcurrency } : {}),

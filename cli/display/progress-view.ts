@@ -62,6 +62,8 @@ export interface ProgressSnapshot {
   memoHits: number;
   foldsDone: number;
   foldsTotal: number;
+  /** GAN trainings of the finished folds; undefined from an experiment that does not count them. */
+  gansOfFinishedFolds?: number;
   folds: FoldView[];
   /** A sweep's running experiments. */
   experiments: ProgressSnapshot[];
@@ -84,7 +86,8 @@ export async function progressSnapshot(client: Client, workflowId: string): Prom
     id: workflowId, phase: p.phase ?? '?', unit: 'evaluations',
     // Folds still running report their own evaluations; the experiment counts finished folds.
     done: (p.evaluationsDone ?? 0) + folds.reduce((n, f) => n + f.evaluationsDone, 0), total: p.evaluationsTotal ?? 0,
-    memoHits: p.memoHits ?? 0, foldsDone: p.foldsDone ?? 0, foldsTotal: p.foldsTotal ?? 0, folds, experiments: [],
+    memoHits: p.memoHits ?? 0, foldsDone: p.foldsDone ?? 0, foldsTotal: p.foldsTotal ?? 0,
+    ...(p.gansDone === undefined ? {} : { gansOfFinishedFolds: p.gansDone }), folds, experiments: [],
   };
 }
 
@@ -151,12 +154,31 @@ function workOf(s: ProgressSnapshot): { evaluations: { done: number; total: numb
   }
   const trainings = s.folds.flatMap((f) => f.training);
   const perGan = trainings.find((t) => t.epochsTotal !== undefined)?.epochsTotal ?? 0;
-  const gansPerFold = s.folds[0]?.gansTotal ?? 0;
-  const gansDone = s.foldsDone * gansPerFold + s.folds.reduce((n, f) => n + f.gansDone, 0);
+  const gans = ganCount(s);
   return {
     evaluations: { done: s.done, total: s.total },
-    ganEpochs: { done: gansDone * perGan + trainings.reduce((n, t) => n + t.epoch, 0), total: s.foldsTotal * gansPerFold * perGan },
+    ganEpochs: { done: gans.done * perGan + trainings.reduce((n, t) => n + t.epoch, 0), total: gans.total * perGan },
   };
+}
+
+/**
+ * GAN trainings done and in all. Each fold plans its own (its fit sets depend on its speakers):
+ * the total is exact once every fold has started, and until then counts each fold not started
+ * as the mean of those known (`estimated`).
+ */
+export function ganCount(s: ProgressSnapshot): { done: number; total: number; estimated: boolean } {
+  const running = s.folds.reduce((n, f) => n + f.gansDone, 0);
+  const runningTotal = s.folds.reduce((n, f) => n + f.gansTotal, 0);
+  if (s.gansOfFinishedFolds === undefined) {
+    // An experiment from before it counted its folds' GANs: every fold as the first running one.
+    const perFold = s.folds[0]?.gansTotal ?? 0;
+    return { done: s.foldsDone * perFold + running, total: s.foldsTotal * perFold, estimated: true };
+  }
+  const known = s.foldsDone + s.folds.length;
+  const notStarted = Math.max(0, s.foldsTotal - known);
+  const knownTotal = s.gansOfFinishedFolds + runningTotal;
+  const total = knownTotal + (known > 0 ? Math.round((notStarted * knownTotal) / known) : 0);
+  return { done: s.gansOfFinishedFolds + running, total: Math.max(total, s.gansOfFinishedFolds + running), estimated: notStarted > 0 };
 }
 
 export function formatDuration(ms: number): string {
@@ -177,8 +199,8 @@ export function summaryLine(s: ProgressSnapshot, etaMs?: number): string {
   const pct = s.total > 0 ? Math.floor((100 * s.done) / s.total) : 0;
   const parts = [`${bar(s.done, s.total)} ${pct}% ${s.done}/${s.total} ${s.unit}`];
   if (s.unit === 'evaluations' && s.foldsTotal > 0) parts.push(`folds ${s.foldsDone}/${s.foldsTotal}`);
-  const gansTotal = s.folds[0]?.gansTotal ?? 0;
-  if (s.unit === 'evaluations' && gansTotal > 0) parts.push(`GANs ${s.foldsDone * gansTotal + s.folds.reduce((n, f) => n + f.gansDone, 0)}/${s.foldsTotal * gansTotal}`);
+  const gans = ganCount(s);
+  if (s.unit === 'evaluations' && gans.total > 0) parts.push(`GANs ${gans.done}/${gans.estimated ? '~' : ''}${gans.total}`);
   if (s.trials) parts.push(s.trials);
   parts.push(`phase ${s.phase}`, `memo hits ${s.memoHits}`);
   if (etaMs !== undefined) parts.push(`ETA ~${formatDuration(etaMs)}`);

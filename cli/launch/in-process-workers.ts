@@ -56,6 +56,8 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
     return compute;
   });
   const workers: Worker[] = await createWorkers({
+    // The serflow command ends with process.exit (cli/main.ts): the core's logs can come through pino.
+    forwardCoreLogs: true,
     settings, logger, activities: (await createWorkerActivities(settings, 'orchestration')).activities, queues: { orchestration: true, compute: false },
   });
   const running = Promise.all(workers.map((w) => w.run()));

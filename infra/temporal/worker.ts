@@ -20,8 +20,22 @@ export const DEFAULT_COMPUTE_CONCURRENCY = 2;
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's logs (Rust core and TypeScript) into the pino logger. Once per process. */
-export function installRuntimeLogging(logger: Logger): void {
+/**
+ * Messages of the SDK that need nobody's action, logged at debug: a compute-only worker has no
+ * workflows by design; a progress query whose task expired while a busy worker ran a workflow task
+ * ("Query not found when attempting to respond to it", from the Rust core) is answered by the
+ * follower's next poll.
+ */
+const EXPECTED = [/^No workflows registered/, /^Query not found when attempting to respond/];
+
+/**
+ * Routes the SDK's logs into the pino logger, once per process. `forwardCore`: the Rust core's
+ * too (else it prints its warnings to stderr itself). Only for a process that ends with
+ * process.exit, as the serflow command does: forwarding keeps a native handle that holds the
+ * event loop open, so a process that stops its workers and waits for the loop to drain (every
+ * test file with workers) would never end.
+ */
+export function installRuntimeLogging(logger: Logger, forwardCore = false): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -30,13 +44,10 @@ export function installRuntimeLogging(logger: Logger): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry) => {
-      // A compute-only worker has no workflows by design: that notice is not a warning here.
-      const level = entry.message.startsWith('No workflows registered') ? 'debug' : levels[entry.level];
+      const level = EXPECTED.some((pattern) => pattern.test(entry.message)) ? 'debug' : levels[entry.level];
       sdk[level]({ ...(entry.meta ?? {}) }, entry.message);
     }),
-    // Not `telemetryOptions.logging.forward`: forwarding the Rust core's records keeps a native
-    // handle that holds the event loop open, so a process that stops its workers without
-    // process.exit (every test file with workers) never ends.
+    ...(forwardCore ? { telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } } } : {}),
   });
 }
 
@@ -54,10 +65,12 @@ export interface WorkerProcessOptions {
   shutdownGraceTime?: string;
   /** A pre-built workflow bundle (tests build it once). */
   workflowBundle?: { code: string };
+  /** Route the Rust core's logs into `logger` too (installRuntimeLogging says when that is safe). */
+  forwardCoreLogs?: boolean;
 }
 
 export async function createWorkers(options: WorkerProcessOptions): Promise<Worker[]> {
-  installRuntimeLogging(options.logger);
+  installRuntimeLogging(options.logger, options.forwardCoreLogs);
   const { settings } = options;
   const connection = await connectWorker(settings);
   const queues = options.queues ?? { orchestration: true, compute: true };
