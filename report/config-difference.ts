@@ -6,6 +6,7 @@
  * (`methods` with per-method options) is walked element by element (`methods.2.loss`). Pure:
  * `serflow compare` reads the configs, this only lines them up.
  */
+import { experimentSchema } from '../configs/schema/experiment';
 
 export interface ConfigDifference {
   /** Dotted path, list elements by index: `gan.lambdaCls`, `methods.2.loss`. */
@@ -42,6 +43,16 @@ export function configDifferences(a: unknown, b: unknown, options: ConfigDiffere
   };
   walk(a, b, []);
   return out.sort((p, q) => (p.path < q.path ? -1 : p.path > q.path ? 1 : 0));
+}
+
+/**
+ * A recorded config as today's schema reads it, defaults of fields added since filled in, so that
+ * a block a later serflow records by default (`gmm:` beside a config that uses no Gaussian
+ * mixture) is no difference; the config as recorded when today's schema refuses it.
+ */
+export function withCurrentDefaults(config: unknown): unknown {
+  const parsed = experimentSchema.safeParse(config);
+  return parsed.success ? parsed.data : config;
 }
 
 /** A config value as one short line: JSON (keys sorted), `(absent)` for a missing field, cut at `max` characters. */

@@ -18,7 +18,7 @@ import { DEFAULT_BOOTSTRAP_RESAMPLES, DEFAULT_CONFIDENCE_LEVEL } from '../comput
 import { holmAdjust } from '../compute/statistics/holm-adjustment';
 import { smallestHolmP, smallestWilcoxonP } from '../compute/statistics/smallest-p-value';
 import { InputError } from '../foundation/errors';
-import { CONFIG_PATHS_NOT_COMPARED, configDifferences, type ConfigDifference } from './config-difference';
+import { CONFIG_PATHS_NOT_COMPARED, configDifferences, withCurrentDefaults, type ConfigDifference } from './config-difference';
 import type { CellMetrics } from './experiment-record';
 import type { ReportCell } from './results-schema';
 
@@ -281,7 +281,7 @@ export function pairExperiments(a: ComparedExperiment, b: ComparedExperiment, op
     sameCommit: commitA !== undefined && commitB !== undefined ? commitA === commitB : null,
     config: missing.length > 0
       ? { recorded: false, missing }
-      : { recorded: true, differences: configDifferences(a.config, b.config), notCompared: [...CONFIG_PATHS_NOT_COMPARED] },
+      : { recorded: true, differences: configDifferences(withCurrentDefaults(a.config), withCurrentDefaults(b.config)), notCompared: [...CONFIG_PATHS_NOT_COMPARED] },
     folds,
     rows,
     ...(folds.matched && pairedRows.length > 0

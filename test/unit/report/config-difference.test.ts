@@ -3,7 +3,7 @@
 // run left out, lists of plain values as one value, lists of objects walked by index.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configDifferences, formatConfigValue } from '../../../report/config-difference';
+import { configDifferences, formatConfigValue, withCurrentDefaults } from '../../../report/config-difference';
 import { experimentSchema, type ExperimentConfigInput } from '../../../configs/schema/experiment';
 
 const base: ExperimentConfigInput = {
@@ -41,4 +41,14 @@ test('a list of plain values is one value; a list of objects of the same length 
   // A method added changes the list's length: one line, not a shifted index per element.
   const added = configDifferences(a, recorded({ methods: ['none', 'smote', 'noise'] }));
   assert.deepEqual(added.map((x) => x.path), ['methods']);
+});
+
+test('a block a later serflow records by default is no difference: both configs are read with today\'s defaults', () => {
+  const written = { name: 'x', corpus: { kind: 'manifest', path: 'm.csv' }, features: { extractor: 'opensmile', set: 'eGeMAPSv02' }, methods: ['none'], classifiers: ['svm'] };
+  const recordedLater = experimentSchema.parse(written) as Record<string, unknown>;
+  const recordedEarlier: Record<string, unknown> = { ...recordedLater };
+  delete recordedEarlier.gmm;
+  assert.ok(configDifferences(recordedEarlier, recordedLater).some((d) => d.path === 'gmm'), 'raw, the missing block reads as a difference');
+  assert.deepEqual(configDifferences(withCurrentDefaults(recordedEarlier), withCurrentDefaults(recordedLater)), []);
+  assert.deepEqual(withCurrentDefaults({ not: 'a config' }), { not: 'a config' }, 'a config today\'s schema refuses is compared as recorded');
 });

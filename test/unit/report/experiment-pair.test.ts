@@ -112,8 +112,7 @@ describe('two experiments on the same folds', () => {
     assert.match(md, /\| smote \| ratio-1 \| SVM \| 6 \| \+2\.00 \| \[[^\]]+\] \| \+1\.67 \| 0\.063 \| 0\.125 \| no \|/);
     assert.match(md, /both ran serflow commit abc1234def/);
     const section = pairHtmlSection(pair, []);
-    assert.match(section.comparisonsHtml ?? '', /<table class="comparisons">/);
-    assert.match(section.protocolHtml ?? '', /<td>svm\.C<\/td>/);
+    assert.match(section.tableHtml, /<h3>What differs between the configs<\/h3>[^]*<td>svm\.C<\/td>[^]*<h3>Cells side by side<\/h3>[^]*<h3>Paired by fold<\/h3>[^]*<table class="comparisons">/);
     const spec = experimentPairSpec(pair) as unknown as { hconcat: { data: { values: Record<string, unknown>[] } }[] };
     assert.equal(spec.hconcat.length, 2);
     assert.equal(spec.hconcat[0]?.data.values.length, 4, 'two cells x two experiments');
