@@ -63,7 +63,8 @@ test('a sweep launched twice through the client and twice through `serflow sweep
   const env = { ...process.env, SERFLOW_STACK_CONFIG: stackConfig, SERFLOW_LOG_LEVEL: 'warn' };
   const cli = () => run(serflowBin, ['sweep', sweepFile, '--detach', '--json', '--no-worker'], { env, timeout: 120_000 });
   const outputs = await Promise.all([cli(), cli()]);
-  for (const out of outputs) assert.deepEqual(JSON.parse(out.stdout.trim()), { workflowId: launch.workflowId }, `serflow sweep printed ${out.stdout} ${out.stderr}`);
+  // Each names the execution it attached to: the one the client started first.
+  for (const out of outputs) assert.deepEqual(JSON.parse(out.stdout.trim()), { workflowId: launch.workflowId, runId: first.firstExecutionRunId }, `serflow sweep printed ${out.stdout} ${out.stderr}`);
   const running = await client.workflow.getHandle(launch.workflowId).describe();
   assert.equal(running.runId, first.firstExecutionRunId, 'the CLI launches attached to the same run');
 

@@ -108,6 +108,8 @@ test('the progress query follows the experiment through its phases', async () =>
   await handle.result();
   assert.deepEqual(await handle.query(experimentProgressQuery), {
     phase: 'done', foldsDone: folds, foldsTotal: folds, evaluationsDone: evaluationsTotal, evaluationsTotal, memoHits: 1, runningFolds: [],
+    // The GANs of the finished folds: per fold, one per loss and repeat (2 x 2).
+    gansDone: folds * 2 * 2,
   });
 });
 
