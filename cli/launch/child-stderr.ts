@@ -1,9 +1,9 @@
 /**
- * A child's stderr (a compute worker's, or a command's re-run below), forwarded to ours without TensorFlow's start-up lines: with
- * oneDNN on (compute/tensorflow-kernels.ts) every TensorFlow process prints "oneDNN custom
- * operations are on" through absl before TF_CPP_MIN_LOG_LEVEL applies, and a person running
- * `serflow run` on a terminal should see serflow's warnings and progress, not two library
- * banners per worker. Everything else the child writes is passed on, line by line.
+ * A child's stderr (a compute worker's, or a command's re-run below), forwarded to ours without
+ * TensorFlow's start-up lines: with oneDNN on (compute/tensorflow-kernels.ts) every TensorFlow
+ * process prints "oneDNN custom operations are on" through absl before TF_CPP_MIN_LOG_LEVEL
+ * applies, and a person running `serflow run` on a terminal should see serflow's warnings and
+ * progress, not two library banners per worker. Everything else the child writes is passed on, line by line.
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
