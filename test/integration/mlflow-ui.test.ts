@@ -31,7 +31,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares two of them', { skip: chromiumPath ? false : 'chromium is not installed (infra/setup.sh browser installs it as root)' }, async () => {
+test('the MLflow UI lists a finished experiment\'s runs with WA/UAR and compares two of them', { skip: chromiumPath ? false : 'chromium is not installed (bash infra/setup.sh debian installs it as root)' }, async () => {
   const { stack, workers } = fixture;
   const { config, configHash, configDir } = tinyExperiment({
     methods: ['none', 'smote'], classifiers: ['svm'], protocol: { folds: { kind: 'loso' }, repeats: 2, seed: 5, maxFolds: 2 },
