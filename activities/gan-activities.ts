@@ -176,30 +176,6 @@ async function openTraining(deps: ActivityDeps, input: TrainGansInput, attempt: 
  * after the other. Either way each ends with the bytes it has trained alone.
  */
 async function trainTogether(deps: ActivityDeps, todo: Training[]): Promise<void> {
-  const adjustments: TrainingAdjustment[] = [];
-  try {
-    await trainFromCheckpoints(deps, todo, adjustments);
-  } finally {
-    await recordAdjustments(deps, todo, adjustments);
-  }
-}
-
-/**
- * An expected adjustment (the batch lowered to the smallest class) is a fact of the run, not a
- * warning: one tag per kind on each training's run and on the experiment's parent run, where
- * `serflow report` lists them. Trainings that meet the same adjustment set the same tag.
- */
-async function recordAdjustments(deps: ActivityDeps, todo: Training[], adjustments: readonly TrainingAdjustment[]): Promise<void> {
-  if (adjustments.length === 0) return;
-  const tags = Object.fromEntries(adjustments.map((a) => [`${ADJUSTMENT_TAG_PREFIX}${a.key}`, a.message]));
-  const first = todo[0] as Training;
-  first.log.info({ adjustments: adjustments.map((a) => a.message) }, 'GAN training adjusted');
-  for (const t of todo) await deps.runs.setTags(t.runId, tags);
-  await deps.runs.setTags(first.input.parentRunId, tags);
-}
-
-/** trainTogether's work; `adjustments` collects what the trainers adjusted. */
-async function trainFromCheckpoints(deps: ActivityDeps, todo: Training[], adjustments: TrainingAdjustment[]): Promise<void> {
   const ctx = Context.current();
   const first = todo[0] as Training;
   const sets = await loadFoldSets(deps.store, first.input);
@@ -240,16 +216,19 @@ async function trainFromCheckpoints(deps: ActivityDeps, todo: Training[], adjust
   const fresh = todo.flatMap((t, i) => (states[i] === undefined ? [i] : []));
   const lead = Math.max(...todo.map((t) => t.epoch));
   const spec = first.spec;
+  const adjustments: TrainingAdjustment[] = [];
   const options = { onAdjustment: (a: TrainingAdjustment) => adjustments.push(a), signal: ctx.cancellationSignal };
   if (fresh.length === todo.length) {
     // All from scratch: the common case, one group trainer from the start.
     const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: todo.map((t) => t.seed as number) });
+    await recordAdjustments(deps, todo, adjustments.splice(0));
     const keeps = todo.length === 1 || await checkGroupBeating(todo, { spec, dim: train.cols, classes: group.targetClasses.length, batch: group.batch, members: todo.length });
     if (keeps) return trainToEnd(deps, group, todo, train);
     fresh.forEach((i, j) => { states[i] = group.toCheckpoint(j); });
     group.dispose();
   } else if (fresh.length > 0) {
     const group = await CycleGanTrainer.createGroup(spec, data, { ...options, seeds: fresh.map((i) => todo[i]?.seed as number) });
+    await recordAdjustments(deps, todo, adjustments.splice(0));
     fresh.forEach((i, j) => { states[i] = group.toCheckpoint(j); });
     group.dispose();
   }
@@ -271,6 +250,21 @@ async function trainFromCheckpoints(deps: ActivityDeps, todo: Training[], adjust
     }
   }
   for (const [i, t] of todo.entries()) await trainToEnd(deps, CycleGanTrainer.fromCheckpoint(states[i] as Buffer), [t], train);
+}
+
+/**
+ * An expected adjustment (the batch lowered to the smallest class) is a fact of the run, not a
+ * warning: one tag per kind on each training's run and on the experiment's parent run, where
+ * `serflow report` lists them. Recorded as the trainer is created, before the long training, so a
+ * kill during it loses nothing; trainings that meet the same adjustment set the same tag.
+ */
+async function recordAdjustments(deps: ActivityDeps, todo: Training[], adjustments: readonly TrainingAdjustment[]): Promise<void> {
+  if (adjustments.length === 0) return;
+  const tags = Object.fromEntries(adjustments.map((a) => [`${ADJUSTMENT_TAG_PREFIX}${a.key}`, a.message]));
+  const first = todo[0] as Training;
+  first.log.info({ adjustments: adjustments.map((a) => a.message) }, 'GAN training adjusted');
+  for (const t of todo) await deps.runs.setTags(t.runId, tags);
+  await deps.runs.setTags(first.input.parentRunId, tags);
 }
 
 /** Trains to the last epoch, stores each member's result and quality, and disposes the trainer. */
