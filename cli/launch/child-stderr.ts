@@ -39,8 +39,11 @@ const FILTERED = 'SERFLOW_STDERR_FILTERED';
  */
 export function rerunWithoutTensorflowBanner(entry: string, argv: readonly string[]): Promise<number> | undefined {
   if (process.env[FILTERED] === '1') return undefined;
+  // Its stderr reaches a terminal through a pipe: it logs as it would there (logging/logger.ts:
+  // pretty lines, warnings and errors only), as a compute worker child does.
+  const pretty = process.stderr.isTTY && process.env.SERFLOW_LOG_PRETTY === undefined ? { SERFLOW_LOG_PRETTY: '1' } : {};
   const child = spawn(process.execPath, [...process.execArgv, entry, ...argv], {
-    stdio: ['inherit', 'inherit', 'pipe'], env: { ...process.env, [FILTERED]: '1' },
+    stdio: ['inherit', 'inherit', 'pipe'], env: { ...process.env, ...pretty, [FILTERED]: '1' },
   });
   forwardChildStderr(child.stderr as Readable);
   // Ctrl-C reaches the child from the terminal; a signal sent to this process alone is passed on.
