@@ -13,12 +13,11 @@
  */
 import { resolve } from 'node:path';
 import { createRuntimeDeps } from '../../composition/runtime-deps';
-import { InputError } from '../../foundation/errors';
 import { loadStackSettings } from '../../infra/stack-settings';
 import { logger } from '../../logging/logger';
 import { compareExperiments } from '../../report/compare-experiments';
-import { MlflowUnavailableError } from '../../tracking/mlflow-errors';
 import { ExitCode } from '../exit-codes';
+import { exitWithExpectedFailure } from './command-failure';
 
 export const COMPARE_USAGE = 'usage: serflow compare <A: run id | workflow id> <B: run id | workflow id> [--out <dir>] [--json]\n';
 
@@ -40,14 +39,6 @@ export async function compareCommand(ids: string[], options: { json: boolean; ou
     }
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof InputError) {
-      process.stderr.write(`serflow compare: ${error.message}\n`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof MlflowUnavailableError) {
-      process.stderr.write(`serflow compare: ${error.message}\n`);
-      return ExitCode.stackUnavailable;
-    }
-    throw error;
+    return exitWithExpectedFailure('compare', error);
   }
 }

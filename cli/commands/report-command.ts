@@ -8,16 +8,15 @@
  * stackUnavailable when MLflow cannot be reached; other errors propagate to main's handler.
  */
 import { resolve } from 'node:path';
-import { InputError } from '../../foundation/errors';
 import { loadStackSettings } from '../../infra/stack-settings';
 import { createRuntimeDeps } from '../../composition/runtime-deps';
 import { logger } from '../../logging/logger';
 import { generateReport } from '../../report/generate-report';
 import { generateOptunaReport, isOptunaSweepRun } from '../../report/optuna-report';
 import { resolveReportTarget } from '../../report/report-target';
-import { MlflowUnavailableError } from '../../tracking/mlflow-errors';
 import { mlflowRunUrl } from '../display/links';
 import { ExitCode } from '../exit-codes';
+import { exitWithExpectedFailure } from './command-failure';
 
 export async function reportCommand(id: string, options: { out: string; json: boolean }): Promise<number> {
   if (!id || !options.out) {
@@ -53,14 +52,6 @@ export async function reportCommand(id: string, options: { out: string; json: bo
     }
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof InputError) {
-      process.stderr.write(`serflow report: ${error.message}\n`);
-      return ExitCode.badInput;
-    }
-    if (error instanceof MlflowUnavailableError) {
-      process.stderr.write(`serflow report: ${error.message}\n`);
-      return ExitCode.stackUnavailable;
-    }
-    throw error;
+    return exitWithExpectedFailure('report', error);
   }
 }
