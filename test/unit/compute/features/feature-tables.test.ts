@@ -56,6 +56,33 @@ describe('matrix codec', () => {
   it('refuses to encode an inconsistent matrix', () => {
     assert.throws(() => encodeFeatureMatrix({ ...matrix(), rows: 2 }), RangeError);
   });
+
+  // Two rows of up to 3 frames x 2 bands; the second row has 2 frames and a padded third.
+  const sequences = (): FeatureMatrix => ({
+    rows: 2, cols: 6,
+    data: Float32Array.from([1, 2, 3, 4, 5, 6, -1, -2, -3, -4, 0, 0]),
+    columns: ['mel0', 'mel1'],
+    meta: [{ file: '1.wav', label: 'anger', speaker: '03', frames: 3 }, { file: '2.wav', label: 'fear', speaker: '08', frames: 2 }],
+    shape: { kind: 'sequence', frames: 3, bands: 2 },
+  });
+
+  it('round-trips a matrix of sequences with its shape and frame counts, and writes a vector matrix as before shapes', () => {
+    const m = sequences();
+    assert.deepEqual(decodeFeatureMatrix(encodeFeatureMatrix(m)), m);
+    const header = (bytes: Buffer) => bytes.toString('utf8', 8, 8 + bytes.readUInt32LE(4));
+    assert.doesNotMatch(header(encodeFeatureMatrix({ ...matrix(), shape: { kind: 'vector' } })), /shape|frames/);
+  });
+
+  it('refuses sequences whose bands, columns or frame counts disagree with the shape', () => {
+    assert.throws(() => encodeFeatureMatrix({ ...sequences(), columns: ['mel0'] }), /1 band names for 2 bands/);
+    assert.throws(() => encodeFeatureMatrix({ ...sequences(), shape: { kind: 'sequence', frames: 2, bands: 2 } }), /6 columns for 2 frames x 2 bands/);
+    const m = sequences();
+    assert.throws(() => encodeFeatureMatrix({ ...m, meta: [m.meta[0]!, { ...m.meta[1]!, frames: 4 }] }), /row 1 has 4 frames/);
+    const bytes = encodeFeatureMatrix(m);
+    const lying = Buffer.from(bytes);
+    lying.write(lying.toString('utf8', 8, 8 + lying.readUInt32LE(4)).replace('"frames":3,"bands"', '"frames":9,"bands"'), 8, 'utf8');
+    assert.throws(() => decodeFeatureMatrix(lying, 'blob'), inputError(/^blob$/, undefined, /columns for 9 frames/));
+  });
 });
 
 describe('feature table import', () => {
