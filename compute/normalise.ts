@@ -60,3 +60,61 @@ export function applyZNormalisation(z: ZNormalisation, data: Float32Array, cols:
   });
   return out;
 }
+
+/**
+ * How a row-major matrix's rows are laid out: vectors of `cols` values, or sequences
+ * (compute/features/feature-shape.ts) of frames x `bands` values, frame-major, whose frames from
+ * lengths[r] on are padding.
+ */
+export interface RowLayout {
+  cols: number;
+  sequence?: { bands: number; lengths: ArrayLike<number> };
+}
+
+/**
+ * Z-normalisation fitted on `trainRows` in the rows' own layout: per column for vectors; per band
+ * for sequences, over every frame the training rows really have (Chen et al.'s global mean and
+ * standard deviation of the training set, per band), so that neither padding nor a frame's
+ * position shapes the statistics.
+ */
+export function fitRowStandardisation(data: Float32Array, layout: RowLayout, trainRows: readonly number[]): ZNormalisation {
+  if (!layout.sequence) return fitZNormalisation(data, layout.cols, trainRows);
+  return fitZNormalisation(validFrames(data, layout, trainRows), layout.sequence.bands, Array.from({ length: frameCount(layout, trainRows) }, (_, i) => i));
+}
+
+/** Applies `z` to the given rows (default: all) in their layout; a sequence's padding stays 0. */
+export function applyRowStandardisation(z: ZNormalisation, data: Float32Array, layout: RowLayout, rowIndices?: readonly number[]): Float32Array {
+  const { cols, sequence } = layout;
+  if (!sequence) return applyZNormalisation(z, data, cols, rowIndices);
+  const { bands, lengths } = sequence;
+  if (z.mean.length !== bands) throw new RangeError(`applyRowStandardisation: fitted on ${z.mean.length} bands, data has ${bands}`);
+  const rows = cols === 0 ? 0 : data.length / cols;
+  const indices = rowIndices ?? Array.from({ length: rows }, (_, i) => i);
+  const out = new Float32Array(indices.length * cols);
+  indices.forEach((r, k) => {
+    if (r < 0 || r >= rows) throw new RangeError(`applyRowStandardisation: row ${r} is out of range (${rows} rows)`);
+    const valid = (lengths[r] as number) * bands;
+    for (let i = 0; i < valid; i++) {
+      const b = i % bands;
+      out[k * cols + i] = ((data[r * cols + i] as number) - (z.mean[b] as number)) / (z.std[b] as number);
+    }
+  });
+  return out;
+}
+
+function frameCount(layout: RowLayout, rows: readonly number[]): number {
+  return rows.reduce((n, r) => n + (layout.sequence?.lengths[r] as number), 0);
+}
+
+/** The valid frames of the given rows, one after the other: a frames x bands matrix. */
+function validFrames(data: Float32Array, layout: RowLayout, rows: readonly number[]): Float32Array {
+  const bands = layout.sequence?.bands as number;
+  const out = new Float32Array(frameCount(layout, rows) * bands);
+  let at = 0;
+  for (const r of rows) {
+    const n = (layout.sequence?.lengths[r] as number) * bands;
+    out.set(data.subarray(r * layout.cols, r * layout.cols + n), at);
+    at += n;
+  }
+  return out;
+}

@@ -10,15 +10,22 @@
  */
 import type { ClassConditionalGenerator } from '../augment/class-conditional-generator';
 import type { LabelledSet } from '../labelled-set';
-import { applyZNormalisation, fitZNormalisation, type ZNormalisation } from '../normalise';
+import { applyRowStandardisation, applyZNormalisation, fitRowStandardisation, type RowLayout, type ZNormalisation } from '../normalise';
 
 export function fitInnerStandardisation(real: LabelledSet, trainRows: readonly number[]): ZNormalisation {
-  return fitZNormalisation(real.x, real.cols, trainRows);
+  return fitRowStandardisation(real.x, layoutOf(real), trainRows);
+}
+
+function layoutOf(set: LabelledSet): RowLayout {
+  return { cols: set.cols, ...(set.sequence ? { sequence: set.sequence } : {}) };
 }
 
 /** The given rows of `real`, standardised with `z`. */
 export function standardisedRows(z: ZNormalisation, real: LabelledSet, rows: readonly number[]): LabelledSet {
-  return { rows: rows.length, cols: real.cols, x: applyZNormalisation(z, real.x, real.cols, rows), y: Int32Array.from(rows, (r) => real.y[r] as number), classes: [...real.classes] };
+  return {
+    rows: rows.length, cols: real.cols, x: applyRowStandardisation(z, real.x, layoutOf(real), rows), y: Int32Array.from(rows, (r) => real.y[r] as number), classes: [...real.classes],
+    ...(real.sequence ? { sequence: { ...real.sequence, lengths: Int32Array.from(rows, (r) => real.sequence?.lengths[r] as number) } } : {}),
+  };
 }
 
 /**

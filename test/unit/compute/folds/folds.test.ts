@@ -165,4 +165,22 @@ describe('fold sets', () => {
     assert.deepEqual(sets.trainSpeakers, ['s1', 's1', 's3']);
     assert.deepEqual(Array.from(sets.train.y), [1, 0, 0]);
   });
+
+  it('normalises sequences per band over the training rows\' real frames, leaving padding at 0, and carries the frame counts', () => {
+    // Two bands, up to 3 frames. Row 1 (test) has band values far off, and a padded frame.
+    const meta = [
+      { file: 'a', label: 'x', speaker: 's1', frames: 3 }, { file: 'b', label: 'y', speaker: 's2', frames: 1 },
+      { file: 'c', label: 'y', speaker: 's3', frames: 1 },
+    ];
+    const data = Float32Array.from([1, 10, 2, 20, 3, 30, 500, 900, 0, 0, 0, 0, 2, 20, 0, 0, 0, 0]);
+    const matrix = { rows: 3, cols: 6, data, columns: ['mel0', 'mel1'], meta, shape: { kind: 'sequence' as const, frames: 3, bands: 2 } };
+    const sets = foldSets(matrix, { name: 'f', trainIndices: [0, 2], testIndices: [1], testSpeakers: ['s2'] }, ['x', 'y']);
+    // Band 0 over the 4 real training frames (1, 2, 3, 2): mean 2, std sqrt(0.5); band 1: mean 20, std sqrt(50).
+    const [s0, s1] = [Math.sqrt(0.5), Math.sqrt(50)];
+    const expected = [-1 / s0, -10 / s1, 0, 0, 1 / s0, 10 / s1, 0, 0, 0, 0, 0, 0].map(Math.fround);
+    assert.deepEqual(Array.from(sets.train.x), expected);
+    assert.deepEqual(Array.from(sets.test.x), [498 / s0, 880 / s1, 0, 0, 0, 0].map(Math.fround));
+    assert.deepEqual(sets.train.sequence, { frames: 3, bands: 2, lengths: Int32Array.from([3, 1]) });
+    assert.deepEqual(sets.test.sequence, { frames: 3, bands: 2, lengths: Int32Array.from([1]) });
+  });
 });
