@@ -6,13 +6,14 @@
  * same files with the same extractor share it; the features' content hash is on the parent run
  * as the tag serflow.dataset_hash once extracted.
  */
+import { featureSetName } from '../compute/features/feature-spec';
 import { hashOf } from '../configs/canonical-json';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import type { DatasetInput } from '../tracking/mlflow-schemas';
 
 export function experimentDataset(config: Pick<ExperimentConfig, 'corpus' | 'features' | 'protocol'>): DatasetInput {
   const { corpus, features } = config;
-  const featureSet = features.extractor === 'opensmile' ? features.set.replace(/^.*\//, '').replace(/\.conf$/, '') : `table ${features.path.replace(/^.*\//, '')}`;
+  const featureSet = featureSetName(features);
   const classes = corpus.kind === 'emodb' ? corpus.emotions : corpus.labels;
   return {
     name: `${corpus.kind === 'emodb' ? 'emodb' : corpus.path.replace(/^.*\//, '').replace(/\.csv$/, '')}/${featureSet}`,

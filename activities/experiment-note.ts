@@ -4,6 +4,7 @@
  * opens, the result table added when it finishes. MLflow keeps at most 8000 characters: the
  * results are cut to fit, the full tables stay in the artifacts (table.md, comparisons.md).
  */
+import { describeFeatures } from '../compute/features/feature-spec';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { methodDisplayName } from '../configs/method-display-name';
 import { MAX_TAG_VALUE_LENGTH } from '../tracking/mlflow-keys';
@@ -18,7 +19,7 @@ export function experimentNote(config: ExperimentConfig, sweep?: { id: string; v
   const methods = config.methods.map((m) => methodDisplayName(m, gan.loss));
   const rows: [string, string][] = [
     ['corpus', `${corpus.kind} \`${corpus.path}\` (${classes})`],
-    ['features', features.extractor === 'opensmile' ? `openSMILE ${features.set}` : `table \`${features.path}\``],
+    ['features', describeFeatures(features)],
     ['protocol', `${protocol.folds.kind} folds${protocol.maxFolds !== undefined ? ` (first ${protocol.maxFolds})` : ''}, ${protocol.repeats} repeats, seed ${protocol.seed}`],
     ['methods', methods.join(', ')],
     ['amounts', config.amounts.map((a) => JSON.stringify(a).replace(/"/g, '')).join(', ')],

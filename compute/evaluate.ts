@@ -125,7 +125,7 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
     earlyStopping: earlyStoppingOf(chosen.spec),
     ...(trained ? { augmenterFor: (rows: readonly number[]) => trained(rows, 'the refit') } : {}),
   });
-  const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows));
+  const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows, test.sequence?.lengths));
   const confusion = confusionMatrix(test.y, predicted as Int32Array, train.classes.length);
   return {
     classes: [...train.classes],

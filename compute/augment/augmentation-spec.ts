@@ -3,6 +3,7 @@
  * `amount` defaults to balancing every class to the largest one.
  */
 import { z } from 'zod';
+import type { ShapeKind } from '../features/feature-shape';
 import { GAN_LOSSES } from '../../foundation/gan-loss';
 import { isFittedMethod } from '../fold-models/fitted-kinds';
 import { gaussianMixtureSpecSchema } from '../gaussian-mixture/gaussian-mixture-spec';
@@ -60,6 +61,15 @@ export type AugmentationMethod = AugmentationSpec['method'];
 
 /** Every augmentation method, read off the union above: the config's `methods` list follows it. */
 export const AUGMENTATION_METHODS = augmentationSpecSchema.options.map((o) => o.shape.method.value) as [AugmentationMethod, ...AugmentationMethod[]];
+
+/**
+ * The shapes of rows each method can augment (compute/features/feature-shape.ts). Every method but
+ * 'none' makes or moves feature vectors (noise and SMOTE per column, the trained augmenters in
+ * the vector space they were fitted in); the experiment schema refuses them on sequences.
+ */
+export function shapesAugmentedBy(method: AugmentationMethod): readonly ShapeKind[] {
+  return method === 'none' ? ['vector', 'sequence'] : ['vector'];
+}
 
 /**
  * Whether a method augments with a model fitted on the training rows (compute/fold-models): such

@@ -11,6 +11,7 @@
  * speakers only).
  */
 import { z } from 'zod';
+import type { ShapeKind } from '../features/feature-shape';
 
 /** Units per hidden layer at most: a typo like 8000000 is a config error naming the field, not an allocation of billions of weights. */
 const MAX_HIDDEN_UNITS = 10_000;
@@ -112,6 +113,12 @@ export type ClassifierSpecInput = z.input<typeof classifierSearchSpecSchema>;
 
 /** Every classifier kind, read off the union above: the config's `classifiers` list follows it. */
 export const CLASSIFIER_KINDS = classifierSpecSchema.options.map((o) => o.shape.kind.value) as [ClassifierKind, ...ClassifierKind[]];
+
+/**
+ * The shape of the rows each classifier takes (compute/features/feature-shape.ts): the experiment
+ * schema refuses a classifier on features of another shape before anything runs.
+ */
+export const CLASSIFIER_SHAPES: Readonly<Record<ClassifierKind, ShapeKind>> = { svm: 'vector', dnn: 'vector' };
 
 /** The names of the fields of a (search) spec or config block that are sets to select from, sorted. */
 export function selectedFields(spec: object): string[] {

@@ -96,7 +96,7 @@ export async function selectHyperparameters(input: SelectionInput): Promise<Sele
       seed: splitSeed,
       earlyStopping,
     });
-    const scores = await fitPrepared(prepared, specs, splitSeed, (model) => uar(validation, model.predict(validation.x, validation.rows)));
+    const scores = await fitPrepared(prepared, specs, splitSeed, (model) => uar(validation, model.predict(validation.x, validation.rows, validation.sequence?.lengths)));
     scores.forEach((s, i) => (sums[i] = (sums[i] as number) + s));
   }
   const means = sums.map((s) => s / splits.length);

@@ -6,10 +6,11 @@
  */
 import { z } from 'zod';
 import { amountLabel, amountSpecSchema, type AmountSpec } from '../../compute/augment/amount';
-import { AUGMENTATION_METHODS, augmentationOptionBlocks } from '../../compute/augment/augmentation-spec';
-import { CLASSIFIER_KINDS, classifierOptionBlocks } from '../../compute/classify/classifier-spec';
+import { AUGMENTATION_METHODS, augmentationOptionBlocks, shapesAugmentedBy, type AugmentationMethod } from '../../compute/augment/augmentation-spec';
+import { CLASSIFIER_KINDS, CLASSIFIER_SHAPES, classifierOptionBlocks, type ClassifierKind } from '../../compute/classify/classifier-spec';
 import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
 import { comparisonRequestProblems } from '../../compute/experiment-comparisons';
+import { featureSpecSchema, shapeOfFeatures, type ExtractorKind } from '../../compute/features/feature-spec';
 import { foldsSpecSchema } from '../../compute/folds/build-folds';
 import { selectionProtocolSchema } from '../../compute/select/selection-protocol';
 import { GAN_LOSSES, type GanLoss } from '../../foundation/gan-loss';
@@ -35,20 +36,8 @@ export const corpusSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const featuresSchema = z.discriminatedUnion('extractor', [
-  z.strictObject({
-    extractor: z.literal('opensmile'),
-    /** A standard set (ComParE_2016, eGeMAPSv02, emobase) or a path to a .conf file. */
-    set: z.string().min(1),
-    /** 'fail' stops at the first bad audio file; 'skip' leaves it out and reports it. */
-    onError: z.enum(['fail', 'skip']).default('fail'),
-  }),
-  z.strictObject({
-    extractor: z.literal('table'),
-    /** An openSMILE CSV or ARFF table of precomputed features (needs label and speaker columns). */
-    path: z.string().min(1),
-  }),
-]);
+/** The extractors' specs, from compute/features/feature-spec.ts. */
+export const featuresSchema = featureSpecSchema;
 
 export const protocolSchema = z.strictObject({
   folds: foldsSpecSchema.default({ kind: 'loso' }),
@@ -151,7 +140,40 @@ export const experimentSchema = z.strictObject({
     amounts: [...new Set([...config.amounts, ...config.methods.flatMap((m) => m.amounts ?? [])].map(amountLabel))],
   });
   for (const p of problems) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  for (const issue of shapeMismatches(config)) ctx.addIssue({ code: 'custom', ...issue });
 });
+
+/**
+ * Cells whose parts take rows of different shapes (compute/features/feature-shape.ts): a vector
+ * classifier on sequences, a sequence classifier on vectors, a feature-vector augmentation in a
+ * cell of a sequence classifier. Each names both parts and what to change.
+ */
+function shapeMismatches(config: { features: { extractor: ExtractorKind }; classifiers: readonly ClassifierKind[]; methods: readonly { method: AugmentationMethod; name: string }[] }): { path: (string | number)[]; message: string }[] {
+  const given = shapeOfFeatures(config.features);
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  config.classifiers.forEach((kind, i) => {
+    const takes = CLASSIFIER_SHAPES[kind];
+    if (takes !== given) {
+      issues.push({
+        path: ['classifiers', i],
+        message: `classifier ${kind} takes ${takes} rows, and features.extractor ${config.features.extractor} gives ${given} rows: ` +
+          `choose features that give ${takes} rows for ${kind}, or run ${kind} in a config of its own`,
+      });
+    }
+  });
+  const sequenceClassifiers = config.classifiers.filter((k) => CLASSIFIER_SHAPES[k] === 'sequence');
+  config.methods.forEach((m, i) => {
+    for (const kind of sequenceClassifiers) {
+      if (!shapesAugmentedBy(m.method).includes('sequence')) {
+        issues.push({
+          path: ['methods', i],
+          message: `method ${m.name} augments feature vectors, and classifier ${kind} takes sequences: run ${kind} with methods [none], and ${m.name} in a config of feature-vector classifiers`,
+        });
+      }
+    }
+  });
+  return issues;
+}
 
 export type ExperimentConfig = z.output<typeof experimentSchema>;
 export type ExperimentConfigInput = z.input<typeof experimentSchema>;
