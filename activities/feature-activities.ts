@@ -5,21 +5,21 @@
 import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { hashCorpus, sha256File } from '../compute/corpus/corpus-hash';
+import { hashCorpus } from '../compute/corpus/corpus-hash';
 import { InputError } from '../foundation/errors';
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
 import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feature-rows';
+import type { SequenceShape } from '../compute/features/feature-shape';
 import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
-import { TARGET_SAMPLE_RATE } from '../compute/audio/resample';
-import { surveyAudioPreparation, type AudioPreparationSummary } from '../compute/features/audio-preparation';
-import { extractFeatures as runExtraction, resolveFeatureSet, smileExtractVersion, type SkippedFile } from '../compute/features/opensmile';
-import { importFeatureTable } from '../compute/features/table-import';
+import type { AudioPreparationSummary } from '../compute/features/audio-preparation';
+import type { SkippedFile } from '../compute/features/opensmile';
 import { buildFolds } from '../compute/folds/build-folds';
 import { hashOf } from '../configs/canonical-json';
 import type { ExperimentConfig } from '../configs/schema/experiment';
 import { withFailureMapping } from './activity-failure';
 import type { ActivityDeps } from './activity-deps';
-import { corpusEntries, resolveConfigPath } from './corpus-source';
+import { corpusEntries } from './corpus-source';
+import { extractorAdapter, type ExtractionEnv, type ResumeOptions } from './feature-extractors';
 import { loadFeatureMatrix } from '../store/feature-matrix-cache';
 import { storeFolds } from '../store/fold-store';
 import { memoised } from './memo';
@@ -47,6 +47,8 @@ export interface FeatureRef {
    * absent for a feature table, where serflow reads no audio.
    */
   audio?: AudioPreparationSummary;
+  /** The rows' shape when they are not vectors (compute/features/feature-shape.ts). */
+  shape?: SequenceShape;
   memoHit: boolean;
 }
 
@@ -70,32 +72,21 @@ export function createFeatureActivities(deps: ActivityDeps) {
         const entries = await corpusEntries(input.corpus, input.configDir);
         if (entries.length === 0) throw new InputError({ file: input.corpus.path, reason: 'the corpus has no utterances with the selected labels', fix: 'check the path and the label list' });
         const datasetHash = await hashCorpus(entries);
-        let extractor: string;
-        let memoInputs: unknown;
-        let audio: AudioPreparationSummary | undefined;
-        if (input.features.extractor === 'opensmile') {
-          // Outside the memo, so that a memo hit reports it too; it parses headers, decodes no audio.
-          audio = await surveyAudioPreparation(entries.map((e) => e.path), TARGET_SAMPLE_RATE, { signal: ctx.cancellationSignal });
-          const smile = deps.installation.smileExtract();
-          const featureSet = resolveFeatureSet(input.features.set, smile.configDir);
-          const configHash = await sha256File(featureSet.config);
-          extractor = `opensmile:${featureSet.name}`;
-          memoInputs = { datasetHash, extractor, configHash, smile: await smileExtractVersion(smile.binary), onError: input.features.onError };
-        } else {
-          const tablePath = resolveConfigPath(input.features.path, input.configDir);
-          extractor = `table:${tablePath}`;
-          memoInputs = { datasetHash, table: await sha256File(tablePath) };
-        }
+        const env: ExtractionEnv = { deps, entries, datasetHash, configDir: input.configDir, signal: ctx.cancellationSignal };
+        const adapter = extractorAdapter(input.features);
+        const identity = await adapter.identify(input.features, env);
+        const { extractor, memoInputs, audio } = identity;
         const result = await memoised(deps.store, 'features', memoInputs, async () => {
-          const { matrix, skipped } = input.features.extractor === 'opensmile'
-            ? await extractResumably(deps, input.features, entries, memoInputs, ctx)
-            : { matrix: await importFeatureTable(resolveConfigPath(input.features.path, input.configDir), { corpus: entries }), skipped: [] };
+          const { matrix, skipped } = adapter.resumable
+            ? await extractResumably(deps, memoInputs, ctx, (resume) => adapter.extract(input.features, env, identity, resume))
+            : await adapter.extract(input.features, env, identity);
           const featureKey = await deps.store.put(encodeFeatureMatrix(matrix), { label: `features ${extractor}` });
           return {
             featureKey, rows: matrix.rows, cols: matrix.cols,
             classes: [...new Set(matrix.meta.map((m) => m.label))].sort(),
             speakers: [...new Set(matrix.meta.map((m) => m.speaker))].sort(),
             datasetHash, extractor, skipped,
+            ...(matrix.shape?.kind === 'sequence' ? { shape: matrix.shape } : {}),
           };
         }, { references: (v) => [v.featureKey] });
         log.info({ featureKey: result.value.featureKey, rows: result.value.rows, cols: result.value.cols, memoHit: result.memoHit, audio: audio?.text }, result.memoHit ? 'features reused from the memo' : 'features extracted');
@@ -120,16 +111,15 @@ export function createFeatureActivities(deps: ActivityDeps) {
 }
 
 /**
- * Runs SMILExtract over the corpus, appending each finished row to a partial file in the
- * worker's scratch folder, so that a retried attempt on the same worker extracts only the files
- * that are still missing. Heartbeats report files done / total.
+ * Runs an extraction that reads the corpus file by file, appending each finished row to a partial
+ * file in the worker's scratch folder, so that a retried attempt on the same worker extracts only
+ * the files that are still missing. Heartbeats report files done / total.
  */
 async function extractResumably(
   deps: ActivityDeps,
-  features: Extract<ExperimentConfig['features'], { extractor: 'opensmile' }>,
-  entries: Awaited<ReturnType<typeof corpusEntries>>,
   memoInputs: unknown,
   ctx: Context,
+  run: (resume: ResumeOptions) => Promise<{ matrix: FeatureMatrix; skipped: SkippedFile[] }>,
 ): Promise<{ matrix: FeatureMatrix; skipped: SkippedFile[] }> {
   const partialDir = join(deps.workDir, 'partial-features');
   await mkdir(partialDir, { recursive: true });
@@ -152,11 +142,7 @@ async function extractResumably(
   }
   const existing = columns && earlier.length ? assembleFeatureMatrix(columns, earlier) : undefined;
   const done = new Set(earlier.map((r) => r.file));
-  const result = await runExtraction(entries, {
-    featureSet: features.set,
-    smile: deps.installation.smileExtract(),
-    onError: features.onError,
-    signal: ctx.cancellationSignal,
+  const result = await run({
     ...(existing ? { existing } : {}),
     skip: (file) => done.has(file),
     onProgress: (filesDone, total) => ctx.heartbeat({ filesDone: filesDone + done.size, total: total + done.size }),
@@ -165,5 +151,5 @@ async function extractResumably(
     },
   });
   await rm(partialFile, { force: true });
-  return { matrix: result.matrix, skipped: result.skipped };
+  return result;
 }
