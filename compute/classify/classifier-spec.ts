@@ -12,12 +12,13 @@
  */
 import { z } from 'zod';
 import type { ShapeKind } from '../features/feature-shape';
+import { earlyStoppingSchema, isSelectSet, selectable, type EarlyStoppingSpec } from './spec-fields';
+
+export { earlyStoppingSchema, isSelectSet, MAX_SELECT_VALUES, type EarlyStoppingSpec, type SelectSet } from './spec-fields';
 
 /** Units per hidden layer at most: a typo like 8000000 is a config error naming the field, not an allocation of billions of weights. */
 const MAX_HIDDEN_UNITS = 10_000;
 
-/** Values in one `select` set at most: every value is fitted once per inner split. */
-export const MAX_SELECT_VALUES = 50;
 
 /**
  * Linear-kernel C-SVC, libsvm's algorithm (what scikit-learn's SVC(kernel='linear') runs).
@@ -34,18 +35,6 @@ export const svmSpecSchema = z.strictObject({
 });
 export type SvmSpec = z.infer<typeof svmSpecSchema>;
 
-export const earlyStoppingSchema = z.strictObject({
-  /**
-   * Fraction of the real training rows held out to watch the loss: whole speakers, about this
-   * fraction of the rows, taken before augmentation (compute/evaluate/train-on-real-rows.ts).
-   * A DNN fitted directly without a validation set holds out this fraction of its own training
-   * set instead, stratified per class. Never the test set.
-   */
-  validationFraction: z.number().gt(0).lt(0.5).default(0.1),
-  /** Epochs without a better validation loss before training stops; the best weights are restored. */
-  patience: z.number().int().positive().default(10),
-});
-export type EarlyStoppingSpec = z.infer<typeof earlyStoppingSchema>;
 
 /**
  * The paper's DNN: dense hidden layers with leaky ReLU, L2 on the kernels, glorot-uniform
@@ -73,25 +62,6 @@ export const classifierSpecSchema = z.discriminatedUnion('kind', [svmSpecSchema,
 export type ClassifierSpec = z.infer<typeof classifierSpecSchema>;
 export type ClassifierKind = ClassifierSpec['kind'];
 
-/** A set of values to select from, as a config writes it. */
-export interface SelectSet {
-  select: number[];
-}
-
-/**
- * A numeric field that may also be `{ select: [values] }`: the field's own schema (and default)
- * for one value and for every value of the set, so `C: { select: [0] }` fails as `C: 0` does.
- */
-function selectable(field: z.ZodDefault<z.ZodNumber>) {
-  const one = field.unwrap();
-  return z
-    .union([one, z.strictObject({ select: z.array(one).min(1).max(MAX_SELECT_VALUES) })], { error: 'expected a number or { select: [numbers] }' })
-    .default(field.def.defaultValue);
-}
-
-export function isSelectSet(value: unknown): value is SelectSet {
-  return typeof value === 'object' && value !== null && Array.isArray((value as Partial<SelectSet>).select);
-}
 
 /**
  * The search specs: the concrete ones with every numeric hyperparameter selectable. Solver and
