@@ -20,7 +20,9 @@ import type { ArtifactStore } from '../store/artifact-store';
 import type { ConfusionMatrix } from '../compute/metrics';
 import type { Cell } from '../configs/experiment-plan';
 import { evaluationSettings, planFittedModels, planFoldModels, type PlannedFittedModel, type PlannedFoldModel } from '../configs/fold-model-plan';
+import { CLASSIFIER_TRAITS } from '../compute/classify/classifier-spec';
 import { withFailureMapping } from './activity-failure';
+import { refitProgress } from './refit-progress';
 import type { ActivityDeps } from './activity-deps';
 import { loadFoldSets } from '../store/fold-store';
 import { acquireGenerators } from '../store/restored-gans';
@@ -118,22 +120,31 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       // Heartbeats while the evaluation runs (fit, MLflow retries), so that a dead worker is
       // noticed after the heartbeat timeout (workflows/activity-options.ts).
       const ctx = Context.current();
-      const keepAlive = setInterval(() => ctx.heartbeat(), 1000);
+      // The last details given (a refit's checkpoint key) go with every heartbeat.
+      let details: unknown;
+      const beat = (d: unknown): void => {
+        details = d;
+        ctx.heartbeat(details);
+      };
+      const keepAlive = setInterval(() => ctx.heartbeat(details), 1000);
       try {
-        return await evaluateOnce(input);
+        return await evaluateOnce(input, beat);
       } finally {
         clearInterval(keepAlive);
       }
     },
   };
 
-  async function evaluateOnce(input: EvaluateInput): Promise<EvaluationResult> {
+  async function evaluateOnce(input: EvaluateInput, beat: (details: unknown) => void): Promise<EvaluationResult> {
     return withFailureMapping(async () => {
       const { runId, ...memoInputs } = input;
       const memo = await memoised(deps.store, 'evaluation', memoInputs, async () => {
         const sets = await loadFoldSets(deps.store, input);
         const { fold, train, test, trainSpeakers } = sets;
-        Context.current().heartbeat();
+        const ctx = Context.current();
+        const progress = CLASSIFIER_TRAITS[input.cell.classifierSpec.kind].checkpoints
+          ? await refitProgress(deps, { memoInputs, runId, metricPrefix: `fold_${fold.name}/r${input.repeat}` }, ctx, deps.logger.child({ cell: input.cell.id, fold: fold.name, repeat: input.repeat }), beat)
+          : undefined;
         const refs = input.foldModels ?? (input.ganKey ? [{ key: input.ganKey }] : undefined);
         const restored = refs ? await restoreFoldModels(deps.store, refs, sets, input) : undefined;
         let result: Awaited<ReturnType<typeof evaluateFold>>;
@@ -142,6 +153,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
             train, test, trainSpeakers, augmentation: input.cell.augmentation, classifier: input.cell.classifierSpec,
             ...evaluationSettings(input.baseSeed, input.cell, fold.name, input.repeat),
             ...(restored ? { foldModels: restored.models } : {}),
+            ...(progress ? { refitProgress: progress } : {}),
           });
         } finally {
           restored?.release();

@@ -15,7 +15,7 @@ import type { ClassConditionalGenerator } from './augment/class-conditional-gene
 import type { AugmentationReport } from './augment/augmented-set';
 import { classifierSearchSpecSchema, earlyStoppingOf, selectedFields } from './classify/classifier-spec';
 import type { ClassifierSpec, ClassifierSpecInput } from './classify/classifier-spec';
-import { fitPrepared, prepareTrainingRows } from './evaluate/train-on-real-rows';
+import { fitPrepared, prepareTrainingRows, type FitProgress } from './evaluate/train-on-real-rows';
 import { augmenterForRows } from './fold-models/fit-set-guard';
 import type { FoldModels } from './fold-models/trained-augmenter';
 import { needsTrainedAugmenter } from './augment/augmentation-spec';
@@ -51,6 +51,11 @@ export interface FoldEvaluationInput {
   selection?: SelectionProtocolInput;
   /** Seed of seeded inner splits (grouped k-fold); default deriveSeed(seed, 'selection-folds'). */
   selectionSeed?: number;
+  /**
+   * Checkpoints and epoch figures of the refit, the one long fit of an evaluation (a classifier
+   * that trains in epochs uses them; the others ignore them). Inner-split fits run without.
+   */
+  refitProgress?: FitProgress;
   /**
    * Run the inner CV even when the classifier selects nothing: a selection over its single
    * candidate, whose mean inner score is the validation score (what an optuna sweep optimises).
@@ -125,7 +130,7 @@ export async function evaluateFold(input: FoldEvaluationInput): Promise<FoldEval
     earlyStopping: earlyStoppingOf(chosen.spec),
     ...(trained ? { augmenterFor: (rows: readonly number[]) => trained(rows, 'the refit') } : {}),
   });
-  const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows, test.sequence?.lengths));
+  const [predicted] = await fitPrepared(prepared, [chosen.spec], seed, (model) => model.predict(test.x, test.rows, test.sequence?.lengths), input.refitProgress);
   const confusion = confusionMatrix(test.y, predicted as Int32Array, train.classes.length);
   return {
     classes: [...train.classes],

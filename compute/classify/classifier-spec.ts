@@ -84,11 +84,24 @@ export type ClassifierSpecInput = z.input<typeof classifierSearchSpecSchema>;
 /** Every classifier kind, read off the union above: the config's `classifiers` list follows it. */
 export const CLASSIFIER_KINDS = classifierSpecSchema.options.map((o) => o.shape.kind.value) as [ClassifierKind, ...ClassifierKind[]];
 
-/**
- * The shape of the rows each classifier takes (compute/features/feature-shape.ts): the experiment
- * schema refuses a classifier on features of another shape before anything runs.
- */
-export const CLASSIFIER_SHAPES: Readonly<Record<ClassifierKind, ShapeKind>> = { svm: 'vector', dnn: 'vector' };
+/** What each classifier declares besides its spec. */
+export interface ClassifierTraits {
+  /**
+   * The shape of the rows it takes (compute/features/feature-shape.ts): the experiment schema
+   * refuses it on features of another shape before anything runs.
+   */
+  shape: ShapeKind;
+  /**
+   * Whether its fit honours FitOptions.checkpoint: an evaluation activity then keeps checkpoints
+   * of the refit in the store, so that a retry on any worker continues it.
+   */
+  checkpoints: boolean;
+}
+
+export const CLASSIFIER_TRAITS: Readonly<Record<ClassifierKind, ClassifierTraits>> = {
+  svm: { shape: 'vector', checkpoints: false },
+  dnn: { shape: 'vector', checkpoints: false },
+};
 
 /** The names of the fields of a (search) spec or config block that are sets to select from, sorted. */
 export function selectedFields(spec: object): string[] {

@@ -20,7 +20,7 @@ import { applyAugmentation } from '../augment/apply-augmentation';
 import { needsTrainedAugmenter, type AugmentationSpec } from '../augment/augmentation-spec';
 import type { AugmentationReport } from '../augment/augmented-set';
 import type { ClassConditionalGenerator } from '../augment/class-conditional-generator';
-import type { TrainedModel } from '../classify/classifier';
+import type { FitOptions, TrainedModel } from '../classify/classifier';
 import type { ClassifierSpec, EarlyStoppingSpec } from '../classify/classifier-spec';
 import { fitEach } from '../classify/fit-candidates';
 import { selectRows, type LabelledSet } from '../labelled-set';
@@ -76,6 +76,12 @@ export function prepareTrainingRows(input: RealRowsInput): PreparedTraining {
  * Step 3 for each spec in turn (one model alive at a time; linear SVMs share one Gram matrix):
  * `use` gets each model and returns what the caller keeps (predictions, a score).
  */
-export function fitPrepared<T>(prepared: PreparedTraining, specs: readonly ClassifierSpec[], seed: number, use: (model: TrainedModel, index: number) => T | Promise<T>): Promise<T[]> {
-  return fitEach(prepared.fit, specs, deriveSeed(seed, 'classifier'), prepared.validation ? { validation: prepared.validation } : {}, use);
+export function fitPrepared<T>(
+  prepared: PreparedTraining, specs: readonly ClassifierSpec[], seed: number, use: (model: TrainedModel, index: number) => T | Promise<T>,
+  progress: FitProgress = {},
+): Promise<T[]> {
+  return fitEach(prepared.fit, specs, deriveSeed(seed, 'classifier'), { ...progress, ...(prepared.validation ? { validation: prepared.validation } : {}) }, use);
 }
+
+/** Checkpoints and epoch figures of a fit (FitOptions), for a classifier that trains in epochs. */
+export type FitProgress = Pick<FitOptions, 'checkpoint' | 'onEpoch'>;

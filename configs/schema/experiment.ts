@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { amountLabel, amountSpecSchema, type AmountSpec } from '../../compute/augment/amount';
 import { AUGMENTATION_METHODS, augmentationOptionBlocks, shapesAugmentedBy, type AugmentationMethod } from '../../compute/augment/augmentation-spec';
-import { CLASSIFIER_KINDS, CLASSIFIER_SHAPES, classifierOptionBlocks, type ClassifierKind } from '../../compute/classify/classifier-spec';
+import { CLASSIFIER_KINDS, CLASSIFIER_TRAITS, classifierOptionBlocks, type ClassifierKind } from '../../compute/classify/classifier-spec';
 import { ganSpecSchema } from '../../compute/cyclegan/gan-spec';
 import { comparisonRequestProblems } from '../../compute/experiment-comparisons';
 import { featureSpecSchema, shapeOfFeatures, type ExtractorKind } from '../../compute/features/feature-spec';
@@ -152,7 +152,7 @@ function shapeMismatches(config: { features: { extractor: ExtractorKind }; class
   const given = shapeOfFeatures(config.features);
   const issues: { path: (string | number)[]; message: string }[] = [];
   config.classifiers.forEach((kind, i) => {
-    const takes = CLASSIFIER_SHAPES[kind];
+    const takes = CLASSIFIER_TRAITS[kind].shape;
     if (takes !== given) {
       issues.push({
         path: ['classifiers', i],
@@ -161,7 +161,7 @@ function shapeMismatches(config: { features: { extractor: ExtractorKind }; class
       });
     }
   });
-  const sequenceClassifiers = config.classifiers.filter((k) => CLASSIFIER_SHAPES[k] === 'sequence');
+  const sequenceClassifiers = config.classifiers.filter((k) => CLASSIFIER_TRAITS[k].shape === 'sequence');
   config.methods.forEach((m, i) => {
     for (const kind of sequenceClassifiers) {
       if (!shapesAugmentedBy(m.method).includes('sequence')) {
