@@ -19,6 +19,8 @@ OPTUNA_VERSION=5.0.0
 CMAES_VERSION=0.13.1
 # optuna-dashboard: `serflow dashboard <sweep id>` serves a sweep's study with it (it brings bottle).
 OPTUNA_DASHBOARD_VERSION=0.21.0
+# librosa: the reference the log-Mel spectrogram is checked against (test/reference/log_mel_reference.py).
+LIBROSA_VERSION=0.11.0
 # PyTorch: only the GAN benchmark's side-by-side references (bench/reference/gan_iteration_torch*.py).
 # PyPI's Linux wheel is the CUDA build; it pulls the CUDA runtime packages (~3 GB) but runs on the CPU.
 TORCH_VERSION=2.15.0
@@ -85,7 +87,7 @@ WRAPPER
 # --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
 python_env() {
   local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION-sklearn$SCIKIT_LEARN_VERSION"
-  if [[ -f "$venv/.complete" ]]; then python_optuna "$venv"; ln -sfn "$venv" "$CACHE/venv"; return; fi
+  if [[ -f "$venv/.complete" ]]; then python_optuna "$venv"; python_librosa "$venv"; ln -sfn "$venv" "$CACHE/venv"; return; fi
   local py="${SERFLOW_PYTHON:-python3}"
   command -v "$py" >/dev/null 2>&1 || die "no Python interpreter '$py'. Install Python >= 3.10 (or set SERFLOW_PYTHON), then re-run."
   "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || die "$py is $("$py" --version 2>&1); need Python >= 3.10."
@@ -97,6 +99,7 @@ python_env() {
   "$venv/bin/python" -c 'import glob,sys; sys.exit(0 if glob.glob(sys.prefix+"/lib/python*/site-packages/opensmile/core/bin/linux/SMILExtract") else 1)' \
     || die "the opensmile $OPENSMILE_VERSION wheel did not bring SMILExtract"
   python_optuna "$venv"
+  python_librosa "$venv"
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
 }
 
@@ -108,6 +111,14 @@ python_optuna() {
   "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('optuna') == '$OPTUNA_VERSION' and m.version('cmaes') == '$CMAES_VERSION' and m.version('optuna-dashboard') == '$OPTUNA_DASHBOARD_VERSION' else 1)" 2>/dev/null && return
   log "python: optuna $OPTUNA_VERSION, optuna-dashboard $OPTUNA_DASHBOARD_VERSION into $venv"
   "$venv/bin/pip" install --quiet "optuna==$OPTUNA_VERSION" "cmaes==$CMAES_VERSION" "optuna-dashboard==$OPTUNA_DASHBOARD_VERSION"
+}
+
+# librosa goes into the venv in place too, checked by version on every run (as optuna above).
+python_librosa() {
+  local venv="$1"
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('librosa') == '$LIBROSA_VERSION' else 1)" 2>/dev/null && return
+  log "python: librosa $LIBROSA_VERSION into $venv"
+  "$venv/bin/pip" install --quiet "librosa==$LIBROSA_VERSION"
 }
 
 # --- TensorFlow C library from the tensorflow-cpu wheel (tfjs-node's own download host is unreachable).

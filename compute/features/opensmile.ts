@@ -4,8 +4,9 @@
  * Each file is first decoded and checked by serflow's own WAV reader (corrupt, zero-length and
  * silent audio are InputErrors naming the file: SMILExtract would happily write a vector of
  * zeros for silence), converted to 16-bit mono at the target rate when it is not already
- * (audio-preparation.ts says why, and summarises it per corpus), then handed to SMILExtract,
- * which writes a functionals CSV into a temporary folder.
+ * (prepared-audio.ts, shared with the log-Mel extractor; audio-preparation.ts says why, and
+ * summarises it per corpus), then handed to SMILExtract, which writes a functionals CSV into a
+ * temporary folder.
  *
  * Resuming: pass the rows already extracted (`existing`) and/or a `skip(file)` predicate, and
  * persist rows as they arrive through `onRow`; only the missing files are processed.
@@ -17,14 +18,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { resample, TARGET_SAMPLE_RATE } from '../audio/resample';
-import { encodeWavPcm16, readWav } from '../audio/wav';
-import { audioPreparation, needsConversion } from './audio-preparation';
+import { encodeWavPcm16 } from '../audio/wav';
+import { needsConversion } from './audio-preparation';
 import type { CorpusEntry } from '../corpus/corpus-entry';
 import { InputError } from '../../foundation/errors';
 import { assembleFeatureMatrix, type FeatureRow } from './feature-rows';
 import type { FeatureMatrix } from './feature-matrix';
 import { parseFunctionalsCsv } from './functionals-csv';
+import { readPreparedAudio, type AudioPreparationOptions } from './prepared-audio';
 
 /** Where SMILExtract and its standard configs are: the caller knows the installation, this module does not. */
 export interface SmileInstallation {
@@ -91,38 +92,24 @@ export function smileExtractVersion(binary: string): Promise<string> {
   return v;
 }
 
-export interface FileExtractionOptions {
+/** `targetSampleRate` (default 16000, null keeps the file's rate) and `silencePeak` (default 1e-4): prepared-audio.ts. */
+export interface FileExtractionOptions extends AudioPreparationOptions {
   smile: SmileInstallation;
   featureSet: FeatureSet;
   /** Folder for temporary WAV/CSV files; it must exist. */
   workDir: string;
-  /** Resample to this rate before extraction; null keeps the file's rate. Default 16000. */
-  targetSampleRate?: number | null;
-  /** Audio whose peak |sample| is at or below this is treated as silence (an InputError). Default 1e-4 (-80 dBFS). */
-  silencePeak?: number;
   signal?: AbortSignal;
 }
 
 /** Extracts the functionals of one file. Bad audio and non-finite features are InputErrors naming it. */
 export async function extractFileFeatures(entry: CorpusEntry, options: FileExtractionOptions): Promise<{ columns: string[]; values: Float32Array }> {
   const { smile, featureSet, workDir } = options;
-  const target = options.targetSampleRate === undefined ? TARGET_SAMPLE_RATE : options.targetSampleRate;
-  const audio = await readWav(entry.path);
-  let peak = 0;
-  for (const s of audio.samples) peak = Math.max(peak, Math.abs(s));
-  const silencePeak = options.silencePeak ?? 1e-4;
-  if (peak <= silencePeak) {
-    throw new InputError({ file: entry.path, reason: `audio is silent (peak ${peak.toExponential(2)} <= ${silencePeak})`, fix: 'remove the file from the corpus; its features would be meaningless' });
-  }
+  const prepared = await readPreparedAudio(entry.path, options);
   const stem = uniqueStem(entry.file);
   let input = entry.path;
-  const preparation = audioPreparation(audio, target);
-  if (needsConversion(preparation)) {
-    // readWav has already averaged the channels; what is left is the rate and the encoding.
-    const rate = preparation.resample ? preparation.resample.to : audio.sampleRate;
-    const samples = preparation.resample ? resample(audio.samples, audio.sampleRate, rate) : audio.samples;
+  if (needsConversion(prepared.preparation)) {
     input = join(workDir, `${stem}.wav`);
-    await writeFile(input, encodeWavPcm16(samples, rate));
+    await writeFile(input, encodeWavPcm16(prepared.samples, prepared.sampleRate));
   }
   const output = join(workDir, `${stem}.csv`);
   try {
