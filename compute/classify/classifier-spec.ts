@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { ShapeKind } from '../features/feature-shape';
+import { acrnnSearchSpecSchema, acrnnSpecSchema } from './acrnn-spec';
 import { earlyStoppingSchema, isSelectSet, selectable, type EarlyStoppingSpec } from './spec-fields';
 
 export { earlyStoppingSchema, isSelectSet, MAX_SELECT_VALUES, type EarlyStoppingSpec, type SelectSet } from './spec-fields';
@@ -58,7 +59,7 @@ export const dnnSpecSchema = z.strictObject({
 export type DnnSpec = z.infer<typeof dnnSpecSchema>;
 
 /** The concrete specs, one value per hyperparameter: what a classifier is fitted with. */
-export const classifierSpecSchema = z.discriminatedUnion('kind', [svmSpecSchema, dnnSpecSchema]);
+export const classifierSpecSchema = z.discriminatedUnion('kind', [svmSpecSchema, dnnSpecSchema, acrnnSpecSchema]);
 export type ClassifierSpec = z.infer<typeof classifierSpecSchema>;
 export type ClassifierKind = ClassifierSpec['kind'];
 
@@ -76,7 +77,7 @@ export const dnnSearchSpecSchema = dnnSpecSchema.extend({
   l2: selectable(dnnSpecSchema.shape.l2),
   leakyAlpha: selectable(dnnSpecSchema.shape.leakyAlpha),
 });
-export const classifierSearchSpecSchema = z.discriminatedUnion('kind', [svmSearchSpecSchema, dnnSearchSpecSchema]);
+export const classifierSearchSpecSchema = z.discriminatedUnion('kind', [svmSearchSpecSchema, dnnSearchSpecSchema, acrnnSearchSpecSchema]);
 export type ClassifierSearchSpec = z.infer<typeof classifierSearchSpecSchema>;
 /** What a config file (and a cell) may say: every field but `kind` may be left to its default, numeric hyperparameters may be `{ select: [...] }`. */
 export type ClassifierSpecInput = z.input<typeof classifierSearchSpecSchema>;
@@ -101,6 +102,7 @@ export interface ClassifierTraits {
 export const CLASSIFIER_TRAITS: Readonly<Record<ClassifierKind, ClassifierTraits>> = {
   svm: { shape: 'vector', checkpoints: false },
   dnn: { shape: 'vector', checkpoints: false },
+  acrnn: { shape: 'sequence', checkpoints: true },
 };
 
 /** The names of the fields of a (search) spec or config block that are sets to select from, sorted. */
@@ -114,7 +116,9 @@ export function selectedFields(spec: object): string[] {
  * A new classifier that early-stops says so here.
  */
 export function earlyStoppingOf(spec: ClassifierSpec): EarlyStoppingSpec | undefined {
-  return spec.kind === 'dnn' ? spec.earlyStopping : undefined;
+  if (spec.kind === 'dnn') return spec.earlyStopping;
+  if (spec.kind === 'acrnn') return spec.earlyStopping ?? undefined;
+  return undefined;
 }
 
 /**
@@ -125,4 +129,5 @@ export function earlyStoppingOf(spec: ClassifierSpec): EarlyStoppingSpec | undef
 export const classifierOptionBlocks = {
   svm: svmSearchSpecSchema.omit({ kind: true }).prefault({}),
   dnn: dnnSearchSpecSchema.omit({ kind: true }).prefault({}),
+  acrnn: acrnnSearchSpecSchema.omit({ kind: true }).prefault({}),
 } satisfies Record<ClassifierKind, z.ZodType>;

@@ -1,4 +1,5 @@
 /** A classifier from its spec. */
+import { AcrnnClassifier } from './acrnn';
 import type { Classifier } from './classifier';
 import type { ClassifierSpec } from './classifier-spec';
 import { DnnClassifier } from './dnn';
@@ -10,5 +11,7 @@ export function createClassifier(spec: ClassifierSpec): Classifier {
       return new LinearSvm(spec);
     case 'dnn':
       return new DnnClassifier(spec);
+    case 'acrnn':
+      return new AcrnnClassifier(spec);
   }
 }
