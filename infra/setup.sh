@@ -27,6 +27,9 @@ TORCH_VERSION=2.15.0
 # Temporal's Java test server (time-skipping), from Maven Central: the workflow tests of test/workflows/
 # run in it (@temporalio/testing would download its native build from temporal.download at run time).
 TEMPORAL_TEST_SERVER_VERSION=1.38.0
+# psycopg (3, with its binary libpq build): MLflow and Optuna on PostgreSQL in the fleet rehearsal
+# (infra/fleet/, infra/multi-machine.md); SQLAlchemy URLs `postgresql+psycopg://`.
+PSYCOPG_VERSION=3.3.9
 
 CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
 mkdir -p "$CACHE/bin"
@@ -87,7 +90,7 @@ WRAPPER
 # --- Python virtualenv with the MLflow server and openSMILE (its wheel ships SMILExtract).
 python_env() {
   local venv="$CACHE/venv-mlflow$MLFLOW_VERSION-opensmile$OPENSMILE_VERSION-sklearn$SCIKIT_LEARN_VERSION"
-  if [[ -f "$venv/.complete" ]]; then python_optuna "$venv"; python_librosa "$venv"; ln -sfn "$venv" "$CACHE/venv"; return; fi
+  if [[ -f "$venv/.complete" ]]; then python_optuna "$venv"; python_librosa "$venv"; python_psycopg "$venv"; ln -sfn "$venv" "$CACHE/venv"; return; fi
   local py="${SERFLOW_PYTHON:-python3}"
   command -v "$py" >/dev/null 2>&1 || die "no Python interpreter '$py'. Install Python >= 3.10 (or set SERFLOW_PYTHON), then re-run."
   "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || die "$py is $("$py" --version 2>&1); need Python >= 3.10."
@@ -100,6 +103,7 @@ python_env() {
     || die "the opensmile $OPENSMILE_VERSION wheel did not bring SMILExtract"
   python_optuna "$venv"
   python_librosa "$venv"
+  python_psycopg "$venv"
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/venv"
 }
 
@@ -119,6 +123,14 @@ python_librosa() {
   "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('librosa') == '$LIBROSA_VERSION' else 1)" 2>/dev/null && return
   log "python: librosa $LIBROSA_VERSION into $venv"
   "$venv/bin/pip" install --quiet "librosa==$LIBROSA_VERSION"
+}
+
+# psycopg goes into the venv in place too, checked by version on every run (as optuna above).
+python_psycopg() {
+  local venv="$1"
+  "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('psycopg') == '$PSYCOPG_VERSION' and m.version('psycopg-binary') == '$PSYCOPG_VERSION' else 1)" 2>/dev/null && return
+  log "python: psycopg $PSYCOPG_VERSION into $venv"
+  "$venv/bin/pip" install --quiet "psycopg[binary]==$PSYCOPG_VERSION"
 }
 
 # --- TensorFlow C library from the tensorflow-cpu wheel (tfjs-node's own download host is unreachable).
@@ -151,12 +163,15 @@ torch_env() {
   touch "$venv/.complete"; ln -sfn "$venv" "$CACHE/torch-venv"
 }
 
-# --- Debian packages: a font for the report's PNGs, and Chromium for the browser test of the
-# MLflow UI (playwright-core drives it).
+# --- Debian packages: a font for the report's PNGs, Chromium for the browser test of the
+# MLflow UI (playwright-core drives it), PostgreSQL for the fleet rehearsal.
 debian_packages() {
   local missing=()
   [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # PostgreSQL (server binaries and initdb) for the fleet rehearsal (infra/fleet/up.sh); its
+  # Debian cluster is never started: the fleet runs a cluster of its own under .state/fleet.
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   [[ ${#missing[@]} -eq 0 ]] && return
   if ! command -v apt-get >/dev/null 2>&1 || [[ "$(id -u)" != 0 ]]; then
     log "debian: ${missing[*]} missing and cannot be installed here (needs root and apt): reports need a font (or SERFLOW_REPORT_FONT), the browser test will skip"
