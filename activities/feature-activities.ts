@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { hashCorpus } from '../compute/corpus/corpus-hash';
 import { InputError } from '../foundation/errors';
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
-import { assembleFeatureMatrix, type FeatureRow } from '../compute/features/feature-rows';
+import { assembleRows, type FeatureRow } from '../compute/features/feature-rows';
 import type { SequenceShape } from '../compute/features/feature-shape';
 import { encodeFeatureMatrix } from '../compute/features/matrix-codec';
 import type { AudioPreparationSummary } from '../compute/features/audio-preparation';
@@ -140,7 +140,7 @@ async function extractResumably(
   } catch {
     // no partial file: a first attempt
   }
-  const existing = columns && earlier.length ? assembleFeatureMatrix(columns, earlier) : undefined;
+  const existing = columns && earlier.length ? assembleRows(columns, earlier) : undefined;
   const done = new Set(earlier.map((r) => r.file));
   const result = await run({
     ...(existing ? { existing } : {}),

@@ -11,6 +11,8 @@ import { surveyAudioPreparation, type AudioPreparationSummary } from '../compute
 import type { FeatureMatrix } from '../compute/features/feature-matrix';
 import type { FeatureRow } from '../compute/features/feature-rows';
 import type { ExtractorKind, FeatureSpec } from '../compute/features/feature-spec';
+import { LOG_MEL_VERSION } from '../compute/features/log-mel';
+import { extractLogMel } from '../compute/features/log-mel-extraction';
 import { extractFeatures as extractFunctionals, resolveFeatureSet, smileExtractVersion, type SkippedFile } from '../compute/features/opensmile';
 import { importFeatureTable } from '../compute/features/table-import';
 import type { ActivityDeps } from './activity-deps';
@@ -81,6 +83,24 @@ export const EXTRACTOR_ADAPTERS: { [K in ExtractorKind]: ExtractorAdapter<Extrac
     resumable: false,
     async extract(spec, env) {
       return { matrix: await importFeatureTable(resolveConfigPath(spec.path, env.configDir), { corpus: env.entries }), skipped: [] };
+    },
+  },
+  logmel: {
+    async identify(spec, env) {
+      const audio = await audioSurvey(env);
+      const { extractor: _kind, onError, ...logMel } = spec;
+      const extractor = `logmel:${logMel.bands}`;
+      return { extractor, memoInputs: { datasetHash: env.datasetHash, extractor, logMel, version: LOG_MEL_VERSION, onError }, audio };
+    },
+    resumable: true,
+    async extract(spec, env, _identity, resume) {
+      const { extractor: _kind, onError, ...logMel } = spec;
+      const { matrix, skipped } = await extractLogMel(env.entries, {
+        spec: logMel, onError, signal: env.signal,
+        ...(resume?.existing ? { existing: resume.existing } : {}),
+        ...(resume ? { skip: resume.skip, onRow: resume.onRow, onProgress: resume.onProgress } : {}),
+      });
+      return { matrix, skipped };
     },
   },
 };

@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { loadExperimentConfig } from '../../configs/load/experiment-config';
+import { shapeOfFeatures } from '../../compute/features/feature-spec';
 import { InputError } from '../../foundation/errors';
 import { ExitCode } from '../exit-codes';
 import type { Calibration, CalibrationShape, Estimate } from '../plan/plan-calibration';
@@ -29,6 +30,10 @@ export async function planCommand(file: string, options: PlanCommandOptions): Pr
   const loaded = loadExperimentConfig(file);
   const { computeWorkerCount } = await import('../launch/in-process-workers.js');
   const workers = computeWorkerCount();
+  // The calibration times GANs, SVMs and DNNs on vectors; a sequence classifier's cost is a
+  // training step's (npm run bench -- acrnn), which a 25 s calibration could not measure at Chen's widths.
+  const sequences = shapeOfFeatures(loaded.config.features) === 'sequence';
+  options = sequences ? { ...options, calibrate: false } : options;
   if (options.calibrate) {
     // A worker of `serflow run` shares the cores with the others: the calibration runs with its
     // share of TensorFlow's threads. Set before TensorFlow loads (the plan's modules load it).
@@ -50,6 +55,7 @@ export async function planCommand(file: string, options: PlanCommandOptions): Pr
     process.stdout.write(JSON.stringify(planJson(plan, totals, timing)) + '\n');
   } else {
     process.stdout.write(formatPlan(plan, totals, timing));
+    if (sequences) process.stdout.write('  time           not estimated for sequence classifiers: `npm run bench -- acrnn` times one training step\n');
   }
   return ExitCode.ok;
 }

@@ -94,7 +94,9 @@ function printResult(settings: StackSettings, workflowId: string, result: Experi
   out.write(`\n${renderSummaryTable(result.rows)}`);
   if (result.selectionLine) out.write(`${result.selectionLine}\n`);
   out.write('\n');
-  out.write(`features: ${result.features.extractor}, ${result.features.rows} utterances x ${result.features.cols} features` +
+  const { shape } = result.features;
+  const width = shape ? `up to ${shape.frames} frames x ${shape.bands} bands` : `${result.features.cols} features`;
+  out.write(`features: ${result.features.extractor}, ${result.features.rows} utterances x ${width}` +
     `${result.features.skipped ? `, ${result.features.skipped} files skipped` : ''}; ${result.folds} folds, ${result.evaluations} evaluations; ` +
     `memo hits ${result.memoHits}/${result.memoLookups}\n`);
   out.write(`MLflow:   ${mlflowRunUrl(settings, result.experimentId, result.parentRunId)}\n`);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { ShapeKind } from './feature-shape';
+import { logMelSpecSchema } from './log-mel';
 
 export const opensmileFeaturesSchema = z.strictObject({
   extractor: z.literal('opensmile'),
@@ -21,7 +22,18 @@ export const tableFeaturesSchema = z.strictObject({
   path: z.string().min(1),
 });
 
-export const featureSpecSchema = z.discriminatedUnion('extractor', [opensmileFeaturesSchema, tableFeaturesSchema]);
+/**
+ * Log-Mel spectrograms (compute/features/log-mel.ts), one sequence of frames x bands per file:
+ * the input of the spectrogram classifiers (acrnn). Defaults are Chen et al. 2018's: 40 bands,
+ * 25 ms Hamming windows every 10 ms of the 16 kHz audio.
+ */
+export const logMelFeaturesSchema = logMelSpecSchema.extend({
+  extractor: z.literal('logmel'),
+  /** 'fail' stops at the first bad audio file; 'skip' leaves it out and reports it. */
+  onError: z.enum(['fail', 'skip']).default('fail'),
+});
+
+export const featureSpecSchema = z.discriminatedUnion('extractor', [opensmileFeaturesSchema, tableFeaturesSchema, logMelFeaturesSchema]);
 export type FeatureSpec = z.infer<typeof featureSpecSchema>;
 export type ExtractorKind = FeatureSpec['extractor'];
 
@@ -37,6 +49,11 @@ interface ExtractorDeclaration<K extends ExtractorKind> {
 export const EXTRACTORS: { [K in ExtractorKind]: ExtractorDeclaration<K> } = {
   opensmile: { shape: 'vector', name: (s) => s.set.replace(/^.*\//, '').replace(/\.conf$/, ''), describe: (s) => `openSMILE ${s.set}` },
   table: { shape: 'vector', name: (s) => `table ${s.path.replace(/^.*\//, '')}`, describe: (s) => `table \`${s.path}\`` },
+  logmel: {
+    shape: 'sequence',
+    name: (s) => `logmel${s.bands}`,
+    describe: (s) => `log-Mel spectrogram, ${s.bands} bands, ${s.windowMs} ms windows every ${s.hopMs} ms`,
+  },
 };
 
 /** The shape of the rows a feature spec gives. */

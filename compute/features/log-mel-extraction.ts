@@ -20,7 +20,7 @@
 import type { CorpusEntry } from '../corpus/corpus-entry';
 import { InputError } from '../../foundation/errors';
 import type { FeatureMatrix } from './feature-matrix';
-import type { FeatureRow } from './feature-rows';
+import { assembleSequenceMatrix, type FeatureRow } from './feature-rows';
 import { LogMelPlan, logMelSpecSchema, type LogMelSpecInput, type LogMelSpectrogram } from './log-mel';
 import type { SkippedFile } from './opensmile';
 import { readPreparedAudio, type AudioPreparationOptions } from './prepared-audio';
@@ -104,32 +104,6 @@ export async function extractLogMel(entries: readonly CorpusEntry[], options: Lo
     throw new InputError({ reason: `no file could be extracted (${skipped.length} skipped as bad audio)`, fix: 'check the corpus: see the skipped-files report' });
   }
   return { matrix: assembleSequenceMatrix(columns, present), skipped, extracted: rows.size - reused, reused };
-}
-
-/**
- * Builds a sequence matrix from unpadded rows of `frames * bands` values (bands = the column
- * names): each row zero-padded to the longest. Duplicate files and wrong lengths are errors.
- */
-export function assembleSequenceMatrix(columns: readonly string[], rows: readonly FeatureRow[]): FeatureMatrix {
-  const bands = columns.length;
-  const seen = new Set<string>();
-  let frames = 0;
-  for (const row of rows) {
-    if (row.frames === undefined || !Number.isInteger(row.frames) || row.frames < 1 || row.values.length !== row.frames * bands) {
-      throw new InputError({ file: row.file, reason: `a sequence row must hold frames x ${bands} values`, expected: `${row.frames ?? '?'} x ${bands}`, actual: row.values.length, fix: 'extract all rows with the same log-Mel spec' });
-    }
-    if (seen.has(row.file)) throw new InputError({ file: row.file, reason: 'two feature rows for the same file', fix: 'merge rows from one extraction only once' });
-    seen.add(row.file);
-    frames = Math.max(frames, row.frames);
-  }
-  const cols = frames * bands;
-  const data = new Float32Array(rows.length * cols);
-  rows.forEach((row, r) => data.set(row.values, r * cols));
-  return {
-    rows: rows.length, cols, data, columns: [...columns],
-    meta: rows.map(({ file, label, speaker, frames: own }) => ({ file, label, speaker, frames: own as number })),
-    shape: { kind: 'sequence', frames, bands },
-  };
 }
 
 /** The rows of an earlier log-Mel matrix without their padding; its bands must be `columns`. */

@@ -38,6 +38,9 @@ import { RealPowerSpectrum } from '../audio/fft';
 
 const isPowerOfTwo = (n: number): boolean => n >= 4 && (n & (n - 1)) === 0;
 
+/** The computation's version, part of a memoised result's key: bump it when a change moves any value. */
+export const LOG_MEL_VERSION = 1;
+
 /** Options of the log-Mel spectrogram; the defaults are Chen et al. 2018's. Strict: a typo fails. */
 export const logMelSpecSchema = z.strictObject({
   /** Mel bands. Default 40. */
