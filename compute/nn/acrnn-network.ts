@@ -168,33 +168,56 @@ export interface AcrnnForward {
 
 /**
  * Logits [batch, classes] of x [batch, segmentFrames, bands, channels], given the parameter
- * values in acrnnParameterShapes's order. Differentiable with respect to them.
+ * values in acrnnParameterShapes's order. Differentiable with respect to them. The four parts
+ * below compose it; bench/acrnn-step.ts times each alone.
  */
 export function acrnnForward(params: tf.Tensor[], x: tf.Tensor4D, arch: AcrnnArchitecture, norm: BatchNormMode): AcrnnForward {
-  const p = (i: number): tf.Tensor => params[i] as tf.Tensor;
+  return acrnnHead(params, acrnnRecurrent(params, acrnnLinear(params, acrnnConvStack(params, x, arch), arch), arch), arch, norm);
+}
+
+/** Where each part's parameters start in acrnnParameterShapes's order. */
+function partOffsets(arch: AcrnnArchitecture): { linear: number; lstm: number; head: number } {
+  const linear = 2 * arch.convMaps.length;
+  return { linear, lstm: linear + 2, head: linear + 6 };
+}
+
+/** The convolutions and the pooling: x [batch, segmentFrames, bands, channels] -> [batch, time, frequency, maps]. */
+export function acrnnConvStack(params: tf.Tensor[], x: tf.Tensor4D, arch: AcrnnArchitecture): tf.Tensor4D {
   const alpha = arch.leakyAlpha;
-  const [batch] = x.shape;
   let h: tf.Tensor4D = x;
-  let k = 0;
   for (let layer = 0; layer < arch.convMaps.length; layer++) {
-    let conv = tf.conv2d(h, p(k) as tf.Tensor4D, 1, 'same');
+    let conv = tf.conv2d(h, params[2 * layer] as tf.Tensor4D, 1, 'same');
     // Pooling first: max(leaky(c + b)) = leaky(max(c) + b), as both are increasing per map, and
     // the bias and activation then run on a pooled tensor (pool area times smaller).
     if (layer === 0) conv = tf.maxPool(conv, arch.pool, arch.pool, 'valid');
-    h = leakyReluOneKernelGradient(tf.add(conv, p(k + 1)), alpha) as tf.Tensor4D;
-    k += 2;
+    h = leakyReluOneKernelGradient(tf.add(conv, params[2 * layer + 1] as tf.Tensor), alpha) as tf.Tensor4D;
   }
-  const [, time, frequency, maps] = h.shape;
-  // Each pooled time step's frequency x maps values through the linear layer, then time-major for the LSTM.
-  const linear = leakyReluOneKernelGradient(tf.add(tf.matMul(h.reshape([batch * time, frequency * maps]), p(k)), p(k + 1)), alpha);
-  k += 2;
-  const sequence = tf.transpose(linear.reshape([batch, time, arch.linear]), [1, 0, 2]) as tf.Tensor3D;
-  const recurrent = bidirectionalLstm(sequence, { kernel: p(k), bias: p(k + 1) }, { kernel: p(k + 2), bias: p(k + 3) });
-  k += 4;
-  const pooled = attentionPooling(recurrent, p(k));
-  const fc = tf.matMul(pooled, p(k + 1));
-  const gamma = p(k + 2);
-  const beta = p(k + 3);
+  return h;
+}
+
+/** Each pooled time step's frequency x maps values through the linear layer, time-major for the LSTM: [time, batch, linear]. */
+export function acrnnLinear(params: tf.Tensor[], h: tf.Tensor4D, arch: AcrnnArchitecture): tf.Tensor3D {
+  const k = partOffsets(arch).linear;
+  const [batch, time, frequency, maps] = h.shape;
+  const linear = leakyReluOneKernelGradient(tf.add(tf.matMul(h.reshape([batch * time, frequency * maps]), params[k] as tf.Tensor), params[k + 1] as tf.Tensor), arch.leakyAlpha);
+  return tf.transpose(linear.reshape([batch, time, arch.linear]), [1, 0, 2]) as tf.Tensor3D;
+}
+
+/** The bidirectional LSTM: [time, batch, linear] -> [time, batch, 2 lstmUnits]. */
+export function acrnnRecurrent(params: tf.Tensor[], sequence: tf.Tensor3D, arch: AcrnnArchitecture): tf.Tensor3D {
+  const k = partOffsets(arch).lstm;
+  const p = (i: number): tf.Tensor => params[k + i] as tf.Tensor;
+  return bidirectionalLstm(sequence, { kernel: p(0), bias: p(1) }, { kernel: p(2), bias: p(3) });
+}
+
+/** Attention pooling, the batch-normalised fully connected layer and the dense layer to the classes' logits. */
+export function acrnnHead(params: tf.Tensor[], recurrent: tf.Tensor3D, arch: AcrnnArchitecture, norm: BatchNormMode): AcrnnForward {
+  const k = partOffsets(arch).head;
+  const p = (i: number): tf.Tensor => params[k + i] as tf.Tensor;
+  const pooled = attentionPooling(recurrent, p(0));
+  const fc = tf.matMul(pooled, p(1));
+  const gamma = p(2);
+  const beta = p(3);
   let normalised: tf.Tensor;
   let batchMean: tf.Tensor | undefined;
   let batchVariance: tf.Tensor | undefined;
@@ -206,8 +229,8 @@ export function acrnnForward(params: tf.Tensor[], x: tf.Tensor4D, arch: AcrnnArc
   } else {
     normalised = tf.batchNorm(fc, norm.mean, norm.variance, beta, gamma, BATCH_NORM_EPSILON);
   }
-  const hidden = leakyReluOneKernelGradient(normalised, alpha);
-  const logits = tf.add(tf.matMul(hidden, p(k + 4)), p(k + 5)) as tf.Tensor2D;
+  const hidden = leakyReluOneKernelGradient(normalised, arch.leakyAlpha);
+  const logits = tf.add(tf.matMul(hidden, p(4)), p(5)) as tf.Tensor2D;
   return { logits, ...(batchMean && batchVariance ? { batchMean, batchVariance } : {}) };
 }
 
