@@ -9,29 +9,33 @@ import type { RecordedEvaluation } from './experiment-summary';
 
 /**
  * What the line needs of a recorded config (config.json on an experiment's parent run):
- * protocol.selection and dnn.earlyStopping, when set. Other fields are ignored, so any config
- * version reads.
+ * protocol.selection and the early stopping of the classifiers that have one (dnn, acrnn), when
+ * set. Other fields are ignored, so any config version reads.
  */
 export const selectionLineSettingsSchema = z.object({
   protocol: z.object({
     selection: z.object({ folds: z.object({ kind: z.string(), fraction: z.number().optional(), k: z.number().optional() }), metric: z.string() }).optional(),
   }),
   dnn: z.object({ earlyStopping: z.object({ validationFraction: z.number(), patience: z.number() }).optional() }).optional(),
+  acrnn: z.object({ earlyStopping: z.object({ validationFraction: z.number(), patience: z.number() }).nullable().optional() }).optional(),
 });
 export type RecordedSelectionSettings = z.infer<typeof selectionLineSettingsSchema>;
 
 export interface SelectionLineSettings {
   /** protocol.selection as configured: the inner splits and the metric. */
   selection?: { folds: { kind: string; fraction?: number; k?: number }; metric: string };
-  /** dnn.earlyStopping as configured. */
-  earlyStopping?: { validationFraction: number; patience: number };
+  /** Each early-stopping classifier's earlyStopping as configured, by classifier kind. */
+  earlyStopping?: Partial<Record<string, { validationFraction: number; patience: number }>>;
 }
 
 /** The settings of the line from a recorded config. */
 export function selectionLineSettings(recorded: RecordedSelectionSettings): SelectionLineSettings {
   return {
     ...(recorded.protocol.selection ? { selection: recorded.protocol.selection } : {}),
-    ...(recorded.dnn?.earlyStopping ? { earlyStopping: recorded.dnn.earlyStopping } : {}),
+    earlyStopping: {
+      ...(recorded.dnn?.earlyStopping ? { dnn: recorded.dnn.earlyStopping } : {}),
+      ...(recorded.acrnn?.earlyStopping ? { acrnn: recorded.acrnn.earlyStopping } : {}),
+    },
   };
 }
 
@@ -57,13 +61,17 @@ export function selectionLine(
   } else {
     parts.push('no hyperparameter selected (every value fixed by the config)');
   }
-  const dnn = evaluations.filter((e) => classifierOf.get(e.cellId) === 'dnn');
-  if (dnn.length > 0 && settings.earlyStopping) {
-    const { validationFraction, patience } = settings.earlyStopping;
-    const fromRealRows = dnn.some((e) => e.validationRows !== undefined);
-    parts.push(`DNN early-stopped (patience ${patience}) on ${Math.round(100 * validationFraction)} % of the training speakers${fromRealRows ? ', held out before augmentation' : ''}`);
-  } else if (dnn.length > 0) {
-    parts.push('DNN trained for its full epoch budget (no early stopping)');
+  // Per trained classifier in the cells, where its early stopping looked (the SVM has none).
+  for (const kind of ['dnn', 'acrnn']) {
+    const trained = evaluations.filter((e) => classifierOf.get(e.cellId) === kind);
+    if (trained.length === 0) continue;
+    const stopping = settings.earlyStopping?.[kind];
+    if (stopping) {
+      const fromRealRows = trained.some((e) => e.validationRows !== undefined);
+      parts.push(`${kind.toUpperCase()} early-stopped (patience ${stopping.patience}) on ${Math.round(100 * stopping.validationFraction)} % of the training speakers${fromRealRows ? ', held out before augmentation' : ''}`);
+    } else {
+      parts.push(`${kind.toUpperCase()} trained for its full epoch budget (no early stopping)`);
+    }
   }
   return `${parts.join('; ')}.`;
 }

@@ -32,3 +32,12 @@ test('nothing selected, no early stopping: the line says so', () => {
   assert.equal(selectionLine(evaluations, cells, selectionLineSettings({ protocol: {} })),
     'no hyperparameter selected (every value fixed by the config); DNN trained for its full epoch budget (no early stopping).');
 });
+
+test('an ACRNN\'s early stopping is named as the DNN\'s is; one trained to its full budget says so', () => {
+  const sequenceCells = [{ id: 'none/acrnn', classifier: 'acrnn' }];
+  const evaluations = [evaluation('none/acrnn', 'speaker-03', { validationRows: 40 })];
+  assert.equal(selectionLine(evaluations, sequenceCells, selectionLineSettings({ protocol: {}, acrnn: { earlyStopping: { validationFraction: 0.1, patience: 4 } } })),
+    'no hyperparameter selected (every value fixed by the config); ACRNN early-stopped (patience 4) on 10 % of the training speakers, held out before augmentation.');
+  assert.equal(selectionLine(evaluations, sequenceCells, selectionLineSettings({ protocol: {}, acrnn: { earlyStopping: null } })),
+    'no hyperparameter selected (every value fixed by the config); ACRNN trained for its full epoch budget (no early stopping).');
+});
