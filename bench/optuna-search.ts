@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   console.log(`optuna-search: ${trials} trials, seeds ${seeds.join(',')}, ${maxFolds} folds of ${speakers} speakers, ${withGan ? 'cycle-GAN + SVM' : 'noise + SVM'}; load ${load?.toFixed(1)}`);
   const own: StackSettings = structuredClone(configured);
-  own.temporal.taskQueues = { orchestration: `bench-optuna-${tag}`, compute: `bench-optuna-compute-${tag}` };
+  own.temporal.taskQueues = { orchestration: `bench-optuna-${tag}`, compute: `bench-optuna-compute-${tag}`, extraction: `bench-optuna-extraction-${tag}` };
 
   const costs = await overhead(own, tag);
   console.log('\nOrchestration per call (ms): min / median / max');

@@ -177,7 +177,7 @@ interface SweepRun {
   computeTotalPeakMb: number;
   /** Peak RSS of the CLI process (workflows, orchestration worker, light activities), MB. */
   cliPeakMb: number;
-  /** Compute-queue activities started per worker (from the workflow histories), CLI child first. */
+  /** Compute- and extraction-queue activities started per worker (from the workflow histories), CLI child first. */
   activitiesPerWorker: number[];
   memoHits: number;
   memoLookups: number;
@@ -197,7 +197,7 @@ function writeSweepFiles(dir: string, setup: BaseSetup, name: string, experiment
 
 /** Its own task queues on the shared dev server: a copy of the stack settings. */
 function writeStackSettings(dir: string, settings: StackSettings, queue: string): { file: string; settings: StackSettings } {
-  const own: StackSettings = { ...settings, temporal: { ...settings.temporal, taskQueues: { orchestration: queue, compute: `${queue}-compute` } } };
+  const own: StackSettings = { ...settings, temporal: { ...settings.temporal, taskQueues: { orchestration: queue, compute: `${queue}-compute`, extraction: `${queue}-compute-extraction` } } };
   const file = join(dir, 'temporal.json');
   writeFileSync(file, JSON.stringify(own));
   return { file, settings: own };
@@ -224,7 +224,8 @@ async function activitiesByIdentity(client: Client, sweepId: string, outcomes: S
         const s = e.activityTaskScheduledEventAttributes;
         if (s) scheduled.set(String(e.eventId), s.taskQueue?.name ?? '');
         const st = e.activityTaskStartedEventAttributes;
-        if (st && splitQueue(scheduled.get(String(st.scheduledEventId)) ?? '').base.endsWith('-compute')) counts.set(st.identity ?? '?', (counts.get(st.identity ?? '?') ?? 0) + 1);
+        const base = st ? splitQueue(scheduled.get(String(st.scheduledEventId)) ?? '').base : '';
+        if (st && (base.endsWith('-compute') || base.endsWith('-extraction'))) counts.set(st.identity ?? '?', (counts.get(st.identity ?? '?') ?? 0) + 1);
       }
     } catch {
       // a fold that does not exist (fewer folds than asked) has no history
@@ -257,7 +258,7 @@ async function measureSweep(setup: BaseSetup, n: number, workers: number, repeat
     const extraReady: number[] = [];
     for (let w = 1; w < workers; w++) {
       const t0 = performance.now();
-      const child = track(spawn(serflow, ['worker', '--queues', 'compute', '--exit-with-parent'], { env, stdio: ['ignore', 'inherit', 'inherit'] }));
+      const child = track(spawn(serflow, ['worker', '--queues', 'compute,extraction', '--exit-with-parent'], { env, stdio: ['ignore', 'inherit', 'inherit'] }));
       extra.push(child);
       for (;;) {
         if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the extra compute worker ended during start-up (${child.exitCode ?? child.signalCode})`);

@@ -30,7 +30,7 @@ commands:
   data fetch emodb         download EMO-DB to ../shared/emodb (--to DIR); offline, says where to put it
   data manifest <corpus> <folder>   a CSV manifest from the file names of ravdess, crema-d, savee, tess or emodb
                            (--out FILE.csv, --skip-bad-names, --force)
-  worker                   run a worker: --queues orchestration,compute  --compute-concurrency N  --short-concurrency N
+  worker                   run a worker: --queues orchestration,compute,extraction (default: all)  --compute-concurrency N  --short-concurrency N
   stack up|down|status     start, stop or show the embedded Temporal dev server and MLflow server
 
 options:

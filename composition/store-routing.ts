@@ -22,11 +22,14 @@ export function splitQueue(queue: string): { base: string; storeId: string | und
   return at < 0 ? { base: queue, storeId: undefined } : { base: queue.slice(0, at), storeId: queue.slice(at + 1) };
 }
 
-/** The settings with both task queues qualified by the store (already qualified names are re-qualified). */
+/** The settings with every task queue qualified by the store (already qualified names are re-qualified). */
 export function routedByStore(settings: StackSettings, store: StoreIdentity): StackSettings {
   const qualify = (queue: string) => `${splitQueue(queue).base}${SEPARATOR}${store.id}`;
-  const { orchestration, compute } = settings.temporal.taskQueues;
-  return { ...settings, temporal: { ...settings.temporal, taskQueues: { orchestration: qualify(orchestration), compute: qualify(compute) } } };
+  const { orchestration, compute, extraction } = settings.temporal.taskQueues;
+  return {
+    ...settings,
+    temporal: { ...settings.temporal, taskQueues: { orchestration: qualify(orchestration), compute: qualify(compute), extraction: qualify(extraction) } },
+  };
 }
 
 /** This process's artifact store (SERFLOW_STORE, SERFLOW_STATE) and the settings routed to it. */

@@ -12,7 +12,8 @@ export interface ActivityKindOptions {
 }
 
 export interface OrchestrationSettings {
-  taskQueues: { orchestration: string; compute: string };
+  /** `extraction`: absent in executions started before it had a queue of its own (they extract on compute). */
+  taskQueues: { orchestration: string; compute: string; extraction?: string };
   activities: { short: ActivityKindOptions; compute: ActivityKindOptions };
   /**
    * The artifact store this execution's artifacts live in; the task queues are qualified by its id
@@ -26,18 +27,25 @@ export const NON_RETRYABLE_ERROR_TYPES = ['InputError', 'NumericalError'];
 
 /**
  * - short: light I/O (tracking, folds) on the orchestration queue, beside the workflows;
- * - compute: long compute that heartbeats (features, GAN training) on the compute queue;
+ * - compute: long compute that heartbeats (GAN training) on the compute queue;
+ * - extraction: feature extraction, with compute's timeouts and heartbeat, on the extraction
+ *   queue: it reads the corpus folder, which only the machines that poll that queue have (a
+ *   worker started with `--queues compute` never takes one). An execution started before the
+ *   extraction queue existed recorded no such queue and extracts on the compute queue, as it did;
  * - evaluation: one classifier fit, on the compute queue too (it is CPU-bound and would starve the
  *   workflows' event loop), with the compute heartbeat timeout: without one, an evaluation on a
  *   worker that died is retried only after the compute start-to-close timeout (hours). The
  *   activity heartbeats every second while it runs; a DNN fit yields between batches, but a
  *   synchronous step (an SVM fit) must stay shorter than the heartbeat timeout.
  */
-export function activityOptions(settings: OrchestrationSettings, kind: 'short' | 'compute' | 'evaluation'): ActivityOptions {
-  const k = settings.activities[kind === 'evaluation' ? 'compute' : kind];
+export function activityOptions(settings: OrchestrationSettings, kind: 'short' | 'compute' | 'evaluation' | 'extraction'): ActivityOptions {
+  const k = settings.activities[kind === 'short' ? 'short' : 'compute'];
   const heartbeat = kind === 'short' ? undefined : k.heartbeatTimeout;
+  const taskQueue = kind === 'short' ? settings.taskQueues.orchestration
+    : kind === 'extraction' ? settings.taskQueues.extraction ?? settings.taskQueues.compute
+      : settings.taskQueues.compute;
   return {
-    taskQueue: kind === 'short' ? settings.taskQueues.orchestration : settings.taskQueues.compute,
+    taskQueue,
     startToCloseTimeout: k.startToCloseTimeout as ActivityOptions['startToCloseTimeout'],
     ...(heartbeat ? { heartbeatTimeout: heartbeat as ActivityOptions['heartbeatTimeout'] } : {}),
     retry: {

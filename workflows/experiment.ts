@@ -88,7 +88,8 @@ export function initialExperimentProgress(): ExperimentProgress {
 
 export async function experimentWorkflow(input: ExperimentWorkflowInput): Promise<ExperimentWorkflowResult> {
   const short = proxyActivities<Activities>(activityOptions(input.orchestration, 'short'));
-  const compute = proxyActivities<Activities>(activityOptions(input.orchestration, 'compute'));
+  // The extraction reads the corpus folder: on the queue that only machines with the folder poll.
+  const extraction = proxyActivities<Activities>(activityOptions(input.orchestration, 'extraction'));
   const progress = initialExperimentProgress();
   setHandler(experimentProgressQuery, () => progress);
 
@@ -96,7 +97,7 @@ export async function experimentWorkflow(input: ExperimentWorkflowInput): Promis
   try {
     return await runExperiment(input, {
       openExperiment: async (args) => (tracking = await short.openExperiment(args)),
-      extractFeatures: compute.extractFeatures,
+      extractFeatures: extraction.extractFeatures,
       prepareFolds: short.prepareFolds,
       finishExperiment: short.finishExperiment,
       reportTrialStep: short.reportTrialStep,

@@ -1,7 +1,8 @@
 /**
- * `serflow worker`: a long-running worker process. By default it polls both task queues; a
+ * `serflow worker`: a long-running worker process. By default it polls all three task queues; a
  * deployment routes heavy work to bigger machines with `--queues compute` there and
- * `--queues orchestration` elsewhere. The queues are those of its artifact store
+ * `--queues orchestration` elsewhere, and feature extraction to the machines that have the corpus
+ * folder with `--queues extraction` (or `compute,extraction`) there. The queues are those of its artifact store
  * (composition/store-routing.ts); experiments running on another store's queues are named in
  * one line, with the fix (cli/diagnostics/store-mismatch.ts).
  */
@@ -9,7 +10,7 @@ import { loadStackSettings } from '../../infra/stack-settings';
 import { connectClient } from '../../infra/temporal/connection';
 import { routedByStore } from '../../composition/store-routing';
 import { createWorkerActivities } from '../../composition/worker-activities';
-import { createWorkers, runWorkers } from '../../infra/temporal/worker';
+import { ALL_QUEUES, createWorkers, runWorkers, type WorkerQueues } from '../../infra/temporal/worker';
 import { logger } from '../../logging/logger';
 import { ExitCode } from '../exit-codes';
 import { watchForeignStores } from '../diagnostics/store-mismatch';
@@ -22,12 +23,15 @@ export interface WorkerCommandOptions {
   exitWithParent?: boolean;
 }
 
-export function parseQueues(value: string | undefined): { orchestration: boolean; compute: boolean } {
-  if (!value) return { orchestration: true, compute: true };
+const QUEUE_NAMES = ['orchestration', 'compute', 'extraction'] as const;
+
+/** `--queues a,b`: the named queues; none named: all three. */
+export function parseQueues(value: string | undefined): WorkerQueues {
+  if (!value) return { ...ALL_QUEUES };
   const names = value.split(',').map((s) => s.trim());
-  const unknown = names.filter((n) => n !== 'orchestration' && n !== 'compute');
-  if (unknown.length) throw new Error(`--queues: unknown queue(s) ${unknown.join(', ')}. Fix: use orchestration, compute, or both separated by a comma`);
-  return { orchestration: names.includes('orchestration'), compute: names.includes('compute') };
+  const unknown = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`--queues: unknown queue(s) ${unknown.join(', ')}. Fix: use orchestration, compute, extraction, or several separated by commas`);
+  return { orchestration: names.includes('orchestration'), compute: names.includes('compute'), extraction: names.includes('extraction') };
 }
 
 export async function workerCommand(options: WorkerCommandOptions): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * The workers `serflow run` and `sweep` bring along on one machine: workflows and light
  * activities in this process, and heavy activities (features, GAN training, evaluations) in
- * child `serflow worker --queues compute` processes, one per core. The split matters: tfjs
+ * child `serflow worker --queues compute,extraction` processes, one per core. The split matters: tfjs
  * compute is synchronous, and in the same process it would block the event loop that completes
  * workflow tasks. One child per core because a compute process runs its activities on one
  * JavaScript thread: small networks (a 2 x 256 GAN, the DNN) spend most of their time in that
@@ -44,7 +44,7 @@ export function computeWorkerCount(env: NodeJS.ProcessEnv = process.env, cores =
 export async function startInProcessWorkers(settings: StackSettings): Promise<InProcessWorkers> {
   let stopping = false;
   const computes: ChildProcess[] = Array.from({ length: computeWorkerCount() }, () => {
-    const compute = spawn(join(repoRoot, 'bin', 'serflow'), ['worker', '--queues', 'compute', '--exit-with-parent'], {
+    const compute = spawn(join(repoRoot, 'bin', 'serflow'), ['worker', '--queues', 'compute,extraction', '--exit-with-parent'], {
       stdio: ['ignore', 'inherit', 'pipe'],
       // Its stderr reaches the terminal through a pipe: it prints the pretty lines it would print there.
       env: process.stderr.isTTY && process.env.SERFLOW_LOG_PRETTY === undefined ? { ...process.env, SERFLOW_LOG_PRETTY: '1' } : process.env,
@@ -58,7 +58,7 @@ export async function startInProcessWorkers(settings: StackSettings): Promise<In
   const workers: Worker[] = await createWorkers({
     // The serflow command ends with process.exit (cli/main.ts): the core's logs can come through pino.
     forwardCoreLogs: true,
-    settings, logger, activities: (await createWorkerActivities(settings, 'orchestration')).activities, queues: { orchestration: true, compute: false },
+    settings, logger, activities: (await createWorkerActivities(settings, 'orchestration')).activities, queues: { orchestration: true, compute: false, extraction: false },
   });
   const running = Promise.all(workers.map((w) => w.run()));
   running.catch((err: unknown) => logger.error({ err }, 'worker failed'));

@@ -33,7 +33,18 @@ export const stackSettingsSchema = z.strictObject({
         clientKeyPath: z.string().optional(),
       })
       .default({ enabled: false }),
-    taskQueues: z.strictObject({ orchestration: z.string().min(1), compute: z.string().min(1) }),
+    taskQueues: z
+      .strictObject({
+        orchestration: z.string().min(1),
+        compute: z.string().min(1),
+        /**
+         * Feature extraction, which reads the corpus folder a config names: only machines that
+         * have that folder poll it (`serflow worker --queues extraction`). Default
+         * `<compute>-extraction`, so that a temporal.yaml written before it keeps working.
+         */
+        extraction: z.string().min(1).optional(),
+      })
+      .transform((q) => ({ ...q, extraction: q.extraction ?? `${q.compute}-extraction` })),
     devServer: z.strictObject({ ip: z.string().min(1), port, uiPort: port, dbFile: z.string().min(1) }),
     activities: z.strictObject({ short: activityKindSchema, compute: activityKindSchema }),
   }),

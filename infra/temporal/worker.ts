@@ -1,7 +1,8 @@
 /**
- * Builds the Temporal workers of one process: one on the orchestration queue (workflows and
- * light activities) and, unless disabled, one on the compute queue (heavy activities), sharing
- * one connection. The Temporal SDK's own logs are routed into pino.
+ * Builds the Temporal workers of one process, sharing one connection: one on the orchestration
+ * queue (workflows and light activities), one on the compute queue (heavy activities) and one on
+ * the extraction queue (feature extraction, which reads the corpus folder), each unless disabled.
+ * The Temporal SDK's own logs are routed into pino.
  */
 import { join } from 'node:path';
 import { DefaultLogger, Runtime, Worker, type LogLevel } from '@temporalio/worker';
@@ -51,14 +52,29 @@ export function installRuntimeLogging(logger: Logger, forwardCore = false): void
   });
 }
 
+/** The task queues a process polls (temporal.yaml taskQueues). */
+export interface WorkerQueues {
+  orchestration: boolean;
+  compute: boolean;
+  extraction: boolean;
+}
+
+export const ALL_QUEUES: WorkerQueues = { orchestration: true, compute: true, extraction: true };
+
 export interface WorkerProcessOptions {
   settings: StackSettings;
   logger: Logger;
   /** Activities served by this process, by name. */
   activities: Record<string, (...args: never[]) => Promise<unknown>>;
-  /** Which queues this process polls. */
-  queues?: { orchestration: boolean; compute: boolean };
-  /** Concurrent heavy activities per process; DEFAULT_COMPUTE_CONCURRENCY (2) by default. */
+  /**
+   * Which queues this process polls; all three by default. A process without the corpus folder
+   * leaves out `extraction`: it then never takes an extraction it cannot do.
+   */
+  queues?: WorkerQueues;
+  /**
+   * Concurrent heavy activities per process; DEFAULT_COMPUTE_CONCURRENCY (2) by default. The
+   * extraction queue's worker takes as many extractions at once (a separate slot count).
+   */
   maxConcurrentComputeActivities?: number;
   maxConcurrentShortActivities?: number;
   /** Time in-flight activities get to finish on shutdown before they are cancelled. */
@@ -73,7 +89,7 @@ export async function createWorkers(options: WorkerProcessOptions): Promise<Work
   installRuntimeLogging(options.logger, options.forwardCoreLogs);
   const { settings } = options;
   const connection = await connectWorker(settings);
-  const queues = options.queues ?? { orchestration: true, compute: true };
+  const queues = options.queues ?? ALL_QUEUES;
   const workers: Worker[] = [];
   const common = {
     connection,
@@ -96,6 +112,15 @@ export async function createWorkers(options: WorkerProcessOptions): Promise<Work
       await Worker.create({
         ...common,
         taskQueue: settings.temporal.taskQueues.compute,
+        maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? DEFAULT_COMPUTE_CONCURRENCY,
+      }),
+    );
+  }
+  if (queues.extraction) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: settings.temporal.taskQueues.extraction,
         maxConcurrentActivityTaskExecutions: options.maxConcurrentComputeActivities ?? DEFAULT_COMPUTE_CONCURRENCY,
       }),
     );

@@ -143,7 +143,7 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
   });
 
   // Orchestration (workflows, evaluations) here, over the store folder the spawned workers use.
-  inProcess.push(await startInProcessWorkers({ settings: killed.settings, storeDir: join(state, 'store'), mlflow, queues: { orchestration: true, compute: false } }));
+  inProcess.push(await startInProcessWorkers({ settings: killed.settings, storeDir: join(state, 'store'), mlflow, queues: { orchestration: true, compute: false, extraction: false } }));
   // The uninterrupted run: both queues here, its own store.
   inProcess.push(await startInProcessWorkers({ settings: straight.settings, storeDir: join(dir, 'straight-store'), mlflow }));
 
@@ -163,7 +163,7 @@ test(`SIGKILL of the compute worker ${KILLS} times during GAN training and once 
   const startWorker = () => {
     // One compute activity at a time, so that every checkpoint this worker logs belongs to the
     // GAN attempt it runs (the log line does not name the fold).
-    const w = spawnWorker({ config: killed.path, state, queues: 'compute', computeConcurrency: 1 });
+    const w = spawnWorker({ config: killed.path, state, queues: 'compute,extraction', computeConcurrency: 1 });
     spawned.push(w);
     return w;
   };

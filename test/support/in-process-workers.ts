@@ -10,7 +10,7 @@ import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/activity-deps';
 import { installation } from '../../composition/runtime-deps';
 import type { StackSettings } from '../../configs/schema/stack-settings';
-import { createWorkers, workflowsPath } from '../../infra/temporal/worker';
+import { createWorkers, workflowsPath, type WorkerQueues } from '../../infra/temporal/worker';
 import { logger } from '../../logging/logger';
 import { LocalFolderStore } from '../../store/local-folder-store';
 import type { MlflowClient } from '../../tracking/mlflow-client';
@@ -35,7 +35,7 @@ export async function startInProcessWorkers(options: {
   settings: StackSettings;
   storeDir: string;
   mlflow: MlflowClient;
-  queues?: { orchestration: boolean; compute: boolean };
+  queues?: WorkerQueues;
   runs?: RunRegistry;
 }): Promise<InProcessWorkers> {
   const deps: ActivityDeps = {

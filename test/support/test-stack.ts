@@ -56,6 +56,7 @@ export async function testStack(): Promise<TestStack> {
       own.temporal.taskQueues = {
         orchestration: `${settings.temporal.taskQueues.orchestration}-${suffix}`,
         compute: `${settings.temporal.taskQueues.compute}-${suffix}`,
+        extraction: `${settings.temporal.taskQueues.extraction}-${suffix}`,
       };
       return { ...(await startInProcessWorkers({ settings: own, storeDir, mlflow, runs })), settings: own };
     },

@@ -58,7 +58,7 @@ export function testOrchestration(): OrchestrationSettings {
   const suffix = randomUUID().slice(0, 8);
   const retry = { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '1s', maximumAttempts: 3 };
   return {
-    taskQueues: { orchestration: `wf-test-${suffix}`, compute: `wf-test-compute-${suffix}` },
+    taskQueues: { orchestration: `wf-test-${suffix}`, compute: `wf-test-compute-${suffix}`, extraction: `wf-test-extraction-${suffix}` },
     activities: {
       short: { startToCloseTimeout: '2m', retry },
       compute: { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry },
@@ -69,7 +69,7 @@ export function testOrchestration(): OrchestrationSettings {
 export interface FakeActivityWorkers {
   /** The test environment (its `client` starts workflows and skips time). */
   readonly env: TestWorkflowEnvironment;
-  /** The settings to hand to workflows: the queues the two workers poll. */
+  /** The settings to hand to workflows: the queues the three workers poll. */
   readonly orchestration: OrchestrationSettings;
   /**
    * Routes the activities of a new workflow and of its children (`<id>/fold-0`, ...) to
@@ -79,9 +79,10 @@ export interface FakeActivityWorkers {
 }
 
 /**
- * One test environment and two workers for the whole calling file, as in production: the
+ * One test environment and three workers for the whole calling file, as in production: the
  * orchestration worker runs the workflows and the activities scheduled on its queue, the compute
- * worker those scheduled on the compute queue. Registers a node:test `before` hook that starts
+ * worker those scheduled on the compute queue, the extraction worker the feature extractions
+ * (the extraction queue). Registers a node:test `before` hook that starts
  * them and an `after` hook that stops them; call it at the top level of a test file with the names
  * of every activity the workflows may call.
  *
@@ -110,6 +111,7 @@ export function useFakeActivityWorkers(activityNames: readonly string[]): FakeAc
     const workers = await Promise.all([
       Worker.create({ ...common, taskQueue: orchestration.taskQueues.orchestration, workflowBundle: await workflowTestBundle() }),
       Worker.create({ ...common, taskQueue: orchestration.taskQueues.compute }),
+      Worker.create({ ...common, taskQueue: orchestration.taskQueues.extraction as string }),
     ]);
     const running = Promise.all(workers.map((w) => w.run()));
     stop = async () => {
