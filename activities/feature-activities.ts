@@ -113,7 +113,8 @@ export function createFeatureActivities(deps: ActivityDeps) {
 /**
  * Runs an extraction that reads the corpus file by file, appending each finished row to a partial
  * file in the worker's scratch folder, so that a retried attempt on the same worker extracts only
- * the files that are still missing. Heartbeats report files done / total.
+ * the files that are still missing. Heartbeats report files done / total. Concurrent extractions
+ * of the same features on one scratch folder share the file; a file's row read twice counts once.
  */
 async function extractResumably(
   deps: ActivityDeps,
@@ -131,6 +132,10 @@ async function extractResumably(
       if (!line) continue;
       try {
         const parsed = JSON.parse(line) as { columns: string[]; row: Omit<FeatureRow, 'values'> & { values: number[] } };
+        // Extractions of the same corpus running at once on one worker (a sweep's trials, two
+        // processes on one state folder) share this file and may both have appended a file's row:
+        // the same row, kept once.
+        if (earlier.some((r) => r.file === parsed.row.file)) continue;
         columns ??= parsed.columns;
         earlier.push({ ...parsed.row, values: Float32Array.from(parsed.row.values) });
       } catch {

@@ -7,7 +7,7 @@
  * to a non-retryable failure.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -156,6 +156,24 @@ test('a cancelled extraction stops, and the retried attempt extracts only the fi
   assert.equal(beats.length, 12 - kept, 'one heartbeat per file still missing');
   assert.equal(ref.featureKey, expected.featureKey, 'the same matrix as an uninterrupted extraction');
   assert.deepEqual(readdirSync(join(acts.root, 'work', 'partial-features')), [], 'the partial file is removed once stored');
+});
+
+test('a partial file in which two extractions at once appended the same files (one scratch folder) resumes to the same matrix', async () => {
+  const straight = featureActivities('straight-twice');
+  const expected = await run(mockEnv(), straight.extractFeatures, corpusInput(straight.root));
+
+  const acts = featureActivities('twice');
+  const input = corpusInput(acts.root);
+  const first = mockEnv(1);
+  first.on('heartbeat', (d: Progress) => {
+    if (d.filesDone >= 4) first.cancel();
+  });
+  await assert.rejects(run(first, acts.extractFeatures, input), CancelledFailure);
+  const [partial] = readdirSync(join(acts.root, 'work', 'partial-features')).map((f) => join(acts.root, 'work', 'partial-features', f));
+  // What a second extraction of the same features, running at the same time, leaves: its rows of the same files.
+  appendFileSync(partial as string, readFileSync(partial as string, 'utf8'));
+  const ref = await run(mockEnv(2), acts.extractFeatures, input);
+  assert.equal(ref.featureKey, expected.featureKey, 'each file once, the same matrix as an uninterrupted extraction');
 });
 
 /**
