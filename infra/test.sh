@@ -25,7 +25,7 @@ bin/serflow stack up
 trap 'bin/serflow stack down >/dev/null 2>&1 || true' EXIT
 
 shopt -s nullglob globstar
-if [[ $# -gt 0 ]]; then files=("$@"); else files=(test/unit/**/*.test.ts test/activities/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts test/faults/*.test.ts); fi
+if [[ $# -gt 0 ]]; then files=("$@"); else files=(test/unit/**/*.test.ts test/activities/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts test/faults/*.test.ts test/fleet/*.test.ts); fi
 mkdir -p test/output
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?

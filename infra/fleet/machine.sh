@@ -33,8 +33,11 @@ hide=("$FLEET_REPO/.state")
 
 export FLEET_NS_NAME="$name" FLEET_NS_OWN="$own" FLEET_NS_CORPUS="$corpus" FLEET_NS_HIDE="${hide[*]}" FLEET_NS_REPO="$FLEET_REPO"
 export HOME=/tmp/machine/home SERFLOW_STATE=/tmp/machine/state SERFLOW_CACHE_DIR=/tmp/machine/store-cache SERFLOW_CACHE="$FLEET_CACHE"
-export SERFLOW_STACK_CONFIG="${SERFLOW_STACK_CONFIG:-$FLEET_CONFIG}" MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-$FLEET_MLFLOW_URI}"
-export SERFLOW_OPTUNA_STORAGE="${SERFLOW_OPTUNA_STORAGE:-$FLEET_OPTUNA_STORAGE}"
+# The fleet's servers, whatever the caller's environment points at (npm test exports the test
+# stack's); FLEET_STACK_CONFIG: another stack file (other task queues), a path the machine sees.
+export SERFLOW_STACK_CONFIG="${FLEET_STACK_CONFIG:-$FLEET_CONFIG}" MLFLOW_TRACKING_URI="$FLEET_MLFLOW_URI"
+export SERFLOW_OPTUNA_STORAGE="$FLEET_OPTUNA_STORAGE"
+unset TEMPORAL_ADDRESS
 # Every machine of the fleet uses the shared store; a caller may set SERFLOW_STORE=local to see it refused.
 export SERFLOW_STORE="${SERFLOW_STORE-mlflow}"
 [[ -z "$SERFLOW_STORE" ]] && unset SERFLOW_STORE
