@@ -2,12 +2,14 @@
 # `npm run bench`: every benchmark in one run, one after the other (the machine is shared by
 # nothing else of ours while it runs), each printing its table and writing JSON to bench/output/.
 #   npm run bench                 all
-#   npm run bench -- gan          only the named ones (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna, acrnn)
+#   npm run bench -- gan          only the named ones (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna, fleet, acrnn)
 # gan-fold (one Table 1 fold's GAN trainings, tfjs and PyTorch, one training per repeat and then
 # each loss's repeats as one group: about 10 min) and layouts (a generator step's matmuls in four
 # layouts on this CPU: about 2 min) run only when named.
 # acrnn (one ACRNN training step at Chen et al.'s full widths, tfjs against PyTorch alternating,
 # then one full-width epoch on all of EMO-DB: about 15 min on 2 cores) runs only when named.
+# fleet (Optuna ask/tell and MLflow logging on PostgreSQL against SQLite, 1-8 writers: 8 min on a
+# busy 2-core box; starts the fleet of infra/fleet/up.sh) runs only when named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/bootstrap.sh
@@ -27,6 +29,7 @@ for b in "${want[@]}"; do
     scaling) bin/serflow stack up >/dev/null && node --import tsx bench/sweep-scaling.ts ;;
     optuna) bin/serflow stack up >/dev/null && node --import tsx bench/optuna-search.ts ;;
     acrnn) bash infra/setup.sh torch && node --import tsx bench/acrnn-step.ts && node --import tsx bench/acrnn-step.ts --epoch ;;
-    *) echo "unknown benchmark '$b' (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna, acrnn)" >&2; exit 2 ;;
+    fleet) bash infra/fleet/up.sh >/dev/null && node --import tsx bench/fleet-storage.ts ;;
+    *) echo "unknown benchmark '$b' (gan, gan-fold, layouts, features, evaluation, overhead, scaling, optuna, fleet, acrnn)" >&2; exit 2 ;;
   esac
 done

@@ -2,17 +2,21 @@
 # The fleet of infra/multi-machine.md on one box: PostgreSQL (MLflow's backend and the Optuna
 # studies), MLflow with the artifact proxy, the Temporal dev server, and with `--machines N` N
 # worker "machines" (infra/fleet/machine.sh: each in its own mount, PID and UTS namespaces).
+# With `--corpus DIR` machine a has that corpus folder and polls every queue, extraction included;
+# every other machine (all of them without --corpus) has none and polls orchestration and compute
+# only, so that it never takes an extraction it cannot do (infra/multi-machine.md, "The corpus").
 # Idempotent: a server already running is left as it is. `bash infra/fleet/down.sh` stops all.
-#   bash infra/fleet/up.sh [--machines N]
+#   bash infra/fleet/up.sh [--machines N] [--corpus DIR]
 # Ports (own, never those of the main or the test stack): PostgreSQL 25432, MLflow 25000,
 # Temporal 27233 (web UI 28233). State under .state/fleet (SERFLOW_FLEET_STATE).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-machines=0
+machines=0 corpus=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --machines) machines="$2"; shift 2 ;;
-    *) fleet_die "usage: infra/fleet/up.sh [--machines N]" ;;
+    --corpus) corpus="$2"; shift 2 ;;
+    *) fleet_die "usage: infra/fleet/up.sh [--machines N] [--corpus DIR]" ;;
   esac
 done
 
@@ -82,10 +86,15 @@ names=(a b c d e f g h)
 for ((m = 0; m < machines; m++)); do
   name="${names[$m]}"
   if fleet_pid "$FLEET_STATE/run/machine-$name.pid" >/dev/null; then continue; fi
-  setsid bash "$FLEET_REPO/infra/fleet/machine.sh" "$name" >>"$FLEET_STATE/logs/machine-$name.log" 2>&1 < /dev/null &
+  if [[ $m == 0 && -n "$corpus" ]]; then args=(--corpus "$corpus" -- "$FLEET_REPO/bin/serflow" worker); what="the corpus at /tmp/machine/corpus, every queue"
+  else args=(-- "$FLEET_REPO/bin/serflow" worker --queues orchestration,compute); what="no corpus, --queues orchestration,compute"; fi
+  setsid bash "$FLEET_REPO/infra/fleet/machine.sh" "$name" "${args[@]}" >>"$FLEET_STATE/logs/machine-$name.log" 2>&1 < /dev/null &
   echo $! >"$FLEET_STATE/run/machine-$name.pid"
-  fleet_log "machine $name: serflow worker (log $FLEET_STATE/logs/machine-$name.log)"
+  fleet_log "machine $name: serflow worker, $what (log $FLEET_STATE/logs/machine-$name.log)"
 done
+if (( machines > 0 )) && [[ -z "$corpus" ]]; then
+  fleet_log "no machine has a corpus: extractions wait for one (bash infra/fleet/machine.sh NAME --corpus DIR)"
+fi
 cat <<ENV
 export SERFLOW_STACK_CONFIG=$FLEET_CONFIG SERFLOW_STORE=mlflow MLFLOW_TRACKING_URI=$FLEET_MLFLOW_URI
 export SERFLOW_OPTUNA_STORAGE=$FLEET_OPTUNA_STORAGE
