@@ -13,6 +13,7 @@ import { followToEnd } from '../launch/follow-to-end';
 import { currentProgress, describeProgress } from '../launch/follow-workflow';
 import { temporalWorkflowUrl } from '../display/links';
 import { recordedStore, storeMismatchLine, unservedQueue, type Unserved } from '../diagnostics/store-mismatch';
+import { unservedExtraction, type UnservedExtraction } from '../diagnostics/unserved-extraction';
 import { describeRetrying, retryingActivities, type RetryingActivity } from '../diagnostics/retrying-activities';
 import { routeToOwnStore, splitQueue } from '../../composition/store-routing';
 
@@ -59,6 +60,7 @@ export async function statusCommand(id: string | undefined, json: boolean): Prom
     let progress: unknown;
     let retrying: RetryingActivity[] = [];
     let unserved: Unserved | undefined;
+    let extraction: UnservedExtraction | undefined;
     if (status === 'RUNNING') {
       try {
         progress = await currentProgress(client, client.workflow.getHandle(id));
@@ -67,14 +69,16 @@ export async function statusCommand(id: string | undefined, json: boolean): Prom
       }
       retrying = await retryingActivities(client, id);
       unserved = await unservedQueue(client, settings.temporal.namespace, id, description.taskQueue).catch(() => undefined);
+      if (!unserved) extraction = await unservedExtraction(client, settings.temporal.namespace, id).catch(() => undefined);
     }
     if (json) {
-      process.stdout.write(JSON.stringify({ id, type: description.type, status, progress, retrying, ...(unserved ? { unserved } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ id, type: description.type, status, progress, retrying, ...(unserved ? { unserved } : {}), ...(extraction ? { unservedExtraction: extraction } : {}) }) + '\n');
     } else {
       process.stdout.write(`${id}: ${description.type} ${status}\n`);
       if (progress) process.stdout.write(`  ${describeProgress(progress as Parameters<typeof describeProgress>[0]).text}\n`);
       else if (status === 'RUNNING' && !unserved) process.stdout.write('  (no worker answered: start one with `serflow worker`)\n');
       if (unserved) process.stdout.write(`  ${unserved.message}\n`);
+      if (extraction) process.stdout.write(`  ${extraction.message}\n`);
       for (const a of retrying) process.stdout.write(`  retrying: ${describeRetrying(a)}\n`);
       process.stdout.write(`  ${temporalWorkflowUrl(settings, id)}\n`);
     }

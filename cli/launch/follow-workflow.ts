@@ -11,6 +11,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { detailLines, EtaEstimator, oneLine, progressSnapshot, summaryLine, type ProgressSnapshot } from '../display/progress-view';
 import { describeRetrying, retryingActivities } from '../diagnostics/retrying-activities';
 import { unservedQueue } from '../diagnostics/store-mismatch';
+import { unservedExtraction } from '../diagnostics/unserved-extraction';
 
 const RETRY_CHECK_MS = 10_000;
 
@@ -33,6 +34,7 @@ export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, 
   let nextRetryCheck = Date.now() + RETRY_CHECK_MS / 2;
   const reported = new Map<string, number>();
   let unservedChecks = 0;
+  let extractionChecks = 0;
   const poll = async () => {
     while (!stopped) {
       if (!quiet && Date.now() >= nextRetryCheck) {
@@ -48,6 +50,11 @@ export async function followWorkflow<T>(client: Client, handle: WorkflowHandle, 
           const unserved = queue ? await unservedQueue(client, client.options.namespace, handle.workflowId, queue).catch(() => undefined) : undefined;
           unservedChecks = unserved ? unservedChecks + 1 : 0;
           if (unserved && unservedChecks === 2) process.stderr.write(`${tty ? '\n' : ''}serflow: waiting: ${unserved.message}\n`);
+        }
+        if (extractionChecks < 2) {
+          const waiting = await unservedExtraction(client, client.options.namespace, handle.workflowId).catch(() => undefined);
+          extractionChecks = waiting ? extractionChecks + 1 : 0;
+          if (waiting && extractionChecks === 2) process.stderr.write(`${tty ? '\n' : ''}serflow: waiting: ${waiting.message}\n`);
         }
       }
       try {
