@@ -22,7 +22,11 @@ export SERFLOW_LOG_LEVEL="${SERFLOW_LOG_LEVEL:-warn}"
 bin/serflow stack down >/dev/null 2>&1 || true
 rm -rf "$SERFLOW_STATE"
 bin/serflow stack up
-trap 'bin/serflow stack down >/dev/null 2>&1 || true' EXIT
+# The fleet's servers (test/fleet/ starts them with infra/fleet/up.sh) are stopped at the end too,
+# unless they were running before: then they are someone's, left as they were.
+fleet_mlflow_pid="${SERFLOW_FLEET_STATE:-$PWD/.state/fleet}/run/mlflow.pid"
+fleet_was_up=0; kill -0 "$(cat "$fleet_mlflow_pid" 2>/dev/null)" 2>/dev/null && fleet_was_up=1
+trap 'bin/serflow stack down >/dev/null 2>&1 || true; [[ $fleet_was_up == 1 ]] || bash infra/fleet/down.sh >/dev/null 2>&1 || true' EXIT
 
 shopt -s nullglob globstar
 if [[ $# -gt 0 ]]; then files=("$@"); else files=(test/unit/**/*.test.ts test/activities/*.test.ts test/workflows/*.test.ts test/integration/*.test.ts test/faults/*.test.ts test/fleet/*.test.ts); fi
