@@ -14,9 +14,9 @@
  * the 'none' evaluation through the memo, as a real sigma sweep does).
  *
  * What a measured run is: the sweep runs as a user runs it (`serflow sweep <file> --json`: the
- * workflows in the CLI process, which spawns one `serflow worker --queues compute` child, as
+ * workflows in the CLI process, which spawns one `serflow worker --queues compute,extraction` child, as
  * SERFLOW_COMPUTE_WORKERS=1 asks); with
- * W > 1 workers the bench starts W - 1 more `serflow worker --queues compute` processes and waits
+ * W > 1 workers the bench starts W - 1 more `serflow worker --queues compute,extraction` processes and waits
  * until they poll before it starts the clock (their start-up is reported apart). Every run has
  * its own state folder (SERFLOW_STATE: an empty artifact store, so no GAN or evaluation is
  * memoised between runs), its own task queues (a copy of temporal.yaml via SERFLOW_STACK_CONFIG,

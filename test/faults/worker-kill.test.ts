@@ -2,7 +2,7 @@
  * SIGKILL of the compute worker during cycle-GAN training, several times, a fresh worker each
  * time. Each fold trains its two repeats' GANs as one group (trainClassGanGroup), so a kill can
  * also fall between the two members' checkpoints of one epoch: the retry then brings the one
- * behind up to the other alone, and trains on together. The compute activities run in separate `serflow worker --queues compute` processes that
+ * behind up to the other alone, and trains on together. The compute activities run in separate `serflow worker --queues compute,extraction` processes that
  * share one local store folder (the checkpoints live there); workflows and evaluations run in
  * this process over the same folder. The same config runs uninterrupted beside it, on its own
  * store and MLflow experiment.
