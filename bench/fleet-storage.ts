@@ -12,7 +12,7 @@
  *
  * MLflow: each writer logs `--batches` batches of 50 metric points (log-batch, as a GAN's epoch
  * figures go) to a run of its own: points per second over all writers, milliseconds per batch.
- * Servers: the fleet's (PostgreSQL backend) and one started here on 127.0.0.1:25001 with a SQLite
+ * Servers: the fleet's (PostgreSQL backend) and one started here on 127.0.0.1:26001 with a SQLite
  * backend, both `--workers 2 --serve-artifacts`, the stack's own settings.
  *
  * Prints a table; writes bench/output/fleet-storage.json.
@@ -30,9 +30,9 @@ const writerCounts = option('writers', '1,2,4,8').split(',').map(Number);
 const trials = Number(option('trials', '20'));
 const batches = Number(option('batches', '20'));
 const POINTS_PER_BATCH = 50;
-const PG_OPTUNA = process.env.SERFLOW_FLEET_OPTUNA_STORAGE ?? 'postgresql+psycopg://serflow:serflow@127.0.0.1:25432/optuna';
-const PG_MLFLOW = 'http://127.0.0.1:25000';
-const SQLITE_MLFLOW_PORT = 25001;
+const PG_OPTUNA = process.env.SERFLOW_FLEET_OPTUNA_STORAGE ?? 'postgresql+psycopg://serflow:serflow@127.0.0.1:26432/optuna';
+const PG_MLFLOW = 'http://127.0.0.1:26000';
+const SQLITE_MLFLOW_PORT = 26001;
 const benchDir = join(repoRoot, '.state', 'fleet', 'bench');
 const tag = Date.now().toString(36);
 

@@ -4,7 +4,7 @@ FLEET_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FLEET_STATE="${SERFLOW_FLEET_STATE:-$FLEET_REPO/.state/fleet}"
 FLEET_CONFIG="$FLEET_REPO/infra/fleet/fleet.yaml"
 FLEET_CACHE="${SERFLOW_CACHE:-$HOME/.cache/serflow}"
-PG_PORT=25432 MLFLOW_PORT=25000 TEMPORAL_PORT=27233 TEMPORAL_UI_PORT=28233
+PG_PORT=26432 MLFLOW_PORT=26000 TEMPORAL_PORT=29233 TEMPORAL_UI_PORT=29234
 PG_USER=serflow PG_PASSWORD=serflow
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 FLEET_MLFLOW_DB="postgresql+psycopg://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/mlflow"

@@ -7,8 +7,9 @@
 # only, so that it never takes an extraction it cannot do (infra/multi-machine.md, "The corpus").
 # Idempotent: a server already running is left as it is. `bash infra/fleet/down.sh` stops all.
 #   bash infra/fleet/up.sh [--machines N] [--corpus DIR]
-# Ports (own, never those of the main or the test stack): PostgreSQL 25432, MLflow 25000,
-# Temporal 27233 (web UI 28233). State under .state/fleet (SERFLOW_FLEET_STATE).
+# Ports (own, never those of the main or the test stack, nor those the tests' own stacks take:
+# stack-lifecycle and the history recorder 25000/27233/28233, server-restart 37233/38233; below
+# Linux's ephemeral range): PostgreSQL 26432, MLflow 26000, Temporal 29233 (web UI 29234). State under .state/fleet (SERFLOW_FLEET_STATE).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 machines=0 corpus=""

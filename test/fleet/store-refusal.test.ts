@@ -54,7 +54,7 @@ test('a fleet machine whose worker lacks SERFLOW_STORE=mlflow never takes the fl
   const line = String(diagnosis.msg);
   console.log(`[fleet] machine b said: ${line}`);
   assert.ok(!line.includes('\n'), 'one line');
-  assert.match(line, /keeps its artifacts in store mlflow-[0-9a-f]{16} \(MLflow artifact store http:\/\/127\.0\.0\.1:25000 .*\); this worker's store is local-[0-9a-f]{16} \(local artifact store \/tmp\/machine\/state\/store\)/);
+  assert.match(line, /keeps its artifacts in store mlflow-[0-9a-f]{16} \(MLflow artifact store http:\/\/127\.0\.0\.1:26000 .*\); this worker's store is local-[0-9a-f]{16} \(local artifact store \/tmp\/machine\/state\/store\)/);
   assert.match(line, /Fix: start this worker with SERFLOW_STORE=mlflow/);
 
   // A few more seconds of polling: still nothing taken, and said once.

@@ -24,8 +24,8 @@ export const fleetConfig = join(fleetScripts, 'fleet.yaml');
 export const fleetState = process.env.SERFLOW_FLEET_STATE ?? join(repo, '.state', 'fleet');
 /** The servers of infra/fleet/env.sh. */
 export const FLEET = {
-  mlflow: 'http://127.0.0.1:25000',
-  optuna: 'postgresql+psycopg://serflow:serflow@127.0.0.1:25432/optuna',
+  mlflow: 'http://127.0.0.1:26000',
+  optuna: 'postgresql+psycopg://serflow:serflow@127.0.0.1:26432/optuna',
 } as const;
 /** Where a machine given the corpus sees it (machine.sh --corpus). */
 export const CORPUS_IN_MACHINE = '/tmp/machine/corpus';
