@@ -94,6 +94,14 @@ export function spawnSerflow(args: string[], options: { config: string; state: s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   assert.ok(child.pid, `serflow ${args[0] ?? ''} started`);
+  return { child, pid: child.pid, identity: `${child.pid}@${hostname()}`, ...collectOutput(child) };
+}
+
+/**
+ * A child's stdout and stderr as they come: all of it as text, and its JSON log lines parsed;
+ * `exited` resolves after the exit, once both streams are drained (every line is in).
+ */
+export function collectOutput(child: ChildProcess): Pick<SpawnedWorker, 'lines' | 'output' | 'exited' | 'isRunning'> {
   const lines: LogLine[] = [];
   let text = '';
   let partial = '';
@@ -122,7 +130,7 @@ export function spawnSerflow(args: string[], options: { config: string; state: s
       resolve({ code, signal });
     });
   });
-  return { child, pid: child.pid, identity: `${child.pid}@${hostname()}`, lines, output: () => text, exited, isRunning: () => running };
+  return { lines, output: () => text, exited, isRunning: () => running };
 }
 
 /** Stops a spawned worker (SIGTERM, then SIGKILL after `graceMs`) and waits for its exit. */

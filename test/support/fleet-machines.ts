@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { StackSettings } from '../../configs/schema/stack-settings';
 import { loadStackSettings } from '../../infra/stack-settings';
-import { repo, serflowBin, sleep, waitFor, type LogLine, type SpawnedWorker } from './fault-kit';
+import { collectOutput, repo, serflowBin, sleep, waitFor, type SpawnedWorker } from './fault-kit';
 import { writeTinyManifest } from './tiny-experiment';
 
 export const fleetScripts = join(repo, 'infra', 'fleet');
@@ -99,34 +99,7 @@ export function startMachine(name: string, options: { corpus?: string; command?:
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   assert.ok(child.pid, `machine ${name} started`);
-  const lines: LogLine[] = [];
-  let text = '';
-  let partial = '';
-  const onData = (chunk: Buffer) => {
-    const s = chunk.toString('utf8');
-    text += s;
-    partial += s;
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) {
-      if (!line.startsWith('{')) continue;
-      try {
-        lines.push(JSON.parse(line) as LogLine);
-      } catch {
-        // not a log record
-      }
-    }
-  };
-  child.stderr.on('data', onData);
-  child.stdout.on('data', onData);
-  let running = true;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      running = false;
-      resolve({ code, signal });
-    });
-  });
-  return { name, host: `fleet-${name}`, child, pid: child.pid, identity: `?@fleet-${name}`, lines, output: () => text, exited, isRunning: () => running };
+  return { name, host: `fleet-${name}`, child, pid: child.pid, identity: `?@fleet-${name}`, ...collectOutput(child) };
 }
 
 /** The init process of a machine's PID namespace (the child of its unshare). */
